@@ -1,0 +1,39 @@
+# Two commands for a fresh machine (see README.md):
+#   make report   set everything up and render both reports from the sample data
+#   make test     set everything up and run the tests (pytest, doctests, nbval, end-to-end)
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DATA ?= data/sample
+OUT ?= outputs
+JOBS ?= 2
+
+.PHONY: setup report test lab sample benchmark clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[test]"
+	-$(VENV)/bin/nbstripout --install 2>/dev/null
+	touch $@
+
+report: setup
+	$(VENV)/bin/pdu-report render all --data $(DATA) --out $(OUT) --jobs $(JOBS)
+
+test: setup
+	$(PY) -m pytest tests notebooks --nbval-lax -q
+
+lab: setup
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[test,lab]"
+	$(VENV)/bin/jupyter lab notebooks
+
+sample: setup
+	$(PY) -m pdu_sample --out data/sample --seed 2019
+
+benchmark: setup
+	$(PY) scripts/benchmark.py
+
+clean:
+	rm -rf $(OUT)/interim $(OUT)/final $(OUT)/*.failed

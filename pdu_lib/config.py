@@ -1,0 +1,125 @@
+"""Paths, report periods and the list of report sections: the one place they live.
+
+Report periods belong to the data (another evaluation has other dates), so they
+are read from ``reports.yml`` in the data folder; everything else here is the
+project's own layout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from pdu_lib.errors import InputError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DATA_DIR = PROJECT_ROOT / "data" / "sample"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+OUTPUTS_DIR = PROJECT_ROOT / "outputs"
+
+REPORTS_FILE = "reports.yml"
+
+
+@dataclass(frozen=True)
+class Section:
+    """One report section: the notebook that produces it and its heading."""
+
+    key: str
+    notebook: str
+    title: str
+
+
+# Report order, following the final evaluation report.
+SECTIONS: tuple[Section, ...] = (
+    Section("approach", "01_evaluation_approach.ipynb", "The evaluation approach"),
+    Section("attendance", "02_who_has_attended.ipynb", "Who has attended PDU events?"),
+    Section("learning", "03_what_people_gained.ipynb", "What people have gained"),
+    Section("sharing", "04_sharing_and_disseminating.ipynb", "Sharing and disseminating information"),
+    Section("diversity", "05_diversity_of_participants.ipynb", "Diversity of participants"),
+    Section("links", "06_links_and_collaboration.ipynb", "Links and collaboration"),
+    Section("involvement", "07_service_user_involvement.ipynb", "Service user involvement"),
+    Section("changes", "08_changes_at_work.ipynb", "Changes at work"),
+    Section("outcomes", "09_improved_outcomes.ipynb", "Improved outcomes for beneficiaries"),
+    Section("effectiveness", "10_effectiveness_and_next_steps.ipynb", "Effectiveness of the model, improvements and next steps"),
+    Section("data_quality", "11_data_quality.ipynb", "Appendix: data quality"),
+)
+
+EXPLORATION_NOTEBOOK = "00_exploration.ipynb"
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    """A report and the data it covers.
+
+    ``end`` closes the routine data (register, surveys, hub, interviews);
+    ``reviews_end`` closes the Expert Citizens reviews, which in the final
+    report ran a month past the data.
+    """
+
+    name: str
+    title: str
+    published: str
+    start: dt.date
+    end: dt.date
+    reviews_end: dt.date
+    compare_with: str | None = None
+
+    def label(self) -> str:
+        return f"{self.start:%B %Y} to {self.end:%B %Y}"
+
+
+def _date(value, file: Path, key: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InputError(file, f"{key} must be a date written YYYY-MM-DD, not {value!r}") from None
+
+
+def load_reports(data_dir: str | Path) -> dict[str, ReportPeriod]:
+    """Read the report periods of a data folder's ``reports.yml``."""
+    path = Path(data_dir) / REPORTS_FILE
+    if not path.is_file():
+        raise InputError(path, "missing: every data folder needs reports.yml naming its report periods (see data/README.md)")
+    with path.open(encoding="utf-8") as handle:
+        raw = yaml.safe_load(handle) or {}
+    reports = raw.get("reports")
+    if not isinstance(reports, dict) or not reports:
+        raise InputError(path, "needs a 'reports' mapping with at least one report")
+    periods = {}
+    for name, spec in reports.items():
+        for key in ("title", "start", "end"):
+            if key not in spec:
+                raise InputError(path, f"report {name!r} is missing {key!r}")
+        end = _date(spec["end"], path, f"reports.{name}.end")
+        periods[name] = ReportPeriod(
+            name=name,
+            title=str(spec["title"]),
+            published=str(spec.get("published", "")),
+            start=_date(spec["start"], path, f"reports.{name}.start"),
+            end=end,
+            reviews_end=_date(spec.get("reviews_end", end), path, f"reports.{name}.reviews_end"),
+            compare_with=spec.get("compare_with"),
+        )
+    for period in periods.values():
+        if period.compare_with and period.compare_with not in periods:
+            raise InputError(path, f"report {period.name!r} compares with unknown report {period.compare_with!r}")
+    return periods
+
+
+def programme_name(data_dir: str | Path) -> str:
+    path = Path(data_dir) / REPORTS_FILE
+    with path.open(encoding="utf-8") as handle:
+        raw = yaml.safe_load(handle) or {}
+    return str(raw.get("programme", "Practice Development Unit"))
+
+
+def report_period(data_dir: str | Path, name: str) -> ReportPeriod:
+    periods = load_reports(data_dir)
+    if name not in periods:
+        raise InputError(Path(data_dir) / REPORTS_FILE, f"no report named {name!r}; known: {', '.join(periods)}")
+    return periods[name]

@@ -1,0 +1,42 @@
+"""Filtering by report period: the one place where dates decide what counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from pdu_lib.ledger import Ledger
+
+
+def within(dates: pd.Series, start: dt.date, end: dt.date) -> pd.Series:
+    """True where a date falls in [start, end], both days included.
+
+    >>> import pandas as pd, datetime as dt
+    >>> within(pd.Series(pd.to_datetime(["2018-06-30 23:59", "2018-07-01"])), dt.date(2017, 10, 1), dt.date(2018, 6, 30)).tolist()
+    [True, False]
+    """
+    days = pd.to_datetime(dates).dt.normalize()
+    return days.between(pd.Timestamp(start), pd.Timestamp(end))
+
+
+def keep_within(
+    frame: pd.DataFrame,
+    date_column: str,
+    start: dt.date,
+    end: dt.date,
+    ledger: Ledger | None = None,
+    reason: str | None = None,
+) -> pd.DataFrame:
+    """Rows of ``frame`` dated within the period; the rest are recorded in ``ledger``.
+
+    ``frame`` carries ``source_file`` and ``source_row`` (as every loader's
+    output does), so each excluded row is counted against its file.
+    """
+    inside = within(frame[date_column], start, end)
+    if ledger is not None:
+        outside = frame.loc[~inside]
+        why = reason or f"dated outside {start:%d %b %Y} to {end:%d %b %Y}"
+        for file, rows in outside.groupby("source_file", sort=True)["source_row"]:
+            ledger.exclude(file, rows.tolist(), why)
+    return frame.loc[inside].reset_index(drop=True)

@@ -1,0 +1,244 @@
+"""Reading CSV and XLSX files into grids and frames, with errors that name file, row and column.
+
+Every loader reads through here, so encodings, byte-order marks, NUL bytes,
+empty files, wrong delimiters and loosely written headers are handled once.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+from pdu_lib.errors import InputError
+
+TEXT_SUFFIXES = {".csv", ".txt"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+# Large enough for any real free-text answer; a bigger cell is almost certainly a broken file.
+MAX_CELL_CHARS = 1_000_000
+csv.field_size_limit(MAX_CELL_CHARS)
+
+
+def display_name(path: str | Path, data_dir: str | Path | None = None) -> str:
+    """The name a file is reported under: relative to the data folder where possible."""
+    path = Path(path)
+    if data_dir is not None:
+        try:
+            return path.resolve().relative_to(Path(data_dir).resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.name
+
+
+def header_key(text: Any) -> str:
+    """A header reduced to letters and digits, for loose matching.
+
+    >>> header_key(" Event_ID "), header_key("Main focus of work"), header_key("RespondentID")
+    ('eventid', 'mainfocusofwork', 'respondentid')
+    """
+    if text is None:
+        return ""
+    return re.sub(r"[^0-9a-z]", "", unicodedata.normalize("NFKC", str(text)).casefold())
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM), falling back to Windows-1252 as Excel re-saves write."""
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise InputError(name, "contains NUL bytes: this is not a text export (was it saved as UTF-16 or a binary file?)", row=line)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _read_csv_grid(path: Path, name: str) -> list[list[Any]]:
+    raw = path.read_bytes()
+    text = decode_text(raw, name)
+    if not text.strip():
+        raise InputError(name, "the file is empty")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    grid: list[list[Any]] = []
+    try:
+        for record in reader:
+            grid.append(record)
+    except csv.Error as err:
+        raise InputError(name, f"cannot be read as CSV ({err}); is the file truncated or a quote left open?", row=reader.line_num) from None
+    if text and not text.endswith(("\n", "\r")) and grid and len(grid) > 1 and len(grid[-1]) < len(grid[0]):
+        raise InputError(name, "the last row is shorter than the header and the file does not end with a line break: the file looks truncated", row=len(grid))
+    return grid
+
+
+def _read_xlsx_grid(path: Path, name: str) -> list[list[Any]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+    import zipfile
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as err:
+        raise InputError(name, f"cannot be opened as an Excel workbook ({err})") from None
+    try:
+        sheet = workbook.worksheets[0]
+        grid = [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    while grid and all(cell is None or str(cell).strip() == "" for cell in grid[-1]):
+        grid.pop()
+    if not grid:
+        raise InputError(name, "the file is empty")
+    return grid
+
+
+def read_grid(path: str | Path, name: str | None = None) -> list[list[Any]]:
+    """The raw cells of a CSV or the first sheet of an XLSX, row by row.
+
+    CSV cells are strings; XLSX cells keep Excel's types (numbers, datetimes).
+    """
+    path = Path(path)
+    name = name or path.name
+    if not path.exists():
+        raise InputError(name, "file not found")
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return _read_csv_grid(path, name)
+    if suffix in EXCEL_SUFFIXES:
+        return _read_xlsx_grid(path, name)
+    raise InputError(name, f"unsupported file type {suffix!r}: use .csv or .xlsx")
+
+
+def cell_text(value: Any) -> str:
+    """A cell as trimmed text; blank for None. Whole floats lose their '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _delimiter_hint(header: list[Any]) -> str:
+    if len(header) == 1 and header[0] is not None:
+        text = str(header[0])
+        for delimiter, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+            if delimiter in text:
+                return f" The header is one column holding {label}: save the file as comma-separated CSV."
+    return ""
+
+
+def read_table(
+    path: str | Path,
+    columns: Mapping[str, str],
+    *,
+    name: str | None = None,
+    optional: Iterable[str] = (),
+    search_rows: int = 10,
+) -> pd.DataFrame:
+    """Read a CSV/XLSX table whose header is the first row (within ``search_rows``) holding ``columns``.
+
+    ``columns`` maps each required column's canonical name to the header the
+    contract documents (matched loosely). Returns text columns under their
+    canonical names plus ``source_file`` and ``source_row`` (the spreadsheet
+    row number). Extra columns are dropped.
+    """
+    path = Path(path)
+    name = name or path.name
+    grid = read_grid(path, name)
+    wanted = {header_key(header): canonical for canonical, header in columns.items()}
+    optional_keys = {header_key(columns.get(c, c)) for c in optional}
+    required_keys = set(wanted) - optional_keys
+    header_index = None
+    for index, row in enumerate(grid[:search_rows]):
+        keys = {header_key(cell) for cell in row}
+        if required_keys <= keys:
+            header_index = index
+            break
+    if header_index is None:
+        first = grid[0]
+        found = {header_key(cell) for cell in first}
+        missing = [columns[wanted[key]] for key in sorted(required_keys - found, key=list(wanted).index)]
+        raise InputError(
+            name,
+            f"missing column(s) {', '.join(repr(m) for m in missing)} (looked for a header in the first {search_rows} rows; "
+            f"found {', '.join(repr(cell_text(c)) for c in first if cell_text(c)) or 'nothing'}).{_delimiter_hint(first)}",
+            row=1,
+        )
+    header = grid[header_index]
+    positions: dict[str, int] = {}
+    for position, cell in enumerate(header):
+        key = header_key(cell)
+        if key in wanted and wanted[key] not in positions:
+            positions[wanted[key]] = position
+    records = []
+    for offset, row in enumerate(grid[header_index + 1 :], start=header_index + 2):
+        if all(cell_text(cell) == "" for cell in row):
+            continue
+        if len(row) > len(header) and any(cell_text(cell) for cell in row[len(header) :]):
+            raise InputError(name, f"row has {len(row)} cells but the header has {len(header)}; is a comma missing from quoted text?", row=offset)
+        record = {canonical: (row[pos] if pos < len(row) else None) for canonical, pos in positions.items()}
+        for canonical in columns:
+            record.setdefault(canonical, None)
+        record["source_file"] = name
+        record["source_row"] = offset
+        records.append(record)
+    if not records:
+        raise InputError(name, "has a header but no data rows")
+    return pd.DataFrame.from_records(records, columns=[*columns, "source_file", "source_row"])
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S")
+
+
+def parse_date(value: Any, *, file: str, row: int, column: str, formats: Iterable[str] = _DATE_FORMATS) -> pd.Timestamp:
+    """One cell as a Timestamp, or an error naming the cell.
+
+    >>> parse_date("2018-06-14", file="f.csv", row=2, column="date")
+    Timestamp('2018-06-14 00:00:00')
+    >>> parse_date("14/06/2018", file="f.csv", row=2, column="date")
+    Timestamp('2018-06-14 00:00:00')
+    """
+    if isinstance(value, (dt.datetime, dt.date)) and not isinstance(value, pd.Timestamp):
+        return pd.Timestamp(value)
+    if isinstance(value, pd.Timestamp):
+        return value
+    text = cell_text(value)
+    if not text:
+        raise InputError(file, "date is blank", row=row, column=column)
+    for fmt in formats:
+        try:
+            return pd.Timestamp(dt.datetime.strptime(text, fmt))
+        except ValueError:
+            continue
+    hint = " (Excel may have turned it into a serial number: format the column as a date)" if re.fullmatch(r"\d+(\.\d+)?", text) else ""
+    raise InputError(file, f"cannot read {text!r} as a date{hint}", row=row, column=column)
+
+
+def choose(value: Any, allowed: Mapping[str, str], *, file: str, row: int, column: str, aliases: Mapping[str, str] | None = None) -> str:
+    """Map a cell onto an allowed code, matching loosely; an error names the cell otherwise.
+
+    ``allowed`` maps code -> display label.
+
+    >>> choose(" voluntary ", {"voluntary": "Voluntary", "statutory": "Statutory"}, file="f", row=2, column="Sector")
+    'voluntary'
+    """
+    key = header_key(value)
+    lookup = {header_key(label): code for code, label in allowed.items()}
+    lookup.update({header_key(code): code for code in allowed})
+    for alias, code in (aliases or {}).items():
+        lookup[header_key(alias)] = code
+    if key in lookup:
+        return lookup[key]
+    shown = cell_text(value)
+    raise InputError(
+        file,
+        f"{'blank' if not shown else repr(shown)} is not one of {', '.join(allowed.values())}",
+        row=row,
+        column=column,
+    )
