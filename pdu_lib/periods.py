@@ -13,7 +13,7 @@ def within(dates: pd.Series, start: dt.date, end: dt.date) -> pd.Series:
     """True where a date falls in [start, end], both days included.
 
     >>> import pandas as pd, datetime as dt
-    >>> within(pd.Series(pd.to_datetime(["2018-06-30 23:59", "2018-07-01"])), dt.date(2017, 10, 1), dt.date(2018, 6, 30)).tolist()
+    >>> within(pd.Series(pd.to_datetime(["2018-06-30 23:59", "2018-07-01 00:00"])), dt.date(2017, 10, 1), dt.date(2018, 6, 30)).tolist()
     [True, False]
     """
     days = pd.to_datetime(dates).dt.normalize()
