@@ -115,7 +115,9 @@ def read_grid(path: str | Path, name: str | None = None) -> list[list[Any]]:
 
 def cell_text(value: Any) -> str:
     """A cell as trimmed text; blank for None. Whole floats lose their '.0'."""
-    if value is None:
+    if value is None or value is pd.NaT or value is pd.NA:
+        return ""
+    if isinstance(value, float) and value != value:  # NaN
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -190,7 +192,11 @@ def read_table(
         records.append(record)
     if not records:
         raise InputError(name, "has a header but no data rows")
-    return pd.DataFrame.from_records(records, columns=[*columns, "source_file", "source_row"])
+    frame = pd.DataFrame.from_records(records, columns=[*columns, "source_file", "source_row"])
+    # Cells stay as read (object dtype): blank is None, never NaN turned into the text 'nan'.
+    text_columns = [c for c in frame.columns if c != "source_row"]
+    frame[text_columns] = frame[text_columns].astype(object).where(frame[text_columns].notna(), None)
+    return frame
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S")
@@ -204,6 +210,8 @@ def parse_date(value: Any, *, file: str, row: int, column: str, formats: Iterabl
     >>> parse_date("14/06/2018", file="f.csv", row=2, column="date")
     Timestamp('2018-06-14 00:00:00')
     """
+    if value is pd.NaT:
+        raise InputError(file, "date is blank", row=row, column=column)
     if isinstance(value, (dt.datetime, dt.date)) and not isinstance(value, pd.Timestamp):
         return pd.Timestamp(value)
     if isinstance(value, pd.Timestamp):

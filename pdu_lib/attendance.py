@@ -1,0 +1,256 @@
+"""Loading ``events.csv`` and the co-ordinator's attendance register (see data/README.md).
+
+The register is read, checked against the contract, linked to pseudonymous
+people (``pdu_lib/people.py``) and returned without names or emails. Nothing
+is filtered here: the period filter and the status accounting (attended,
+cancelled, ...) are the caller's, so that every excluded row is counted once,
+with its reason, in the Ledger.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+from pdu_lib.errors import InputError
+from pdu_lib.ledger import Ledger
+from pdu_lib.people import link_people
+from pdu_lib.tables import cell_text, choose, parse_date, read_table
+
+# code -> the label the contract documents; dict order is the order reports show them in.
+EVENT_KINDS = {"learning_event": "learning event", "cop_session": "CoP session"}
+EVENT_KIND_ALIASES = {
+    "Community of Practice": "cop_session",
+    "Community of Practice session": "cop_session",
+    "CoP": "cop_session",
+}
+SECTORS = {"voluntary": "Voluntary", "statutory": "Statutory", "private": "Private"}
+SECTOR_ALIASES = {
+    "Voluntary sector": "voluntary",
+    "VCS": "voluntary",
+    "VCSE": "voluntary",
+    "Third sector": "voluntary",
+    "Statutory sector": "statutory",
+    "Public sector": "statutory",
+    "Private sector": "private",
+}
+FOCUSES = {
+    "housing": "Housing",
+    "womens_services": "Women's services",
+    "offending": "Offending",
+    "mental_health": "Mental health",
+    "substance_misuse": "Substance misuse",
+    "other": "Other",
+}
+FOCUS_ALIASES = {"Women": "womens_services", "Substance use": "substance_misuse", "MH": "mental_health"}
+STATUSES = {"attended": "Attended", "booked": "Booked", "cancelled": "Cancelled", "did_not_attend": "Did not attend"}
+STATUS_ALIASES = {"DNA": "did_not_attend", "No show": "did_not_attend", "Canceled": "cancelled"}
+
+EVENT_COLUMNS = {"event_id": "event_id", "date": "date", "title": "title", "kind": "kind", "topic": "topic", "cop_group": "cop_group"}
+REGISTER_COLUMNS = {
+    "event_id": "Event ID",
+    "name": "Name",
+    "email": "Email",
+    "organisation": "Organisation",
+    "sector": "Sector",
+    "focus": "Main focus of work",
+    "status": "Status",
+}
+REGISTER_OUTPUT = [
+    "booking_row", "event_id", "event_date", "event_kind", "cop_group", "person_id",
+    "organisation", "sector", "focus", "status", "source_file", "source_row",
+]
+
+
+def _plain_cells(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with every missing cell as None.
+
+    ``read_table`` builds its frame with pandas, which turns blank XLSX cells
+    into NaN/NaT; ``cell_text`` would read NaN as the text 'nan' and
+    ``parse_date`` would let NaT through, so blanks are made None again here.
+    """
+    return table.astype(object).where(table.notna(), None)
+
+
+def _text(value: Any) -> str:
+    """A cell as text with runs of whitespace collapsed ('' for blank)."""
+    return " ".join(cell_text(value).split())
+
+
+def _optional(value: Any) -> str | None:
+    text = _text(value)
+    return text or None
+
+
+def load_events(path: str | Path, name: str | None = None, ledger: Ledger | None = None) -> pd.DataFrame:
+    """Read ``events.csv``: one row per learning event or Community of Practice session.
+
+    Returns columns ``event_id, title, topic, cop_group, kind, source_file``
+    (str; ``title``, ``topic`` and ``cop_group`` missing (NaN) where blank,
+    ``cop_group`` always missing for a learning event), ``date`` (datetime64,
+    the day) and ``source_row`` (int64), in the order
+    ``event_id, date, title, kind, topic, cop_group, source_file, source_row``.
+    ``kind`` is ``learning_event`` or ``cop_session``.
+
+    Errors (InputError naming file, row and column): blank or duplicate
+    ``event_id`` (ids compare without regard to case or surrounding spaces;
+    the message names both rows), a blank or unreadable date, an unknown kind,
+    a CoP session without ``cop_group`` and a learning event with one.
+
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder, "events.csv")
+    ...     _ = path.write_text("event_id,date,title,kind,topic,cop_group\\n"
+    ...                         "E01,2018-01-25,Trauma,Learning Event,Trauma,\\n"
+    ...                         "C01,14/02/2018,SUI 1,Community of Practice,Involvement,Service User Involvement\\n")
+    ...     events = load_events(path)
+    >>> events[["event_id", "date", "kind", "cop_group"]].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'event_id': 'E01', 'date': Timestamp('2018-01-25 00:00:00'), 'kind': 'learning_event', 'cop_group': nan},
+     {'event_id': 'C01', 'date': Timestamp('2018-02-14 00:00:00'), 'kind': 'cop_session', 'cop_group': 'Service User Involvement'}]
+    """
+    path = Path(path)
+    name = name or path.name
+    table = _plain_cells(read_table(path, EVENT_COLUMNS, name=name))
+    records = []
+    seen: dict[str, int] = {}
+    for row in table.itertuples(index=False):
+        at = {"file": name, "row": row.source_row}
+        event_id = _text(row.event_id)
+        if not event_id:
+            raise InputError(name, "event_id is blank", row=row.source_row, column="event_id")
+        key = event_id.casefold()
+        if key in seen:
+            first_row = seen[key]
+            raise InputError(
+                name, f"duplicate event_id {event_id!r}: rows {first_row} and {row.source_row} both use it", row=row.source_row, column="event_id"
+            )
+        seen[key] = row.source_row
+        date = parse_date(row.date, column="date", **at).normalize()
+        kind = choose(row.kind, EVENT_KINDS, column="kind", aliases=EVENT_KIND_ALIASES, **at)
+        cop_group = _optional(row.cop_group)
+        if kind == "cop_session" and cop_group is None:
+            raise InputError(name, f"event {event_id!r} is a CoP session but cop_group is blank: name its Community of Practice", row=row.source_row, column="cop_group")
+        if kind == "learning_event" and cop_group is not None:
+            raise InputError(
+                name, f"event {event_id!r} is a learning event but has cop_group {cop_group!r}: leave it blank, or make kind 'CoP session'",
+                row=row.source_row, column="cop_group",
+            )
+        records.append(
+            {
+                "event_id": event_id,
+                "date": date,
+                "title": _optional(row.title),
+                "kind": kind,
+                "topic": _optional(row.topic),
+                "cop_group": cop_group,
+                "source_file": row.source_file,
+                "source_row": row.source_row,
+            }
+        )
+    if ledger is not None:
+        ledger.read(name, len(records))
+    frame = pd.DataFrame.from_records(records, columns=list(records[0]))
+    return frame.astype(
+        {"event_id": "str", "date": "datetime64[us]", "title": "str", "kind": "str", "topic": "str", "cop_group": "str", "source_file": "str", "source_row": "int64"}
+    )
+
+
+def load_register(
+    path: str | Path,
+    events: pd.DataFrame,
+    name: str | None = None,
+    nicknames: Mapping[str, str] | None = None,
+    ledger: Ledger | None = None,
+) -> pd.DataFrame:
+    """Read the attendance register (.xlsx first sheet, or .csv): one row per booking, linked to people.
+
+    ``events`` is what :func:`load_events` returned. ``nicknames`` overrides
+    ``pdu_lib/nicknames.csv`` (nickname -> full first name, lower case).
+
+    Returns, in register order, columns ``booking_row`` (int64, 1, 2, ... in
+    file order), ``event_id`` (str, spelled as in events.csv), ``event_date``
+    (datetime64), ``event_kind`` (``learning_event``/``cop_session``),
+    ``cop_group`` (str, NaN for a learning event), ``person_id`` (``P0001``...),
+    ``organisation`` (str, whitespace collapsed, NaN if blank), ``sector``
+    (a key of ``SECTORS``), ``focus`` (a key of ``FOCUSES``), ``status``
+    (a key of ``STATUSES``), ``source_file`` and ``source_row`` (int64, the
+    spreadsheet row). Names and emails are not returned. Every row is
+    returned, whatever its status or date; see :func:`load_register_with_audit`
+    for the linking audit.
+
+    Errors (InputError naming file, row and column): a missing column, an
+    Event ID not in events.csv, an unknown sector, focus or status, and a row
+    with both name and email blank (it cannot be linked to a person).
+    """
+    return load_register_with_audit(path, events, name=name, nicknames=nicknames, ledger=ledger)[0]
+
+
+def load_register_with_audit(
+    path: str | Path,
+    events: pd.DataFrame,
+    name: str | None = None,
+    nicknames: Mapping[str, str] | None = None,
+    ledger: Ledger | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`load_register`, plus the linking audit of :func:`pdu_lib.people.link_people`.
+
+    The audit has one row per person (``person_id``, ``bookings``,
+    ``linked_by``) over every row of the register; pass it to
+    :func:`pdu_lib.people.linking_summary` for the data-quality appendix.
+    """
+    path = Path(path)
+    name = name or path.name
+    table = _plain_cells(read_table(path, REGISTER_COLUMNS, name=name))
+    events_file = str(events["source_file"].iloc[0]) if len(events) and "source_file" in events else "events.csv"
+    by_id = {str(event_id).casefold(): position for position, event_id in enumerate(events["event_id"])}
+
+    records = []
+    people = []
+    for row in table.itertuples(index=False):
+        at = {"file": name, "row": row.source_row}
+        event_text = _text(row.event_id)
+        if not event_text:
+            raise InputError(name, "Event ID is blank", column=REGISTER_COLUMNS["event_id"], row=row.source_row)
+        position = by_id.get(event_text.casefold())
+        if position is None:
+            raise InputError(name, f"event {event_text!r} is not in {events_file}", column=REGISTER_COLUMNS["event_id"], row=row.source_row)
+        event = events.iloc[position]
+        sector = choose(row.sector, SECTORS, column=REGISTER_COLUMNS["sector"], aliases=SECTOR_ALIASES, **at)
+        focus = choose(row.focus, FOCUSES, column=REGISTER_COLUMNS["focus"], aliases=FOCUS_ALIASES, **at)
+        status = choose(row.status, STATUSES, column=REGISTER_COLUMNS["status"], aliases=STATUS_ALIASES, **at)
+        person_name, email = _text(row.name), _text(row.email)
+        if not person_name and not email:
+            raise InputError(name, "Name and Email are both blank: the booking cannot be linked to a person", column=REGISTER_COLUMNS["name"], row=row.source_row)
+        organisation = _optional(row.organisation)
+        people.append({"name": person_name, "email": email, "organisation": organisation})
+        records.append(
+            {
+                "booking_row": len(records) + 1,
+                "event_id": event["event_id"],
+                "event_date": event["date"],
+                "event_kind": event["kind"],
+                "cop_group": event["cop_group"] if isinstance(event["cop_group"], str) else None,
+                "organisation": organisation,
+                "sector": sector,
+                "focus": focus,
+                "status": status,
+                "source_file": row.source_file,
+                "source_row": row.source_row,
+            }
+        )
+    person_id, audit = link_people(pd.DataFrame.from_records(people, columns=["name", "email", "organisation"]), nicknames=nicknames)
+    del people
+    frame = pd.DataFrame.from_records(records)
+    frame["person_id"] = person_id.to_numpy()
+    frame = frame[REGISTER_OUTPUT].astype(
+        {
+            "booking_row": "int64", "event_id": "str", "event_date": "datetime64[us]", "event_kind": "str", "cop_group": "str",
+            "person_id": "str", "organisation": "str", "sector": "str", "focus": "str", "status": "str",
+            "source_file": "str", "source_row": "int64",
+        }
+    )
+    if ledger is not None:
+        ledger.read(name, len(frame))
+    return frame, audit

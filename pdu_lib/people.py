@@ -1,0 +1,245 @@
+"""Linking booking rows to people, so the register can count individuals, not just attendances.
+
+The co-ordinator's register has one row per booking and no person id. Two
+booking rows are taken to be **the same person** when
+
+1. **email**: both emails are non-blank and match after lower-casing and
+   removing all whitespace (``Jo.Bloggs@Example.org `` is
+   ``jo.bloggs@example.org``); or
+2. **name and organisation**: both names are non-blank and match after the
+   name clean-up below, **and** both organisations are non-blank and match
+   after the organisation clean-up below.
+
+Links are transitive (union-find): a person who changed email but kept their
+name and organisation is one person, and so is a person who typed their name
+differently but kept their email.
+
+Name clean-up: Unicode NFKC, accents removed (``Zoë`` is ``zoe``), lower case,
+apostrophes dropped (``O'Brien`` is ``obrien``), any other punctuation read
+as a space (``Mary-Jane`` is ``mary jane``), spaces collapsed, and then a
+known nickname as the **first** name replaced by the full first name
+(``Liz`` -> ``elizabeth``, ``Bob`` -> ``robert``). The list is
+``pdu_lib/nicknames.csv`` (columns ``nickname,name``). It deliberately leaves
+out nicknames shared by different full names, especially across genders
+(``Sam``: Samuel or Samantha; ``Alex``, ``Chris``, ``Jo``, ``Pat``, ``Jamie``,
+``Charlie``, ``Frankie``, ``Nicky``, ``Jackie``, ``Terry``, ``Mel``, ``Lou``,
+``Fran``, ``Max``), and names that are given names in their own right
+(``Harry``, ``Jack``): such a name only links to the same name typed the same
+way. Titles (Mr, Dr) are not removed.
+
+Organisation clean-up: the same (without nicknames), with ``&`` read as
+``and`` and the words ``the``, ``ltd`` and ``limited`` dropped
+(``The Hostel Ltd.`` is ``hostel``).
+
+A blank name never matches a blank name, and a blank organisation never
+matches anything, so rule 2 needs a name and an organisation on both rows.
+
+Persons are numbered ``P0001``, ``P0002``, ... in order of their first booking
+row. Names, emails and organisations are used only here and never appear in
+what the functions return.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+NICKNAMES_FILE = Path(__file__).with_name("nicknames.csv")
+
+#: The values of ``linked_by`` in the audit, in the order the appendix shows them.
+LINK_RULES = ("single booking", "email", "name and organisation", "email and name and organisation")
+
+_APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc`]")
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+_ORG_NOISE = {"the", "ltd", "limited"}
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        if pd.isna(value):
+            return True
+    except (TypeError, ValueError):
+        pass
+    return str(value).strip() == ""
+
+
+def _words(value: Any) -> list[str]:
+    """Text reduced to lower-case ascii-ish words: NFKC, accents dropped, apostrophes dropped, punctuation as spaces."""
+    if _blank(value):
+        return []
+    text = unicodedata.normalize("NFKC", str(value))
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _APOSTROPHES.sub("", text).replace("&", " and ")
+    return _NOT_WORD.sub(" ", text).split()
+
+
+def load_nicknames(path: str | Path | None = None) -> dict[str, str]:
+    """The nickname -> full first name map (``pdu_lib/nicknames.csv`` unless ``path`` is given).
+
+    >>> names = load_nicknames()
+    >>> names["liz"], names["bob"], "sam" in names
+    ('elizabeth', 'robert', False)
+    """
+    path = Path(path) if path is not None else NICKNAMES_FILE
+    mapping: dict[str, str] = {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for line, record in enumerate(csv.DictReader(handle), start=2):
+            nickname = " ".join(_words(record.get("nickname")))
+            full = " ".join(_words(record.get("name")))
+            if not nickname or not full:
+                raise ValueError(f"{path.name}, row {line}: nickname and name are both required")
+            if mapping.get(nickname, full) != full:
+                raise ValueError(f"{path.name}, row {line}: {nickname!r} is listed for two names ({mapping[nickname]!r}, {full!r})")
+            mapping[nickname] = full
+    return mapping
+
+
+def name_key(name: Any, nicknames: Mapping[str, str] | None = None) -> str:
+    """A name as rule 2 compares it ('' for a blank name).
+
+    >>> name_key("  Liz   O'Brien-Smith ", {"liz": "elizabeth"})
+    'elizabeth obrien smith'
+    """
+    words = _words(name)
+    if words and nicknames:
+        words[0] = nicknames.get(words[0], words[0])
+    return " ".join(words)
+
+
+def organisation_key(organisation: Any) -> str:
+    """An organisation as rule 2 compares it ('' for a blank one).
+
+    >>> organisation_key("The Hostel  Ltd."), organisation_key("Smith & Co Limited")
+    ('hostel', 'smith and co')
+    """
+    return " ".join(word for word in _words(organisation) if word not in _ORG_NOISE)
+
+
+def email_key(email: Any) -> str:
+    """An email as rule 1 compares it ('' for a blank one).
+
+    >>> email_key(" Jo.Bloggs @Example.ORG ")
+    'jo.bloggs@example.org'
+    """
+    if _blank(email):
+        return ""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(email)).casefold())
+
+
+class _UnionFind:
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, item: int) -> int:
+        root = item
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[item] != root:
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def union(self, first: int, second: int) -> None:
+        a, b = self.find(first), self.find(second)
+        if a != b:
+            # The earlier row stays the root, so a person is known by their first booking.
+            self.parent[max(a, b)] = min(a, b)
+
+
+def link_people(frame: pd.DataFrame, nicknames: Mapping[str, str] | None = None) -> tuple[pd.Series, pd.DataFrame]:
+    """Give every booking row a pseudonymous person id, linking rows by the rules of the module docstring.
+
+    ``frame`` has columns ``name``, ``email`` and ``organisation`` (raw text,
+    blanks allowed) in booking order. ``nicknames`` defaults to
+    ``pdu_lib/nicknames.csv``. Returns
+
+    - ``person_id``: a ``str`` Series on ``frame``'s index, ``P0001``... in order
+      of each person's first row;
+    - the audit: one row per person with ``person_id`` (str), ``bookings``
+      (int64) and ``linked_by`` (str: which rules joined the person's rows,
+      one of ``LINK_RULES``). Nothing personal.
+
+    >>> rows = pd.DataFrame({
+    ...     "name": ["Liz Jones", "Elizabeth  jones", "Sam Lee", "S. Lee"],
+    ...     "email": ["", "liz@a.org", "SAM@b.org", "sam@b.org "],
+    ...     "organisation": ["The Hostel Ltd", "hostel", "Hostel", "Hostel"]})
+    >>> person_id, audit = link_people(rows)
+    >>> person_id.tolist()
+    ['P0001', 'P0001', 'P0002', 'P0002']
+    >>> audit.to_dict("records")
+    [{'person_id': 'P0001', 'bookings': 2, 'linked_by': 'name and organisation'}, {'person_id': 'P0002', 'bookings': 2, 'linked_by': 'email'}]
+    """
+    missing = [column for column in ("name", "email", "organisation") if column not in frame.columns]
+    if missing:
+        raise KeyError(f"link_people needs columns name, email and organisation; missing {', '.join(missing)}")
+    nicknames = load_nicknames() if nicknames is None else nicknames
+    size = len(frame)
+    emails = [email_key(value) for value in frame["email"]]
+    names = [name_key(value, nicknames) for value in frame["name"]]
+    organisations = [organisation_key(value) for value in frame["organisation"]]
+    people = [f"{n}\x1f{o}" if n and o else "" for n, o in zip(names, organisations)]
+
+    links = _UnionFind(size)
+    for keys in (emails, people):
+        first_row: dict[str, int] = {}
+        for row, key in enumerate(keys):
+            if key:
+                links.union(first_row.setdefault(key, row), row)
+
+    roots = [links.find(row) for row in range(size)]
+    number: dict[int, str] = {}
+    for root in roots:  # roots are first rows, so numbering by first appearance is booking order
+        number.setdefault(root, f"P{len(number) + 1:04d}")
+    person_id = pd.Series([number[root] for root in roots], index=frame.index, name="person_id", dtype="str")
+
+    records = []
+    members: dict[int, list[int]] = {}
+    for row, root in enumerate(roots):
+        members.setdefault(root, []).append(row)
+    for root, rows in members.items():
+        if len(rows) == 1:
+            linked_by = LINK_RULES[0]
+        else:
+            by_email = _shares_key(emails, rows)
+            by_name = _shares_key(people, rows)
+            linked_by = {(True, False): LINK_RULES[1], (False, True): LINK_RULES[2], (True, True): LINK_RULES[3]}[(by_email, by_name)]
+        records.append({"person_id": number[root], "bookings": len(rows), "linked_by": linked_by})
+    audit = pd.DataFrame.from_records(records, columns=["person_id", "bookings", "linked_by"])
+    return person_id, audit.astype({"person_id": "str", "bookings": "int64", "linked_by": "str"})
+
+
+def _shares_key(keys: list[str], rows: list[int]) -> bool:
+    """True when two of ``rows`` carry the same non-blank key (that rule joined some of them)."""
+    seen: set[str] = set()
+    for row in rows:
+        key = keys[row]
+        if key:
+            if key in seen:
+                return True
+            seen.add(key)
+    return False
+
+
+def linking_summary(audit: pd.DataFrame) -> pd.DataFrame:
+    """How many people, and how many of their bookings, each linking rule accounts for (every rule shown, zeros too).
+
+    >>> audit = pd.DataFrame({"person_id": ["P0001", "P0002", "P0003"], "bookings": [1, 3, 2],
+    ...                       "linked_by": ["single booking", "email", "email"]})
+    >>> linking_summary(audit).to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'linked_by': 'single booking', 'people': 1, 'bookings': 1}, {'linked_by': 'email', 'people': 2, 'bookings': 5},
+     {'linked_by': 'name and organisation', 'people': 0, 'bookings': 0},
+     {'linked_by': 'email and name and organisation', 'people': 0, 'bookings': 0}]
+    """
+    unknown = sorted(set(audit["linked_by"]) - set(LINK_RULES))
+    if unknown:
+        raise ValueError(f"unknown linked_by value(s): {', '.join(unknown)}")
+    grouped = audit.groupby("linked_by")["bookings"].agg(people="size", bookings="sum")
+    summary = grouped.reindex(list(LINK_RULES), fill_value=0).rename_axis("linked_by").reset_index()
+    return summary.astype({"linked_by": "str", "people": "int64", "bookings": "int64"})
