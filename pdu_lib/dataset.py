@@ -1,0 +1,215 @@
+"""Load a whole data folder for one report: every loader, the period filter and the row accounting.
+
+``load_dataset`` is the single entry point the notebooks and the renderer use.
+It reads each input once, filters by the report period (``pdu_lib.periods``)
+and records every row set aside, with its reason, in the Ledger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from pdu_lib import attendance, config, harmonise, people, records, surveys
+from pdu_lib.config import ReportPeriod
+from pdu_lib.errors import InputError
+from pdu_lib.ledger import Ledger
+from pdu_lib.periods import keep_within
+from pdu_lib.tables import display_name
+
+REGISTER_NAMES = ("attendance_register.xlsx", "attendance_register.csv")
+
+
+@dataclass
+class Dataset:
+    """All the tidy tables of one report period. No names, emails or survey ids."""
+
+    period: ReportPeriod
+    data_dir: Path
+    all_events: pd.DataFrame  # every event in the list, whatever its date
+    events: pd.DataFrame  # events in the period
+    bookings: pd.DataFrame  # every register row, linked to people, whatever its date or status
+    attendances: pd.DataFrame  # attended rows at learning events in the period
+    cop_attendances: pd.DataFrame  # attended rows at CoP sessions in the period
+    people_audit: pd.DataFrame
+    event_responses: pd.DataFrame
+    event_answers: pd.DataFrame
+    event_asked: pd.DataFrame
+    followup_responses: pd.DataFrame
+    followup_answers: pd.DataFrame
+    followup_asked: pd.DataFrame
+    unmapped_questions: pd.DataFrame
+    hub: pd.DataFrame
+    interviews: pd.DataFrame
+    reviews: pd.DataFrame
+    harmonisation: harmonise.HarmonisationMap
+    ledger: Ledger
+    excerpts: pd.DataFrame | None = None
+    open_answers: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def learning_events(self) -> pd.DataFrame:
+        return self.events.loc[self.events["kind"] == "learning_event"].reset_index(drop=True)
+
+    @property
+    def cop_sessions(self) -> pd.DataFrame:
+        return self.events.loc[self.events["kind"] == "cop_session"].reset_index(drop=True)
+
+    @property
+    def rounds(self) -> list[str]:
+        """Follow-up rounds with responses in the period, oldest first."""
+        return sorted(self.followup_responses["survey_id"].unique())
+
+    @property
+    def latest_round(self) -> str | None:
+        return self.rounds[-1] if self.rounds else None
+
+    def measure(self, measure_id: str) -> harmonise.Measure:
+        try:
+            return self.harmonisation.measures[measure_id]
+        except KeyError:
+            raise InputError(self.harmonisation.file, f"the report needs the measure {measure_id!r}; add it to harmonisation.yml") from None
+
+    def measure_kind(self, measure_id: str) -> str:
+        return self.measure(measure_id).kind
+
+    def scale(self, measure_id: str) -> list[str]:
+        return list(self.measure(measure_id).codes)
+
+    def labels(self, measure_id: str) -> dict[str, str]:
+        self.measure(measure_id)
+        return dict(self.harmonisation.scale_labels(measure_id))
+
+    def reconciliation(self) -> pd.DataFrame:
+        return self.ledger.table()
+
+
+def _find_register(data_dir: Path) -> Path:
+    for name in REGISTER_NAMES:
+        if (data_dir / name).is_file():
+            return data_dir / name
+    raise InputError(data_dir / REGISTER_NAMES[0], "file not found (attendance_register.xlsx or attendance_register.csv)")
+
+
+def _account_bookings(bookings: pd.DataFrame, period: ReportPeriod, ledger: Ledger) -> pd.DataFrame:
+    """Attended rows at events in the period; every other row is recorded with its reason."""
+    end = pd.Timestamp(period.end)
+    start = pd.Timestamp(period.start)
+    in_period = bookings["event_date"].between(start, end)
+    rules = [
+        ((bookings["event_date"] > end) & (bookings["status"] == "booked"), "booked, event not yet held"),
+        (~in_period, "event outside the report period"),
+        (bookings["status"] == "cancelled", "cancelled booking"),
+        (bookings["status"] == "did_not_attend", "did not attend"),
+        (bookings["status"] == "booked", "booked, attendance not recorded"),
+    ]
+    for mask, reason in rules:
+        for file, rows in bookings.loc[mask].groupby("source_file")["source_row"]:
+            ledger.exclude(file, rows.tolist(), reason)
+    return bookings.loc[in_period & (bookings["status"] == "attended")].reset_index(drop=True)
+
+
+def _filter_surveys(data: surveys.SurveyData, period: ReportPeriod, ledger: Ledger):
+    responses = keep_within(data.responses, "submitted", period.start, period.end, ledger, "submitted outside the report period")
+    kept = set(responses["response_id"])
+    answers = data.answers.loc[data.answers["response_id"].isin(kept)].reset_index(drop=True)
+    asked = data.asked.loc[data.asked["survey_id"].isin(set(responses["survey_id"]))].reset_index(drop=True)
+    return responses, answers, asked
+
+
+@lru_cache(maxsize=8)
+def _load_cached(data_dir: str, report_name: str) -> Dataset:
+    return _load(Path(data_dir), report_name)
+
+
+def load_dataset(data_dir: str | Path | None, report_name: str) -> Dataset:
+    """Load and check every input of ``data_dir`` for the report ``report_name``.
+
+    Raises InputError (file, row, column) on bad input. Results are cached per
+    folder and report within a process, so notebooks can call it freely.
+    """
+    data_dir = Path(data_dir) if data_dir is not None else config.SAMPLE_DATA_DIR
+    return _load_cached(str(data_dir.resolve()), report_name)
+
+
+def _load(data_dir: Path, report_name: str) -> Dataset:
+    if not data_dir.is_dir():
+        raise InputError(data_dir, "data folder not found")
+    period = config.report_period(data_dir, report_name)
+    ledger = Ledger()
+
+    def name(path: Path) -> str:
+        return display_name(path, data_dir)
+
+    events_path = data_dir / "events.csv"
+    all_events = attendance.load_events(events_path, name=name(events_path), ledger=ledger)
+    events = keep_within(all_events, "date", period.start, period.end, ledger, "event outside the report period")
+
+    register_path = _find_register(data_dir)
+    bookings, people_audit = attendance.load_register_with_audit(register_path, all_events, name=name(register_path), ledger=ledger)
+    attended = _account_bookings(bookings, period, ledger)
+    attendances = attended.loc[attended["event_kind"] == "learning_event"].reset_index(drop=True)
+    cop_attendances = attended.loc[attended["event_kind"] == "cop_session"].reset_index(drop=True)
+
+    hmap = harmonise.load_map(data_dir / "harmonisation.yml")
+    event_data = surveys.load_surveys(data_dir, "event", hmap, ledger=ledger, known_ids=set(all_events["event_id"]))
+    followup_data = surveys.load_surveys(data_dir, "followup", hmap, ledger=ledger)
+    event_responses, event_answers, event_asked = _filter_surveys(event_data, period, ledger)
+    followup_responses, followup_answers, followup_asked = _filter_surveys(followup_data, period, ledger)
+    unmapped = pd.concat([event_data.unmapped, followup_data.unmapped], ignore_index=True)
+
+    hub_path = data_dir / "hub_registrations.csv"
+    hub_all = records.load_hub_registrations(hub_path, name=name(hub_path), ledger=ledger)
+    hub = keep_within(hub_all, "registered_on", pd.Timestamp.min.date(), period.end, ledger, "registered after the period end")
+
+    interviews_path = data_dir / "interviews.csv"
+    interviews = keep_within(
+        records.load_interviews(interviews_path, name=name(interviews_path), ledger=ledger),
+        "date", period.start, period.end, ledger, "interview outside the report period",
+    )
+    reviews_path = data_dir / "expert_citizens_reviews.csv"
+    reviews = keep_within(
+        records.load_expert_citizens_reviews(reviews_path, name=name(reviews_path), ledger=ledger),
+        "date", period.start, period.reviews_end, ledger, "review outside the report period",
+    )
+
+    open_answers = pd.concat(
+        [event_answers.loc[event_answers["text"].notna()], followup_answers.loc[followup_answers["text"].notna()]],
+        ignore_index=True,
+    )
+    responses = pd.concat([event_responses, followup_responses], ignore_index=True)
+    open_answers = open_answers.merge(responses[["response_id", "submitted"]], on="response_id", how="left")
+
+    excerpts = None
+    if (data_dir / "codebook.yml").is_file():
+        from pdu_lib import qualitative
+
+        excerpts = qualitative.load_excerpts(data_dir, survey_open_answers=open_answers)
+
+    return Dataset(
+        period=period,
+        data_dir=data_dir,
+        all_events=all_events,
+        events=events,
+        bookings=bookings,
+        attendances=attendances,
+        cop_attendances=cop_attendances,
+        people_audit=people_audit,
+        event_responses=event_responses,
+        event_answers=event_answers,
+        event_asked=event_asked,
+        followup_responses=followup_responses,
+        followup_answers=followup_answers,
+        followup_asked=followup_asked,
+        unmapped_questions=unmapped,
+        hub=hub,
+        interviews=interviews,
+        reviews=reviews,
+        harmonisation=hmap,
+        ledger=ledger,
+        excerpts=excerpts,
+        open_answers=open_answers,
+    )

@@ -1,0 +1,398 @@
+"""Reading one SurveyMonkey export: *All individual responses*, *Columns: Expanded*, *Cells: Actual answer text*.
+
+This is the format level only: which columns are metadata, which columns make
+up each question, and what every respondent typed or ticked. Mapping question
+wordings onto the report's measures is ``pdu_lib.harmonise``; numbering and
+excluding responses is ``pdu_lib.surveys``.
+
+Layout of an export (CSV or the first sheet of an XLSX)::
+
+    row 1: Respondent ID | Collector ID | Start Date | End Date | ... | Custom Data 1 | Question text | (blank) | ...
+    row 2: (blank under the metadata)                                               | Response      | Other (please specify)
+    row 3 on: one response per row
+
+Questions are keyed by position (``question_no``, 1-based), never by text: two
+questions may share a text. IP address, email and names are never read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import pandas as pd
+
+from pdu_lib.errors import InputError
+from pdu_lib.tables import cell_text, header_key, parse_date, read_grid
+
+# header_key of a metadata header -> its canonical name (old exports write RespondentID, StartDate, LastName, ...)
+METADATA_NAMES = {
+    "respondentid": "Respondent ID",
+    "collectorid": "Collector ID",
+    "startdate": "Start Date",
+    "enddate": "End Date",
+    "ipaddress": "IP Address",
+    "emailaddress": "Email Address",
+    "firstname": "First Name",
+    "lastname": "Last Name",
+    "customdata1": "Custom Data 1",
+    "customdata": "Custom Data 1",
+}
+REQUIRED_METADATA = ("Respondent ID", "End Date")
+# The only metadata whose values are read; the personal columns are located (so they are not taken for
+# questions) but their cells are never touched.
+READ_METADATA = ("Respondent ID", "Start Date", "End Date", "Custom Data 1")
+
+RESPONSE_KEY = "response"
+OPEN_KEY = "openendedresponse"
+# SurveyMonkey writes dates month first, with a 12-hour clock.
+DATE_FORMATS = (
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d",
+)
+_SCIENTIFIC = re.compile(r"[+-]?\d+(\.\d+)?[eE][+-]?\d+")
+
+QUESTION_COLUMNS = ["question_no", "text", "kind", "first_column", "other_column"]
+OPTION_COLUMNS = ["question_no", "option_label", "column", "is_other"]
+RESPONSE_COLUMNS = ["source_file", "source_row", "respondent_id", "started", "submitted", "custom_data"]
+CELL_COLUMNS = ["source_row", "question_no", "column", "subheading", "value"]
+
+
+@dataclass(frozen=True)
+class SurveyExport:
+    """One export, parsed. Frames (see the module docstring of ``pdu_lib.surveymonkey``):
+
+    - ``questions``: question_no, text, kind ('single'|'open'|'multi'), first_column (letter),
+      other_column (letter of its 'Other (please specify)' column, or <NA>)
+    - ``options``: question_no, option_label, column, is_other (multi-select questions only)
+    - ``responses``: source_file, source_row, respondent_id, started, submitted, custom_data
+    - ``cells``: source_row, question_no, column, subheading, value (non-blank cells only)
+
+    ``respondent_id`` is kept only to detect duplicates; it goes no further than this object.
+    """
+
+    file: str
+    questions: pd.DataFrame
+    options: pd.DataFrame
+    responses: pd.DataFrame
+    cells: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class _Column:
+    """One question column of the header: its position, question and role."""
+
+    index: int
+    question_no: int
+    subheading: str
+    role: str  # 'response', 'open', 'option' or 'other'
+
+
+def column_letter(number: int) -> str:
+    """The spreadsheet letter of a 1-based column number.
+
+    >>> column_letter(1), column_letter(10), column_letter(27), column_letter(703)
+    ('A', 'J', 'AA', 'AAA')
+    """
+    letters = ""
+    while number > 0:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def is_other_subheading(text: Any) -> bool:
+    """True for the typed-in 'Other (please specify)' column (any 'Other (please ...)' wording).
+
+    >>> is_other_subheading("Other (please specify)"), is_other_subheading("other (please explain) "), is_other_subheading("Other")
+    (True, True, False)
+    """
+    return re.fullmatch(r"other\s*\(\s*please\b.*\)", cell_text(text).casefold()) is not None
+
+
+def subheading_role(text: Any) -> str:
+    """What a row-2 subheading says about its column: 'response', 'open', 'other', 'option' or 'blank'.
+
+    >>> [subheading_role(t) for t in ["Response", "Open-Ended Response", "Other (please specify)", "Managers", None]]
+    ['response', 'open', 'other', 'option', 'blank']
+    """
+    if not cell_text(text):
+        return "blank"
+    key = header_key(text)
+    if key == RESPONSE_KEY:
+        return "response"
+    if key == OPEN_KEY:
+        return "open"
+    if is_other_subheading(text):
+        return "other"
+    return "option"
+
+
+def question_kind(roles: Sequence[str]) -> str | None:
+    """The kind of question a sequence of column roles makes, or None when it makes none.
+
+    >>> question_kind(["response"]), question_kind(["response", "other"]), question_kind(["open"])
+    ('single', 'single', 'open')
+    >>> question_kind(["option", "option", "other"]), question_kind(["open", "option"])
+    ('multi', None)
+    """
+    roles = list(roles)
+    main = [role for role in roles if role != "other"]
+    if roles.count("other") > 1:
+        return None
+    if main == ["response"]:
+        return "single"
+    if roles == ["open"]:
+        return "open"
+    if main and all(role == "option" for role in main):
+        return "multi"
+    return None
+
+
+def same_label(value: Any, label: str) -> bool:
+    """Whether a ticked multi-select cell holds its option's label (compared loosely).
+
+    >>> same_label("Front line staff ", "Front line staff"), same_label("front-line staff", "Front line staff"), same_label("Yes", "Managers")
+    (True, True, False)
+    """
+    text = cell_text(value)
+    if text == cell_text(label):
+        return True
+    return bool(header_key(text)) and header_key(text) == header_key(label)
+
+
+def _pad(grid: list[list[Any]]) -> list[list[Any]]:
+    width = max(len(row) for row in grid)
+    return [list(row) + [None] * (width - len(row)) for row in grid]
+
+
+def _is_blank_row(row: Sequence[Any]) -> bool:
+    return all(cell_text(cell) == "" for cell in row)
+
+
+def _metadata_positions(head: Sequence[Any], sub: Sequence[Any], name: str) -> dict[str, int]:
+    """Canonical metadata name -> column index; checks the required ones and the second header row."""
+    found: dict[str, int] = {}
+    for index, cell in enumerate(head):
+        canonical = METADATA_NAMES.get(header_key(cell))
+        if canonical and canonical not in found:
+            found[canonical] = index
+    missing = [column for column in REQUIRED_METADATA if column not in found]
+    if missing:
+        shown = ", ".join(repr(cell_text(c)) for c in head[:12] if cell_text(c)) or "nothing"
+        raise InputError(
+            name,
+            f"missing column(s) {', '.join(repr(m) for m in missing)} in the first header row (found {shown}); "
+            "is this a SurveyMonkey 'All individual responses' export?",
+            row=1,
+        )
+    for canonical in REQUIRED_METADATA:
+        index = found[canonical]
+        if cell_text(sub[index]):
+            raise InputError(
+                name,
+                f"the second header row is missing: row 2 holds {cell_text(sub[index])!r} under {canonical!r}, which looks like a "
+                "response. Export 'All individual responses' with 'Columns: Expanded' (two header rows), and do not delete row 2",
+                row=2,
+                column=f"{column_letter(index + 1)} ({canonical})",
+            )
+    return found
+
+
+def _question_layout(
+    head: Sequence[Any], sub: Sequence[Any], metadata_columns: set[int], grid: list[list[Any]], name: str
+) -> tuple[list[tuple[int, str, list[_Column]]], pd.DataFrame, pd.DataFrame]:
+    """Split the non-metadata columns into questions: [(question_no, text, columns)], plus questions and options frames."""
+    questions: list[tuple[int, str, list[_Column]]] = []
+    current: tuple[int, str, list[_Column]] | None = None
+    for index in range(len(head)):
+        if index in metadata_columns:
+            continue
+        text, subheading = cell_text(head[index]), cell_text(sub[index])
+        letter = column_letter(index + 1)
+        if text and not subheading:
+            if not questions:
+                continue  # an extra metadata column before the questions (e.g. a custom variable): never read
+            raise InputError(name, f"question {text!r} has nothing under it in the second header row", row=2, column=letter)
+        if text:
+            current = (len(questions) + 1, text, [])
+            questions.append(current)
+        elif not subheading:
+            current = None  # a column with no header at all ends the question before it
+            _check_unheaded_column(grid, index, name)
+            continue
+        elif current is None:
+            raise InputError(name, f"subheading {subheading!r} has no question text above it in row 1", row=2, column=letter)
+        current[2].append(_Column(index, current[0], subheading, subheading_role(subheading)))
+    question_rows, option_rows = [], []
+    for number, text, columns in questions:
+        kind = question_kind([c.role for c in columns])
+        first = column_letter(columns[0].index + 1)
+        if kind is None:
+            shown = ", ".join(repr(c.subheading) for c in columns)
+            raise InputError(
+                name,
+                f"question {number} ({text!r}) has subheadings {shown}, which make neither a single-choice question "
+                "('Response'), an open question ('Open-Ended Response') nor a multi-select question (option labels); "
+                "matrix, ranking and other question types are not supported",
+                row=2,
+                column=first,
+            )
+        other = next((column_letter(c.index + 1) for c in columns if c.role == "other"), pd.NA)
+        question_rows.append({"question_no": number, "text": text, "kind": kind, "first_column": first, "other_column": other})
+        if kind == "multi":
+            for column in columns:
+                option_rows.append(
+                    {
+                        "question_no": number,
+                        "option_label": column.subheading,
+                        "column": column_letter(column.index + 1),
+                        "is_other": column.role == "other",
+                    }
+                )
+    questions_frame = pd.DataFrame.from_records(question_rows, columns=QUESTION_COLUMNS).astype(
+        {"question_no": "int64", "other_column": "string"}
+    )
+    options_frame = pd.DataFrame.from_records(option_rows, columns=OPTION_COLUMNS).astype({"question_no": "int64", "is_other": "bool"})
+    return questions, questions_frame, options_frame
+
+
+def _check_unheaded_column(grid: list[list[Any]], index: int, name: str) -> None:
+    for row_number, row in enumerate(grid[2:], start=3):
+        if cell_text(row[index]):
+            raise InputError(name, "this column holds answers but has no question text or subheading above it", row=row_number, column=column_letter(index + 1))
+
+
+def respondent_id(value: Any, *, file: str, row: int, column: str) -> str:
+    """A respondent id as text; an error when blank or rounded by Excel into scientific notation.
+
+    >>> respondent_id(10234567890.0, file="E07.csv", row=3, column="A")
+    '10234567890'
+    >>> respondent_id("1.18E+11", file="E07.csv", row=3, column="A")
+    Traceback (most recent call last):
+    ...
+    pdu_lib.errors.InputError: E07.csv, row 3, column 'A': Respondent ID '1.18E+11' is in scientific notation: Excel rounded the ids when the file was opened and saved, so responses can no longer be told apart. Download the export from SurveyMonkey again and do not re-save it in Excel (or import the column as Text)
+    """
+    text = cell_text(value)
+    if not text:
+        raise InputError(file, "Respondent ID is blank (every response needs the id SurveyMonkey gave it)", row=row, column=column)
+    if _SCIENTIFIC.fullmatch(text):
+        raise InputError(
+            file,
+            f"Respondent ID {text!r} is in scientific notation: Excel rounded the ids when the file was opened and saved, "
+            "so responses can no longer be told apart. Download the export from SurveyMonkey again and do not re-save it "
+            "in Excel (or import the column as Text)",
+            row=row,
+            column=column,
+        )
+    return text
+
+
+def survey_date(value: Any, *, file: str, row: int, column: str) -> pd.Timestamp:
+    """A SurveyMonkey date (month first, 12-hour clock), or a real datetime from an XLSX.
+
+    >>> survey_date("06/14/2018 10:12:33 AM", file="E07.csv", row=3, column="D")
+    Timestamp('2018-06-14 10:12:33')
+    >>> survey_date("06/14/2018 1:02:03 PM", file="E07.csv", row=3, column="D")
+    Timestamp('2018-06-14 13:02:03')
+    """
+    try:
+        return parse_date(value, file=file, row=row, column=column, formats=DATE_FORMATS)
+    except InputError as err:
+        text = cell_text(value)
+        hint = ""
+        if re.match(r"\d{1,2}/\d{1,2}/\d{4}", text) and int(text.split("/")[0]) > 12:
+            hint = " SurveyMonkey writes dates month first (MM/DD/YYYY); was the file re-saved with day-first dates?"
+        raise InputError(file, err.message + ("." + hint if hint else ""), row=row, column=column) from None
+
+
+def _responses(data: list[tuple[int, list[Any]]], meta: dict[str, int], name: str) -> pd.DataFrame:
+    """One row per response: source_row, respondent_id, started, submitted, custom_data."""
+    where = {canonical: f"{column_letter(index + 1)} ({canonical})" for canonical, index in meta.items()}
+    seen: dict[str, int] = {}
+    records = []
+    for row_number, row in data:
+        rid = respondent_id(row[meta["Respondent ID"]], file=name, row=row_number, column=where["Respondent ID"])
+        if rid in seen:
+            raise InputError(
+                name,
+                f"Respondent ID {rid!r} appears twice, in rows {seen[rid]} and {row_number}: is a response pasted in twice?",
+                row=row_number,
+                column=where["Respondent ID"],
+            )
+        seen[rid] = row_number
+        started = pd.NaT
+        if "Start Date" in meta and cell_text(row[meta["Start Date"]]):
+            started = survey_date(row[meta["Start Date"]], file=name, row=row_number, column=where["Start Date"])
+        submitted = survey_date(row[meta["End Date"]], file=name, row=row_number, column=where["End Date"])
+        custom = cell_text(row[meta["Custom Data 1"]]) if "Custom Data 1" in meta else ""
+        records.append(
+            {"source_file": name, "source_row": row_number, "respondent_id": rid, "started": started, "submitted": submitted, "custom_data": custom}
+        )
+    frame = pd.DataFrame.from_records(records, columns=RESPONSE_COLUMNS)
+    return frame.astype(
+        {"source_row": "int64", "respondent_id": "str", "started": "datetime64[ns]", "submitted": "datetime64[ns]", "custom_data": "str"}
+    )
+
+
+def _cells(data: list[tuple[int, list[Any]]], columns: list[_Column], name: str, labels: dict[int, str]) -> pd.DataFrame:
+    """Every non-blank question cell; a ticked option must hold its label."""
+    records = []
+    for row_number, row in data:
+        for column in columns:
+            value = cell_text(row[column.index])
+            if not value:
+                continue
+            letter = column_letter(column.index + 1)
+            if column.role == "option" and not same_label(value, column.subheading):
+                raise InputError(
+                    name,
+                    f"a multi-select cell must hold its option label {column.subheading!r} when ticked, or be blank; it holds "
+                    f"{value!r} (question {column.question_no}, {labels[column.question_no]!r}). Export with 'Cells: Actual answer text'; "
+                    "matrix and rating questions are not supported",
+                    row=row_number,
+                    column=letter,
+                )
+            records.append(
+                {"source_row": row_number, "question_no": column.question_no, "column": letter, "subheading": column.subheading, "value": value}
+            )
+    return pd.DataFrame.from_records(records, columns=CELL_COLUMNS).astype({"source_row": "int64", "question_no": "int64", "value": "str"})
+
+
+def read_export(path: str | Path, name: str | None = None) -> SurveyExport:
+    """Parse one SurveyMonkey export (CSV or XLSX); ``name`` is the file name used in errors and ``source_file``."""
+    path = Path(path)
+    name = name or path.name
+    grid = read_grid(path, name)
+    if len(grid) < 2:
+        raise InputError(
+            name,
+            "the second header row is missing (the file has one row): export 'All individual responses' with 'Columns: Expanded'",
+            row=2,
+        )
+    grid = _pad(grid)
+    head, sub = grid[0], grid[1]
+    found = _metadata_positions(head, sub, name)
+    metadata_columns = {
+        index for index, cell in enumerate(head) if header_key(cell) in METADATA_NAMES and not cell_text(sub[index])
+    }
+    questions, questions_frame, options_frame = _question_layout(head, sub, metadata_columns, grid, name)
+    read = {canonical: index for canonical, index in found.items() if canonical in READ_METADATA}
+    data = [(number, row) for number, row in enumerate(grid[2:], start=3) if not _is_blank_row(row)]
+    columns = [column for _, _, question_columns in questions for column in question_columns]
+    labels = {number: text for number, text, _ in questions}
+    return SurveyExport(
+        file=name,
+        questions=questions_frame,
+        options=options_frame,
+        responses=_responses(data, read, name),
+        cells=_cells(data, columns, name, labels),
+    )

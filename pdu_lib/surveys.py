@@ -1,0 +1,199 @@
+"""Loading every SurveyMonkey export of one survey (event or follow-up) into tidy, pseudonymous frames.
+
+Each export is parsed (``pdu_lib.surveymonkey``), mapped onto measures
+(``pdu_lib.harmonise``), counted in the ledger, and its test and empty
+responses are set aside with their reason. Respondent and collector ids, IP
+addresses, emails and names never leave this module: each response gets an id
+``<survey_id>-<nnn>`` numbered in file order. Filtering by report period is the
+caller's job (``periods.keep_within`` on ``submitted``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from pdu_lib.errors import InputError
+from pdu_lib.harmonise import UNMAPPED_COLUMNS, HarmonisationMap, harmonise
+from pdu_lib.ledger import Ledger
+from pdu_lib.surveymonkey import read_export
+from pdu_lib.tables import display_name
+
+FOLDERS = {"event": "event_surveys", "followup": "followup_surveys"}
+EXPORT_SUFFIXES = {".csv", ".xlsx"}
+
+RESPONSE_COLUMNS = ["response_id", "survey", "survey_id", "submitted", "source_file", "source_row"]
+SURVEY_ANSWER_COLUMNS = ["response_id", "survey", "survey_id", "measure", "kind", "answer", "text", "source_file", "source_row", "column"]
+ASKED_COLUMNS = ["survey_id", "measure"]
+FILE_COLUMNS = ["source_file", "survey", "survey_id", "responses_read"]
+
+TEST_RESPONSE = "test response"
+NO_ANSWERS = "no answers"
+
+
+@dataclass(frozen=True)
+class SurveyData:
+    """All exports of one survey.
+
+    - ``responses``: response_id, survey, survey_id, submitted, source_file, source_row (used responses only)
+    - ``answers``: response_id, survey, survey_id, measure, kind, answer, text, source_file, source_row, column
+    - ``asked``: survey_id, measure (which measures each event or round asked: the bases)
+    - ``unmapped``: file, question_no, column, text (questions harmonisation.yml does not know)
+    - ``files``: source_file, survey, survey_id, responses_read (one row per export, even one with no responses)
+    """
+
+    survey: str
+    responses: pd.DataFrame
+    answers: pd.DataFrame
+    asked: pd.DataFrame
+    unmapped: pd.DataFrame
+    files: pd.DataFrame
+
+
+def survey_id_from_name(file_name: str, survey: str, known_ids: Iterable[str] | None = None) -> str:
+    """The event id or follow-up round (``YYYY-MM``) an export's file name starts with.
+
+    The id is the leading token up to the first space or underscore; an event
+    id is matched to ``known_ids`` regardless of case.
+
+    >>> survey_id_from_name("E07 Trauma informed care.xlsx", "event", known_ids=["E06", "E07"])
+    'E07'
+    >>> survey_id_from_name("2019-01_followup.csv", "followup")
+    '2019-01'
+    """
+    stem = Path(file_name).stem
+    token = re.split(r"[ _]", stem.strip(), maxsplit=1)[0]
+    if survey == "followup":
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", token):
+            raise InputError(
+                file_name, f"a follow-up export's name must start with its round's month YYYY-MM (e.g. 2019-01.csv); it starts with {token!r}"
+            )
+        return token
+    if not token:
+        raise InputError(file_name, "an event survey export's name must start with its event_id (e.g. E07.csv)")
+    if known_ids is None:
+        return token
+    known = {str(event_id).casefold(): str(event_id) for event_id in known_ids}
+    if token.casefold() not in known:
+        raise InputError(
+            file_name,
+            f"the name starts with {token!r}, which is not an event_id of events.csv: name each export with its event's id first (e.g. E07.csv)",
+        )
+    return known[token.casefold()]
+
+
+def export_files(folder: Path, name: str) -> list[Path]:
+    """The exports of a survey folder, sorted by name; hidden files and Excel lock files (``~$...``) are skipped."""
+    if not folder.is_dir():
+        raise InputError(name, "folder not found: the data folder needs it, even if empty (see data/README.md)")
+    files = []
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if path.is_dir() or path.name.startswith((".", "~$")):
+            continue
+        if path.suffix.lower() not in EXPORT_SUFFIXES:
+            raise InputError(f"{name}/{path.name}", "only SurveyMonkey exports (.csv or .xlsx) belong in this folder: save it as .xlsx or move it out")
+        files.append(path)
+    return files
+
+
+def _excluded_rows(responses: pd.DataFrame, cells: pd.DataFrame) -> dict[str, list[int]]:
+    """Rows set aside, by reason: test responses first, then responses that answered nothing.
+
+    >>> r = pd.DataFrame({"source_row": [3, 4, 5], "custom_data": ["", " TEST", ""]})
+    >>> _excluded_rows(r, pd.DataFrame({"source_row": [3, 4]}))
+    {'test response': [4], 'no answers': [5]}
+    """
+    test = responses["custom_data"].fillna("").str.strip().str.casefold() == "test"
+    empty = ~responses["source_row"].isin(cells["source_row"]) & ~test
+    return {TEST_RESPONSE: responses.loc[test, "source_row"].tolist(), NO_ANSWERS: responses.loc[empty, "source_row"].tolist()}
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series(dtype="object") for column in columns})
+
+
+def _typed(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    if kind == "responses":
+        return frame.astype({"submitted": "datetime64[ns]", "source_row": "int64"})
+    if kind == "answers":
+        return frame.astype({"source_row": "int64", "answer": "string", "text": "string"})
+    if kind == "unmapped":
+        return frame.astype({"question_no": "int64"})
+    if kind == "files":
+        return frame.astype({"responses_read": "int64"})
+    return frame
+
+
+def load_surveys(
+    data_dir: str | Path,
+    survey: str,
+    hmap: HarmonisationMap,
+    ledger: Ledger | None = None,
+    known_ids: Iterable[str] | None = None,
+) -> SurveyData:
+    """Read every export of ``event_surveys/`` or ``followup_surveys/`` (``survey`` is 'event' or 'followup')."""
+    if survey not in FOLDERS:
+        raise ValueError(f"survey must be one of {', '.join(FOLDERS)}, not {survey!r}")
+    data_dir = Path(data_dir)
+    ledger = ledger if ledger is not None else Ledger()
+    known = list(known_ids) if known_ids is not None else None
+    folder = data_dir / FOLDERS[survey]
+    parts: dict[str, list[pd.DataFrame]] = {"responses": [], "answers": [], "asked": [], "unmapped": [], "files": []}
+    first_seen: dict[str, tuple[str, int]] = {}
+    counters: dict[str, int] = {}
+    for path in export_files(folder, display_name(folder, data_dir)):
+        name = display_name(path, data_dir)
+        survey_id = survey_id_from_name(name, survey, known)
+        export = read_export(path, name)
+        _check_repeats(export.responses, first_seen)
+        harmonised = harmonise(export, hmap, survey, survey_id)
+        responses = export.responses
+        ledger.read(name, len(responses))
+        excluded = _excluded_rows(responses, export.cells)
+        for reason, rows in excluded.items():
+            ledger.exclude(name, rows, reason)
+        start = counters.get(survey_id, 0)
+        counters[survey_id] = start + len(responses)
+        numbered = pd.DataFrame(
+            {
+                "response_id": [f"{survey_id}-{n:03d}" for n in range(start + 1, start + len(responses) + 1)],
+                "survey": survey,
+                "survey_id": survey_id,
+                "submitted": responses["submitted"],
+                "source_file": name,
+                "source_row": responses["source_row"],
+            },
+            columns=RESPONSE_COLUMNS,
+        )
+        kept = numbered.loc[~numbered["source_row"].isin([row for rows in excluded.values() for row in rows])]
+        answers = harmonised.answers.merge(kept[["response_id", "source_row"]], left_on="response_row", right_on="source_row")
+        answers = answers.assign(survey=survey, survey_id=survey_id, source_file=name)[SURVEY_ANSWER_COLUMNS]
+        parts["responses"].append(kept)
+        parts["answers"].append(answers)
+        parts["asked"].append(harmonised.asked.assign(survey_id=survey_id)[ASKED_COLUMNS])
+        parts["unmapped"].append(harmonised.unmapped)
+        parts["files"].append(pd.DataFrame([{"source_file": name, "survey": survey, "survey_id": survey_id, "responses_read": len(responses)}]))
+    columns = {"responses": RESPONSE_COLUMNS, "answers": SURVEY_ANSWER_COLUMNS, "asked": ASKED_COLUMNS, "unmapped": UNMAPPED_COLUMNS, "files": FILE_COLUMNS}
+    frames = {
+        key: _typed(pd.concat(frames, ignore_index=True) if frames else _empty(columns[key]), key) for key, frames in parts.items()
+    }
+    frames["asked"] = frames["asked"].drop_duplicates(ignore_index=True)
+    return SurveyData(survey=survey, **frames)
+
+
+def _check_repeats(responses: pd.DataFrame, first_seen: dict[str, tuple[str, int]]) -> None:
+    """A Respondent ID seen in an earlier export of the folder means the same response was exported twice."""
+    for response in responses.itertuples(index=False):
+        if response.respondent_id in first_seen:
+            file, row = first_seen[response.respondent_id]
+            raise InputError(
+                response.source_file,
+                f"this response (Respondent ID {response.respondent_id!r}) is also in {file}, row {row}: "
+                "the same responses are exported twice; remove the copy",
+                row=response.source_row,
+            )
+        first_seen[response.respondent_id] = (response.source_file, response.source_row)
