@@ -320,7 +320,7 @@ def _match_questions(export: SurveyExport, hmap: HarmonisationMap, survey: str) 
                 row=1,
                 column=question.first_column,
             )
-        if measure.id in asked_by:
+        if measure.id in asked_by and measure.kind != "open":  # open questions may repeat ("Any other comments?" twice)
             raise InputError(
                 export.file,
                 f"questions {asked_by[measure.id]} and {question.question_no} both ask measure {measure.id!r}; "

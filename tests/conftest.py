@@ -1,0 +1,23 @@
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pdu_lib import config
+
+FIGURES_TABLE = Path(__file__).parent / "data" / "report_figures.csv"
+
+
+@pytest.fixture(scope="session")
+def report_figures() -> pd.DataFrame:
+    """The evaluation's figures table (a copy of ../shared/report_figures.csv)."""
+    return pd.read_csv(FIGURES_TABLE, dtype={"numerator": "Int64", "denominator": "Int64"})
+
+
+@pytest.fixture
+def sample_copy(tmp_path) -> Path:
+    """A private copy of the sample data folder that a test may change."""
+    target = tmp_path / "data"
+    shutil.copytree(config.SAMPLE_DATA_DIR, target)
+    return target
