@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pdu_lib import attendance, config, harmonise, people, records, surveys
+from pdu_lib import attendance, config, harmonise, qualitative, records, surveys
 from pdu_lib.config import ReportPeriod
 from pdu_lib.errors import InputError
 from pdu_lib.ledger import Ledger
@@ -47,7 +47,8 @@ class Dataset:
     reviews: pd.DataFrame
     harmonisation: harmonise.HarmonisationMap
     ledger: Ledger
-    excerpts: pd.DataFrame | None = None
+    excerpts: pd.DataFrame | None = None  # coded excerpts in the period (all, publishable or not)
+    codebook: object | None = None  # qualitative.Codebook, when the data folder has one
     open_answers: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
@@ -176,18 +177,21 @@ def _load(data_dir: Path, report_name: str) -> Dataset:
         "date", period.start, period.reviews_end, ledger, "review outside the report period",
     )
 
-    open_answers = pd.concat(
-        [event_answers.loc[event_answers["text"].notna()], followup_answers.loc[followup_answers["text"].notna()]],
-        ignore_index=True,
+    # Open answers of every response the loaders kept, whatever its date: coded excerpts are
+    # filtered to the period with the rest of the qualitative evidence (qualitative.in_period).
+    all_responses = pd.concat([event_data.responses, followup_data.responses], ignore_index=True)
+    all_answers = pd.concat([event_data.answers, followup_data.answers], ignore_index=True)
+    open_answers = all_answers.loc[all_answers["text"].notna()].merge(
+        all_responses[["response_id", "submitted"]], on="response_id", how="left"
     )
-    responses = pd.concat([event_responses, followup_responses], ignore_index=True)
-    open_answers = open_answers.merge(responses[["response_id", "submitted"]], on="response_id", how="left")
 
-    excerpts = None
-    if (data_dir / "codebook.yml").is_file():
-        from pdu_lib import qualitative
-
-        excerpts = qualitative.load_excerpts(data_dir, survey_open_answers=open_answers)
+    excerpts = codebook = None
+    if (data_dir / qualitative.CODEBOOK_FILE).is_file():
+        codebook = qualitative.load_codebook(
+            data_dir / qualitative.CODEBOOK_FILE, data_dir / qualitative.EXCERPTS_DIR / qualitative.NAMES_FILE
+        )
+        all_excerpts = qualitative.load_excerpts(data_dir, survey_open_answers=open_answers, ledger=ledger)
+        excerpts = qualitative.in_period(all_excerpts, period.start, period.end, period.reviews_end)
 
     return Dataset(
         period=period,
@@ -211,5 +215,6 @@ def _load(data_dir: Path, report_name: str) -> Dataset:
         harmonisation=hmap,
         ledger=ledger,
         excerpts=excerpts,
+        codebook=codebook,
         open_answers=open_answers,
     )

@@ -19,7 +19,7 @@ import shutil
 from pathlib import Path
 
 from pdu_sample import people as people_mod
-from pdu_sample import register, surveys
+from pdu_sample import excerpts, register, surveys
 from pdu_sample.register import Event
 from pdu_sample.surveys import Export
 
@@ -96,7 +96,6 @@ TARGETS = {
             "made_contact": 3, "took_action": 6,
             "outcomes_improved": {"yes": 1, "not_sure": 4, "no": 2},
             "effectiveness": {"very": 4, "quite": 3, "not_at_all": 0},
-            "pledge_mentions": 5,
         },
         "2019-01": {
             "responses": 29, "first_day": D(2019, 1, 7), "last_day": D(2019, 1, 30),
@@ -190,9 +189,12 @@ reports:
 # What generate() owns in the output folder (anything else there is left alone).
 OWNED_FILES = (
     "reports.yml", "events.csv", "attendance_register.xlsx", "harmonisation.yml",
-    "hub_registrations.csv", "interviews.csv", "expert_citizens_reviews.csv",
+    "hub_registrations.csv", "interviews.csv", "expert_citizens_reviews.csv", "codebook.yml",
 )
-OWNED_FOLDERS = ("event_surveys", "followup_surveys")
+OWNED_FOLDERS = ("event_surveys", "followup_surveys", "excerpts")
+
+# How the sample's coder tagged the follow-up survey's open answers (measure -> codebook theme).
+SURVEY_OPEN_ANSWER_TAGS = {"action_taken": "practice_change", "improve_events": "improvements"}
 
 
 def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
@@ -324,6 +326,26 @@ def generate(out_dir: str | Path, seed: int = 2019) -> None:
     write_hub(out / "hub_registrations.csv", rng)
     write_interviews(out / "interviews.csv", rng)
     write_reviews(out / "expert_citizens_reviews.csv")
+    excerpts.write_excerpts(out, rng)
+    excerpts.write_survey_codes(out, coded_open_answers(out))
+
+
+def coded_open_answers(out: Path) -> list[tuple[str, int, str, str]]:
+    """(survey_file, row, column, tag) for every follow-up open answer the sample's coder tagged."""
+    from pdu_lib.harmonise import load_map
+    from pdu_lib.surveymonkey import read_export
+
+    hmap = load_map(out / "harmonisation.yml")
+    coded = []
+    for path in sorted((out / "followup_surveys").iterdir()):
+        name = f"followup_surveys/{path.name}"
+        export = read_export(path, name)
+        measures = {q.question_no: hmap.measure_for("followup", q.text) for q in export.questions.itertuples()}
+        for cell in export.cells.itertuples():
+            measure = measures.get(cell.question_no)
+            if measure is not None and measure.id in SURVEY_OPEN_ANSWER_TAGS:
+                coded.append((name, int(cell.source_row), cell.column, SURVEY_OPEN_ANSWER_TAGS[measure.id]))
+    return coded
 
 
 def planted_messiness(seed: int = 2019) -> list[str]:

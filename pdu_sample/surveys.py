@@ -429,14 +429,11 @@ def followup_answers(target: dict, rng: random.Random) -> list[dict]:
         row["took_action"] = action[i]
         row["outcomes_improved"] = outcomes[i]
         row["effectiveness"] = effective[i]
-    # Open answers: the action taken (the Pledge where the round plants it) and suggestions.
+    # Open answers: the action taken and suggestions. (The Pledge is heard of in the interviews, coded in excerpts/.)
     doers = [i for i in everyone if action[i] == "yes"]
-    pledge = rng.sample(doers, target.get("pledge_mentions", 0))
     actions = rng.sample(texts.ACTIONS, len(doers))
     for number, i in enumerate(doers):
-        if i in pledge:
-            rows[i]["action_taken"] = texts.PLEDGE_ACTIONS[pledge.index(i)]
-        elif rng.random() < 0.9:
+        if rng.random() < 0.9:
             rows[i]["action_taken"] = actions[number]
     for i in everyone:
         if action[i] == "no" and rng.random() < 0.4:

@@ -66,8 +66,7 @@ HEARD_OTHER = ("My manager sent me", "Through the Steering Group", "A flyer at t
 
 SHARED_OTHER = ("Our trustees", "At a multi-agency meeting")
 
-# Follow-up, June 2018: actions naming the Pledge (coded later as the interim report's Pledge theme).
-PLEDGE_ACTIONS = (
+ACTIONS = (
     "We have introduced the Pledge in our hostel and talked it through with residents at the house meeting.",
     "Working towards signing up to the Pledge - we are asking the people who use our service what they think of it first.",
     "Took the Pledge to our team meeting and my manager has agreed we will adopt it over the summer.",

@@ -111,10 +111,10 @@ def test_followup_rounds_have_the_target_number_of_responses(sample):
 def test_generate_replaces_old_exports_but_leaves_other_files(tmp_path):
     (tmp_path / "event_surveys").mkdir()
     (tmp_path / "event_surveys" / "E99 stale.csv").write_text("old")
-    (tmp_path / "codebook.yml").write_text("kept")
+    (tmp_path / "notes.txt").write_text("kept")
     generate(tmp_path, seed=2019)
     assert not (tmp_path / "event_surveys" / "E99 stale.csv").exists()
-    assert (tmp_path / "codebook.yml").read_text() == "kept"
+    assert (tmp_path / "notes.txt").read_text() == "kept"
 
 
 def test_the_shipped_reports_yml_is_what_the_generator_writes(tmp_path):
