@@ -8,21 +8,13 @@ prose can show the base beside every percentage.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from pdu_lib.wording import round_half_up  # noqa: F401  (one rounding rule for the whole workbook)
+
 DISTRIBUTION_COLUMNS = ["category", "label", "count", "base", "percent"]
-
-
-def round_half_up(value: float) -> int:
-    """Round as people do (0.5 goes up), not as Python's banker's rounding does.
-
-    >>> round_half_up(22.5), round_half_up(26.07), round_half_up(0.5)
-    (23, 26, 1)
-    """
-    return int(Decimal(str(value)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,608 @@
+"""Charts for the report: static (seaborn/matplotlib, saved as PNG and SVG) and interactive (plotly).
+
+One colour-blind-safe palette throughout: Okabe & Ito (2008), :data:`OKABE_ITO`.
+Every chart is titled with its message (the caller's ``title``) and every
+percentage on it shows its base; a base under ``caution_below`` (30) carries
+the caution marker and the chart carries the footnote.
+
+Input tables are what the metric functions return: one row per category (per
+group) with columns ``category`` (code), ``label`` (display text), ``count``,
+``base``, ``percent`` (0-100, unrounded) and optionally ``group`` (a measure
+or a period). Rows keep the caller's order: categories of an ordered scale
+must come in scale order. Percentages are labelled with
+:func:`pdu_lib.wording.percent` (whole numbers, rounded half up).
+
+Static charts are plain :class:`matplotlib.figure.Figure` objects (not pyplot
+figures, so nothing is shown twice or leaks in a notebook); JupyterLab shows
+a returned figure inline. With ``output_dir`` they are also written to
+``<output_dir>/charts/<name>.png`` and ``.svg``, byte-identical from run to
+run (fixed ``svg.hashsalt``, no date or software metadata, the bundled
+DejaVu Sans font).
+
+Interactive charts are plotly figures with counts and bases on hover.
+:func:`show_interactive` turns one into report HTML that loads no script
+itself (the page supplies plotly.js once) and has no random ids. Text from
+data is escaped before plotly sees it, because plotly reads ``<a href>``,
+``<br>`` and the like in its text.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import os
+import re
+import textwrap
+from pathlib import Path
+from typing import Sequence
+
+import matplotlib
+
+if not os.environ.get("MPLBACKEND") and getattr(matplotlib.rcParams, "_get_backend_or_none", lambda: None)() is None:
+    # No backend chosen (a script or a test): draw off-screen. JupyterLab and
+    # papermill kernels set MPLBACKEND to the inline backend, which we keep.
+    matplotlib.use("Agg")
+
+import pandas as pd  # noqa: E402
+import plotly.graph_objects as go  # noqa: E402
+import seaborn as sns  # noqa: E402
+from cycler import cycler  # noqa: E402
+from matplotlib.colors import to_rgb  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from pdu_lib import wording  # noqa: E402
+
+__all__ = [
+    "CATEGORICAL",
+    "OKABE_ITO",
+    "ReportChart",
+    "apply_style",
+    "grouped_share_bars",
+    "interactive_likert",
+    "interactive_share_bars",
+    "likert_colours",
+    "likert_chart",
+    "save_chart",
+    "share_bars",
+    "show_interactive",
+]
+
+OKABE_ITO: dict[str, str] = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "black": "#000000",
+}
+# The order categorical series take the colours in (groups, periods, traces).
+CATEGORICAL: tuple[str, ...] = tuple(
+    OKABE_ITO[k]
+    for k in ("blue", "orange", "bluish_green", "reddish_purple", "sky_blue", "vermillion", "yellow", "black")
+)
+# Ordered scales, most positive first: blues, then a neutral yellow, then oranges.
+_LIKERT = {
+    2: ("blue", "vermillion"),
+    3: ("blue", "sky_blue", "vermillion"),
+    4: ("blue", "sky_blue", "orange", "vermillion"),
+    5: ("blue", "sky_blue", "yellow", "orange", "vermillion"),
+    6: ("blue", "sky_blue", "bluish_green", "yellow", "orange", "vermillion"),
+}
+
+FONT = "DejaVu Sans"  # ships with matplotlib: the same glyphs on every machine
+DPI = 150
+SVG_HASHSALT = "pdu-workbook"
+LABEL_MIN_PERCENT = 6  # a segment narrower than this gets no label inside it
+AXIS_LABEL = "Percentage of those who answered"
+REQUIRED_COLUMNS = ("category", "label", "count", "base", "percent")
+
+STYLE_RC = {
+    "font.family": FONT,
+    "svg.fonttype": "path",
+    "svg.hashsalt": SVG_HASHSALT,
+    "savefig.dpi": DPI,
+    "savefig.facecolor": "white",
+    "figure.facecolor": "white",
+    "axes.prop_cycle": cycler(color=list(CATEGORICAL)),
+    "axes.titlelocation": "left",
+    "axes.titlesize": 13,
+    "axes.titleweight": "bold",
+    "axes.titlepad": 12,
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 10,
+    "legend.fontsize": 9,
+}
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+_CHART_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
+_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def apply_style() -> None:
+    """Set the workbook's seaborn/matplotlib defaults (palette, font, deterministic SVG)."""
+    sns.set_theme(context="notebook", style="whitegrid", palette=list(CATEGORICAL), font=FONT, rc=STYLE_RC)
+
+
+def likert_colours(n: int) -> list[str]:
+    """Colours for an ordered scale of ``n`` answers, most positive first.
+
+    >>> likert_colours(4)
+    ['#0072B2', '#56B4E9', '#E69F00', '#D55E00']
+    """
+    if n in _LIKERT:
+        return [OKABE_ITO[k] for k in _LIKERT[n]]
+    if n == 1:
+        return [OKABE_ITO["blue"]]
+    return [CATEGORICAL[i % len(CATEGORICAL)] for i in range(n)]
+
+
+# --- input -------------------------------------------------------------------------------
+
+
+def _check_table(table: pd.DataFrame, what: str) -> pd.DataFrame:
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"{what} needs a DataFrame, not {type(table).__name__}")
+    missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
+    if missing:
+        raise ValueError(f"{what}: the table lacks column(s) {', '.join(missing)}")
+    if table.empty:
+        raise ValueError(f"{what}: the table has no rows")
+    rows = table.reset_index(drop=True).copy()
+    for column in ("count", "base"):
+        rows[column] = [wording._whole(v, f"{what}: {column}") for v in rows[column]]
+    too_big = rows[rows["count"] > rows["base"]]
+    if not too_big.empty:
+        first = too_big.iloc[0]
+        raise ValueError(f"{what}: count {first['count']} exceeds base {first['base']} ({first['label']!r})")
+    for row in rows.itertuples(index=False):
+        # The bars are drawn from count and base; a percent that disagrees is a bug upstream.
+        if row.base and pd.notna(row.percent) and abs(float(row.percent) - 100 * row.count / row.base) > 0.5:
+            raise ValueError(
+                f"{what}: percent {row.percent} for {row.label!r} is not {row.count} of {row.base}"
+            )
+    rows["label"] = [_clean(v) for v in rows["label"]]
+    rows["category"] = [_clean(v) for v in rows["category"]]
+    if "group" in rows.columns:
+        rows["group"] = [_clean(v) for v in rows["group"]]
+    return rows
+
+
+def _clean(value: object) -> str:
+    """Text from data without control characters; a missing value is empty text, not "nan"."""
+    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
+        return ""
+    return _UNSAFE_CHARS.sub("", str(value))
+
+
+def _exact_percent(count: int, base: int) -> float:
+    return 100.0 * count / base if base else 0.0
+
+
+def _groups(rows: pd.DataFrame) -> list[str | None]:
+    """Group values in first-seen order; [None] when the table has no groups."""
+    return list(dict.fromkeys(rows["group"])) if "group" in rows.columns else [None]
+
+
+def _rows_for(rows: pd.DataFrame, group: str | None) -> pd.DataFrame:
+    return rows if group is None else rows[rows["group"] == group]
+
+
+def _group_base(rows: pd.DataFrame, group: str | None) -> int | None:
+    """The one base of a group's rows, or None when they differ."""
+    bases = set(_rows_for(rows, group)["base"])
+    return bases.pop() if len(bases) == 1 else None
+
+
+def _categories(rows: pd.DataFrame) -> list[tuple[str, str]]:
+    """(code, label) in first-seen order."""
+    seen: dict[str, str] = {}
+    for code, label in zip(rows["category"], rows["label"]):
+        seen.setdefault(code, label)
+    return list(seen.items())
+
+
+def _n_label(name: str | None, base: int | None, caution_below: int | None) -> str:
+    name = name or ""
+    if base is None:
+        return f"{name} (n varies)".strip()
+    mark = wording.CAUTION_MARK if wording.needs_caution(base, caution_below) else ""
+    return f"{name} (n={base}){mark}".strip()
+
+
+# --- static charts ------------------------------------------------------------------------
+
+
+def _mpl(text: str, width: int | None = None) -> str:
+    """Data text for matplotlib: wrapped, and ``$`` kept literal (no mathtext)."""
+    text = _clean(text)
+    if width:
+        text = "\n".join(textwrap.wrap(text, width)) or text
+    return text.replace("$", r"\$")
+
+
+def _text_colour(fill: str) -> str:
+    """Black or white, whichever contrasts more with ``fill`` (WCAG relative luminance)."""
+
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in to_rgb(fill))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "black" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "white"
+
+
+def _new_figure(rows: int, extra: float = 0.0) -> tuple[Figure, object]:
+    apply_style()
+    height = 1.9 + 0.5 * max(rows, 1) + extra
+    fig = Figure(figsize=(9, height), layout="constrained")
+    ax = fig.add_subplot()
+    return fig, ax
+
+
+def _finish(fig: Figure, ax, title: str, xlabel: str, caution: bool, caution_below: int | None) -> None:
+    ax.set_title(_mpl(title, 80))
+    if caution:
+        xlabel = f"{xlabel}\n{wording.caution_note(caution_below or wording.CAUTION_BELOW)}"
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
+    ax.xaxis.set_major_formatter("{x:.0f}%")
+    ax.set_xticks([0, 25, 50, 75, 100])
+    ax.grid(axis="y", visible=False)
+    sns.despine(ax=ax, left=True, bottom=True)
+
+
+def _check_name(name: str) -> str:
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise ValueError(f"chart name {name!r}: use letters, digits, '_', '-' or '.', no folders")
+    return name
+
+
+def save_chart(fig: Figure, name: str, output_dir: str | os.PathLike) -> tuple[Path, Path]:
+    """Write ``fig`` to ``<output_dir>/charts/<name>.png`` and ``.svg``, deterministically."""
+    folder = Path(output_dir) / "charts"
+    folder.mkdir(parents=True, exist_ok=True)
+    png = folder / f"{_check_name(name)}.png"
+    svg = folder / f"{name}.svg"
+    with matplotlib.rc_context(STYLE_RC):
+        fig.savefig(png, format="png", dpi=DPI, metadata={"Software": None})
+        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    return png, svg
+
+
+def _output(fig: Figure, name: str, output_dir) -> Figure:
+    if output_dir is not None:
+        save_chart(fig, name, output_dir)
+    return fig
+
+
+def likert_chart(
+    table: pd.DataFrame,
+    title: str,
+    name: str,
+    output_dir: str | os.PathLike | None = None,
+    caution_below: int | None = wording.CAUTION_BELOW,
+    colours: Sequence[str] | None = None,
+) -> Figure:
+    """Ordered stacked horizontal bars: one bar per group, one segment per answer.
+
+    Categories stack in table order (the scale's order, most positive first),
+    each bar is labelled with its group and n ("Understanding (n=75)"), and
+    segments wide enough to hold one carry their percentage.
+    """
+    _check_name(name)
+    rows = _check_table(table, "likert_chart")
+    groups = _groups(rows)
+    categories = _categories(rows)
+    fills = list(colours) if colours else likert_colours(len(categories))
+    if len(fills) < len(categories):
+        raise ValueError(f"likert_chart: {len(categories)} answers but {len(fills)} colours")
+    fig, ax = _new_figure(len(groups), extra=0.4)
+    caution = False
+    bar_labels = []
+    for y, group in enumerate(groups):
+        in_group = _rows_for(rows, group)
+        base = _group_base(rows, group)
+        if base is None:
+            raise ValueError(f"likert_chart: group {group!r} has more than one base; one bar needs one base")
+        caution |= wording.needs_caution(base, caution_below)
+        bar_labels.append(_mpl(_n_label(group or "All answers", base, caution_below), 32))
+        left = 0.0
+        for (code, _label), fill in zip(categories, fills):
+            match = in_group[in_group["category"] == code]
+            count = int(match["count"].sum()) if not match.empty else 0
+            width = _exact_percent(count, base)
+            if width <= 0:
+                continue
+            ax.barh(y, width, left=left, color=fill, edgecolor="white", linewidth=1, height=0.62)
+            if width >= LABEL_MIN_PERCENT:
+                ax.text(
+                    left + width / 2, y, f"{wording.percent(count, base)}%",
+                    ha="center", va="center", fontsize=9, color=_text_colour(fill),
+                )
+            left += width
+    ax.set_yticks(range(len(groups)), bar_labels)
+    ax.set_ylim(len(groups) - 0.5, -0.5)
+    ax.set_xlim(0, 100)
+    handles = [Patch(facecolor=fill, label=_mpl(label, 28)) for (_c, label), fill in zip(categories, fills)]
+    fig.legend(
+        handles=handles, loc="outside lower center", ncols=min(len(handles), 4),
+        frameon=False, handlelength=1.2, columnspacing=1.5,
+    )
+    _finish(fig, ax, title, AXIS_LABEL, caution, caution_below)
+    return _output(fig, name, output_dir)
+
+
+def _bar_label(count: int, base: int, caution_below, intervals: bool) -> str:
+    return wording.format_percent(count, base, caution_below=caution_below, intervals=intervals)
+
+
+def _draw_share_bar(ax, y, count, base, fill, height, caution_below, intervals):
+    if base == 0:
+        ax.text(0.5, y, wording.NO_BASE, va="center", ha="left", fontsize=9, clip_on=False)
+        return
+    value = _exact_percent(count, base)
+    ax.barh(y, value, color=fill, height=height)
+    end = value
+    if intervals:
+        low, high = wording.wilson_interval(count, base)
+        ax.errorbar(
+            value, y, xerr=[[value - 100 * low], [100 * high - value]],
+            fmt="none", ecolor=OKABE_ITO["black"], elinewidth=1, capsize=3,
+        )
+        end = 100 * high
+    ax.text(
+        end + 1, y, _bar_label(count, base, caution_below, intervals),
+        va="center", ha="left", fontsize=9, clip_on=False,
+    )
+
+
+def share_bars(
+    table: pd.DataFrame,
+    title: str,
+    name: str,
+    output_dir: str | os.PathLike | None = None,
+    caution_below: int | None = wording.CAUTION_BELOW,
+    intervals: bool = False,
+) -> Figure:
+    """Horizontal bars of shares, one per category, labelled "59% (24 of 41)".
+
+    With ``intervals`` each bar carries its 95% Wilson interval, drawn and in the label.
+    """
+    _check_name(name)
+    rows = _check_table(table, "share_bars")
+    if "group" in rows.columns and rows["group"].nunique() > 1:
+        raise ValueError("share_bars: the table has several groups; use grouped_share_bars")
+    fig, ax = _new_figure(len(rows))
+    for y, row in enumerate(rows.itertuples(index=False)):
+        _draw_share_bar(ax, y, row.count, row.base, OKABE_ITO["blue"], 0.62, caution_below, intervals)
+    ax.set_yticks(range(len(rows)), [_mpl(label, 32) for label in rows["label"]])
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlim(0, 100)
+    caution = any(wording.needs_caution(b, caution_below) for b in rows["base"])
+    _finish(fig, ax, title, AXIS_LABEL, caution, caution_below)
+    return _output(fig, name, output_dir)
+
+
+def grouped_share_bars(
+    table: pd.DataFrame,
+    title: str,
+    name: str,
+    output_dir: str | os.PathLike | None = None,
+    caution_below: int | None = wording.CAUTION_BELOW,
+    intervals: bool = False,
+) -> Figure:
+    """Shares of categories for two (or more) groups side by side, e.g. interim and final.
+
+    Groups come in table order; the legend gives each group's n ("Final (n=468)").
+    A category missing from a group is marked "no data", not drawn as 0%.
+    """
+    _check_name(name)
+    rows = _check_table(table, "grouped_share_bars")
+    if "group" not in rows.columns:
+        raise ValueError("grouped_share_bars: the table needs a 'group' column (e.g. the period)")
+    groups = _groups(rows)
+    categories = _categories(rows)
+    height = 0.8 / len(groups)
+    fig, ax = _new_figure(len(categories) * len(groups) * 0.75, extra=0.4)
+    handles = []
+    for g, group in enumerate(groups):
+        fill = CATEGORICAL[g % len(CATEGORICAL)]
+        in_group = _rows_for(rows, group)
+        handles.append(Patch(facecolor=fill, label=_mpl(_n_label(group, _group_base(rows, group), caution_below))))
+        for y, (code, _label) in enumerate(categories):
+            offset = y - 0.4 + height * (g + 0.5)
+            match = in_group[in_group["category"] == code]
+            if match.empty:
+                ax.text(0.5, offset, "no data", va="center", ha="left", fontsize=8, color="#555555")
+                continue
+            row = match.iloc[0]
+            _draw_share_bar(ax, offset, int(row["count"]), int(row["base"]), fill, height * 0.92, caution_below, intervals)
+    ax.set_yticks(range(len(categories)), [_mpl(label, 32) for _c, label in categories])
+    ax.set_ylim(len(categories) - 0.5, -0.5)
+    ax.set_xlim(0, 100)
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), frameon=False)
+    caution = any(wording.needs_caution(b, caution_below) for b in rows["base"])
+    _finish(fig, ax, title, AXIS_LABEL, caution, caution_below)
+    return _output(fig, name, output_dir)
+
+
+# --- interactive charts -------------------------------------------------------------------
+
+
+def _plotly(text: object, width: int | None = None) -> str:
+    """Data text for plotly: ``& < >`` escaped (plotly reads HTML in its text), wrapped with <br>."""
+    clean = _clean(text)
+    lines = textwrap.wrap(clean, width) if width else [clean]
+    return "<br>".join(_html.escape(line, quote=False) for line in (lines or [clean]))
+
+
+def _check_chart_id(chart_id: str) -> str:
+    if not isinstance(chart_id, str) or not _CHART_ID.fullmatch(chart_id):
+        raise ValueError(f"chart id {chart_id!r}: start with a letter; letters, digits, '_' or '-' only")
+    return chart_id
+
+
+def _plotly_layout(fig: go.Figure, title: str, rows: float, caution: bool, caution_below, legend: bool) -> None:
+    """Shared layout: title, palette, % axis; the caution note under the axis; legend at the bottom."""
+    axis_title = AXIS_LABEL
+    if caution:
+        axis_title += "<br>" + _plotly(wording.caution_note(caution_below or wording.CAUTION_BELOW))
+    bottom = 60 + (20 if caution else 0) + (40 if legend else 0)
+    fig.update_layout(
+        title={"text": f"<b>{_plotly(title, 90)}</b>", "x": 0, "xref": "paper", "xanchor": "left"},
+        template="simple_white",
+        colorway=list(CATEGORICAL),
+        font={"family": f"{FONT}, Arial, sans-serif", "size": 13},
+        height=int(80 + bottom + 36 * max(rows, 1)),
+        margin={"l": 10, "r": 30, "t": 70, "b": bottom},
+        xaxis={"title": {"text": axis_title}, "range": [0, 100], "ticksuffix": "%", "dtick": 25, "showgrid": True},
+        yaxis={"autorange": "reversed", "automargin": True},
+        showlegend=legend,
+        legend={"orientation": "h", "yref": "container", "y": 0.01, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
+        hoverlabel={"align": "left"},
+        uniformtext={"mode": "hide", "minsize": 10},
+    )
+
+
+def interactive_share_bars(
+    table: pd.DataFrame,
+    title: str,
+    chart_id: str,
+    caution_below: int | None = wording.CAUTION_BELOW,
+    intervals: bool = False,
+) -> go.Figure:
+    """Horizontal share bars (one trace per group, if any) with count and base on hover.
+
+    Labels read "59% (24 of 41)"; with ``intervals`` the 95% Wilson interval is drawn and labelled.
+    """
+    _check_chart_id(chart_id)
+    rows = _check_table(table, "interactive_share_bars")
+    groups = _groups(rows)
+    categories = _categories(rows)
+    labels = {code: _plotly(label, 40) for code, label in categories}
+    fig = go.Figure()
+    for g, group in enumerate(groups):
+        in_group = _rows_for(rows, group)
+        x, y, text, custom, plus, minus = [], [], [], [], [], []
+        for code, _label in categories:
+            match = in_group[in_group["category"] == code]
+            if match.empty:
+                continue
+            count, base = int(match.iloc[0]["count"]), int(match.iloc[0]["base"])
+            label = _bar_label(count, base, caution_below, intervals)
+            value = _exact_percent(count, base)
+            low, high = wording.wilson_interval(count, base) if base else (0.0, 0.0)
+            x.append(value)
+            plus.append(max(0.0, 100 * high - value))
+            minus.append(max(0.0, value - 100 * low))
+            y.append(labels[code])
+            text.append(_plotly(label))
+            custom.append([count, base, _plotly(label), labels[code].replace("<br>", " ")])
+        name = _plotly(_n_label(group, _group_base(rows, group), caution_below)) if group is not None else ""
+        fig.add_trace(
+            go.Bar(
+                x=x, y=y, orientation="h", name=name, uid=f"{chart_id}-{g}",
+                marker={"color": CATEGORICAL[g % len(CATEGORICAL)]},
+                text=text, textposition="outside", cliponaxis=False, customdata=custom,
+                hovertemplate=(
+                    "<b>%{customdata[3]}</b><br>%{customdata[0]} of %{customdata[1]} answered"
+                    "<br>%{customdata[2]}<extra>%{fullData.name}</extra>"
+                ),
+                error_x=(
+                    {"type": "data", "symmetric": False, "array": plus, "arrayminus": minus,
+                     "color": OKABE_ITO["black"], "thickness": 1, "width": 3}
+                    if intervals else None
+                ),
+            )
+        )
+    caution = any(wording.needs_caution(b, caution_below) for b in rows["base"])
+    _plotly_layout(fig, title, len(categories) * max(1, len(groups) * 0.75), caution, caution_below, legend=groups != [None])
+    # Room on the right for the labels outside the bars (longer with intervals).
+    fig.update_layout(barmode="group", xaxis={"range": [0, 145 if intervals else 125], "tickvals": [0, 25, 50, 75, 100]})
+    return fig
+
+
+def interactive_likert(
+    table: pd.DataFrame,
+    title: str,
+    chart_id: str,
+    caution_below: int | None = wording.CAUTION_BELOW,
+    colours: Sequence[str] | None = None,
+) -> go.Figure:
+    """Ordered stacked bars (one per group, n in the label), answer, count and base on hover."""
+    _check_chart_id(chart_id)
+    rows = _check_table(table, "interactive_likert")
+    groups = _groups(rows)
+    categories = _categories(rows)
+    fills = list(colours) if colours else likert_colours(len(categories))
+    if len(fills) < len(categories):
+        raise ValueError(f"interactive_likert: {len(categories)} answers but {len(fills)} colours")
+    bases = {}
+    for group in groups:
+        base = _group_base(rows, group)
+        if base is None:
+            raise ValueError(f"interactive_likert: group {group!r} has more than one base; one bar needs one base")
+        bases[group] = base
+    y = [_plotly(_n_label(group or "All answers", bases[group], caution_below), 32) for group in groups]
+    fig = go.Figure()
+    for i, ((code, label), fill) in enumerate(zip(categories, fills)):
+        x, text, custom = [], [], []
+        for group in groups:
+            in_group = _rows_for(rows, group)
+            match = in_group[in_group["category"] == code]
+            count = int(match["count"].sum()) if not match.empty else 0
+            base = bases[group]
+            value = _exact_percent(count, base)
+            pct = wording.percent(count, base) if base else 0
+            x.append(value)
+            text.append(f"{pct}%" if value >= LABEL_MIN_PERCENT else "")
+            custom.append([count, base, pct, _plotly(label)])
+        fig.add_trace(
+            go.Bar(
+                x=x, y=y, orientation="h", name=_plotly(label, 30), uid=f"{chart_id}-{i}",
+                marker={"color": fill, "line": {"color": "white", "width": 1}},
+                text=text, textposition="inside", insidetextanchor="middle",
+                textfont={"color": _text_colour(fill)}, customdata=custom,
+                hovertemplate=(
+                    "%{y}<br><b>%{customdata[3]}</b>: %{customdata[2]}%"
+                    " (%{customdata[0]} of %{customdata[1]})<extra></extra>"
+                ),
+            )
+        )
+    caution = any(wording.needs_caution(b, caution_below) for b in bases.values())
+    _plotly_layout(fig, title, len(groups), caution, caution_below, legend=True)
+    fig.update_layout(barmode="stack")
+    return fig
+
+
+class ReportChart:
+    """A plotly chart as report HTML: a div and its drawing call, no script loaded.
+
+    The page that holds it must provide plotly.js (once); the div id is the
+    caller's chart id, so two renders give the same HTML.
+    """
+
+    def __init__(self, fig: go.Figure, chart_id: str) -> None:
+        self.chart_id = _check_chart_id(chart_id)
+        self.html = fig.to_html(
+            full_html=False,
+            include_plotlyjs=False,
+            include_mathjax=False,
+            div_id=chart_id,
+            config={"displaylogo": False, "responsive": True},
+        )
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return f"ReportChart({self.chart_id!r})"
+
+
+def show_interactive(fig: go.Figure, chart_id: str, report_mode: bool) -> ReportChart | go.Figure:
+    """For the report, the chart as deterministic HTML (:class:`ReportChart`); in JupyterLab, the figure."""
+    _check_chart_id(chart_id)
+    return ReportChart(fig, chart_id) if report_mode else fig

@@ -1,0 +1,337 @@
+"""Words and formats for figures in the prose: shares, counts, percentages.
+
+The report puts figures into words ("just under half (48%)", "about a third
+(10/29)"). Here a tested rule chooses those words from the number, so that
+no sentence of the report is worded by hand and the words always agree with
+the figure printed beside them.
+
+Rule table for :func:`share_words` (``p`` = 100 x numerator / base, exact;
+``d`` = ``p`` minus the nearest landmark, in percentage points):
+
+=====================================  ==================================
+share                                  words
+=====================================  ==================================
+numerator 0                            "none"
+numerator equal to the base            "all"
+p >= 90                                "almost all"
+0 < p < 5                              "very few"
+5 <= p < 15                            "a few"
+exactly 1/4, 1/3, 1/2, 2/3, 3/4        "a quarter", "a third", "half",
+                                       "two thirds", "three quarters"
+|d| < 1, or |d| < 2 when the           "about <landmark>"
+numerator is the single whole count
+nearest to the landmark for this base
+-1.5 < d < 0 (and not "about")         "almost <landmark>"
+-4 < d <= -1.5                         "just under <landmark>"
+0 < d < 4 (and not "about")            "just over <landmark>"
+otherwise, p > 50                      "more than <the landmark below>"
+otherwise, below the nearest landmark  "under <landmark>"
+otherwise, above the nearest landmark  "more than <landmark>"
+=====================================  ==================================
+
+Landmarks are 1/4, 1/3, 1/2, 2/3 and 3/4; the bands never overlap (the
+closest landmarks, 1/4 and 1/3, are 8.3 points apart). A share exactly
+midway between two landmarks (5/12) takes the lower one: 5/12 is "more
+than a third". Between bands, a majority is described from below (59% is
+"more than half", as a report would put it, not "under two thirds"); a
+minority by its nearest landmark (42% is "under half", 38% "more than a
+third"). The "nearest whole count" clause lets a small base
+say "about" when it cannot get closer (7/29 is "about a quarter": 7.25 of 29
+would be exactly a quarter), while an odd base sitting exactly between two
+counts says "just over" or "just under" (15/29 is "just over half"). "Almost"
+is the closest approach from below (346/468, 73.9%, is "almost three
+quarters"); "just under" is a little further off (36/75, 48%).
+Everything is computed with exact fractions, so band edges do not depend on
+floating point.
+
+Percentages are whole numbers rounded half up (12.5% is 13%), never Python's
+round-half-to-even. A base under ``caution_below`` (30 by default) carries
+the visible marker :data:`CAUTION_MARK`, explained by :data:`CAUTION_NOTE`.
+
+Functions that return text return :data:`NO_BASE` for a base of 0; functions
+that return numbers raise ``ValueError`` (never ``ZeroDivisionError``).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+
+__all__ = [
+    "CAUTION_BELOW",
+    "CAUTION_MARK",
+    "CAUTION_NOTE",
+    "NO_BASE",
+    "caution_note",
+    "count_words",
+    "format_fraction",
+    "format_percent",
+    "needs_caution",
+    "percent",
+    "round_half_up",
+    "share_phrase",
+    "share_words",
+    "wilson_interval",
+]
+
+CAUTION_BELOW = 30
+CAUTION_MARK = "\u2020"  # dagger
+NO_BASE = "no base: nobody answered"
+
+# (fraction, words), in increasing order.
+LANDMARKS: tuple[tuple[Fraction, str], ...] = (
+    (Fraction(1, 4), "a quarter"),
+    (Fraction(1, 3), "a third"),
+    (Fraction(1, 2), "half"),
+    (Fraction(2, 3), "two thirds"),
+    (Fraction(3, 4), "three quarters"),
+)
+# Band widths, in percentage points.
+ABOUT_WITHIN = Fraction(1)
+ABOUT_NEAREST_COUNT_WITHIN = Fraction(2)
+ALMOST_WITHIN = Fraction(3, 2)
+NEAR_WITHIN = Fraction(4)
+# Small and large shares, in percent.
+VERY_FEW_BELOW = Fraction(5)
+A_FEW_BELOW = Fraction(15)
+ALMOST_ALL_FROM = Fraction(90)
+
+_SMALL_NUMBERS = ("none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def caution_note(caution_below: int = CAUTION_BELOW) -> str:
+    """The footnote that explains the caution marker.
+
+    >>> caution_note()
+    '† Fewer than 30 answered: treat with care.'
+    >>> caution_note(50)
+    '† Fewer than 50 answered: treat with care.'
+    """
+    return f"{CAUTION_MARK} Fewer than {int(caution_below)} answered: treat with care."
+
+
+CAUTION_NOTE = caution_note(CAUTION_BELOW)
+
+
+def _whole(value, what: str) -> int:
+    """``value`` as a non-negative int; ValueError for anything else (NaN, 2.5, -1, True)."""
+    if isinstance(value, bool):
+        raise ValueError(f"{what} must be a whole number, not {value!r}")
+    if isinstance(value, numbers.Integral):
+        number = int(value)
+    elif isinstance(value, numbers.Real) and math.isfinite(float(value)) and float(value).is_integer():
+        number = int(value)
+    else:
+        raise ValueError(f"{what} must be a whole number, not {value!r}")
+    if number < 0:
+        raise ValueError(f"{what} must not be negative, got {number}")
+    return number
+
+
+def _counts(numerator, base) -> tuple[int, int]:
+    n = _whole(numerator, "numerator")
+    b = _whole(base, "base")
+    if n > b:
+        raise ValueError(f"numerator {n} is larger than its base {b}")
+    return n, b
+
+
+def needs_caution(base, caution_below: int | None = CAUTION_BELOW) -> bool:
+    """True when a base is small enough to carry the caution marker.
+
+    >>> needs_caution(29), needs_caution(30), needs_caution(29, caution_below=None)
+    (True, False, False)
+    """
+    if not caution_below:
+        return False
+    return _whole(base, "base") < caution_below
+
+
+def round_half_up(value) -> int:
+    """Round to a whole number, halves away from zero (2.5 -> 3, not Python's 2).
+
+    >>> round_half_up(12.5), round_half_up(2.5), round_half_up(2.4999)
+    (13, 3, 2)
+    """
+    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def percent(numerator, base) -> int:
+    """The share as a whole percentage, rounded half up.
+
+    >>> percent(36, 75), percent(1, 8), percent(11, 29)
+    (48, 13, 38)
+
+    A base of 0 has no percentage: ValueError (never ZeroDivisionError).
+    """
+    n, b = _counts(numerator, base)
+    if b == 0:
+        raise ValueError(f"no percentage of a base of 0 ({n} of 0): {NO_BASE}")
+    # Exact enough: a share k/b is never closer than 1/(2b) to a half without
+    # being one, far beyond the 60 digits used here.
+    with localcontext() as ctx:
+        ctx.prec = 60
+        value = Decimal(100 * n) / Decimal(b)
+        return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def wilson_interval(numerator, base, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval for a share, as proportions between 0 and 1.
+
+    >>> low, high = wilson_interval(36, 75)
+    >>> round(low, 3), round(high, 3)
+    (0.371, 0.591)
+    >>> wilson_interval(0, 10)[0]
+    0.0
+    """
+    n, b = _counts(numerator, base)
+    if b == 0:
+        raise ValueError(f"no interval for a base of 0: {NO_BASE}")
+    p = n / b
+    z2 = z * z
+    denominator = 1 + z2 / b
+    centre = (p + z2 / (2 * b)) / denominator
+    half_width = (z / denominator) * math.sqrt(p * (1 - p) / b + z2 / (4 * b * b))
+    low = 0.0 if n == 0 else max(0.0, centre - half_width)
+    high = 1.0 if n == b else min(1.0, centre + half_width)
+    return low, high
+
+
+def _interval_text(numerator: int, base: int, z: float) -> str:
+    low, high = wilson_interval(numerator, base, z)
+    level = "95%" if z == 1.96 else f"z={z}"
+    return f"{level} CI {round_half_up(low * 100)}\u2013{round_half_up(high * 100)}%"
+
+
+def format_percent(
+    numerator,
+    base,
+    caution_below: int | None = CAUTION_BELOW,
+    intervals: bool = False,
+    z: float = 1.96,
+) -> str:
+    """A percentage with its base beside it, the way every share in the report is shown.
+
+    >>> format_percent(36, 75)
+    '48% (36 of 75)'
+    >>> format_percent(11, 29)
+    '38% (11 of 29)†'
+    >>> format_percent(36, 75, intervals=True)
+    '48% (36 of 75; 95% CI 37–59%)'
+    >>> format_percent(0, 0)
+    'no base: nobody answered'
+    """
+    n, b = _counts(numerator, base)
+    if b == 0:
+        return NO_BASE
+    inside = f"{n} of {b}"
+    if intervals:
+        inside += f"; {_interval_text(n, b, z)}"
+    mark = CAUTION_MARK if needs_caution(b, caution_below) else ""
+    return f"{percent(n, b)}% ({inside}){mark}"
+
+
+def format_fraction(numerator, base, caution_below: int | None = CAUTION_BELOW) -> str:
+    """A share written as a fraction ("13/27"), marked when the base is small.
+
+    >>> format_fraction(13, 36)
+    '13/36'
+    >>> format_fraction(13, 27)
+    '13/27†'
+    >>> format_fraction(13, 27, caution_below=None)
+    '13/27'
+    >>> format_fraction(0, 0)
+    'no base: nobody answered'
+    """
+    n, b = _counts(numerator, base)
+    if b == 0:
+        return NO_BASE
+    mark = CAUTION_MARK if needs_caution(b, caution_below) else ""
+    return f"{n}/{b}{mark}"
+
+
+def count_words(n, capitalise: bool = False) -> str:
+    """A count as prose writes it: words up to nine, digits from 10.
+
+    >>> count_words(4), count_words(9), count_words(11), count_words(0)
+    ('four', 'nine', '11', 'none')
+    >>> count_words(6, capitalise=True)
+    'Six'
+    """
+    number = _whole(n, "count")
+    text = _SMALL_NUMBERS[number] if number < len(_SMALL_NUMBERS) else str(number)
+    return text[0].upper() + text[1:] if capitalise else text
+
+
+def share_words(numerator, base) -> str:
+    """The words for a share, chosen from the number (see the module's rule table).
+
+    >>> share_words(36, 75)
+    'just under half'
+    >>> share_words(13, 36)
+    'just over a third'
+    >>> share_words(7, 29), share_words(10, 29), share_words(15, 29)
+    ('about a quarter', 'about a third', 'just over half')
+    >>> share_words(346, 468)
+    'almost three quarters'
+    >>> share_words(0, 29), share_words(1, 75), share_words(28, 29), share_words(29, 29)
+    ('none', 'very few', 'almost all', 'all')
+    """
+    n, b = _counts(numerator, base)
+    if b == 0:
+        return NO_BASE
+    if n == 0:
+        return "none"
+    if n == b:
+        return "all"
+    share = Fraction(n, b)
+    p = share * 100
+    if p >= ALMOST_ALL_FROM:
+        return "almost all"
+    if p < VERY_FEW_BELOW:
+        return "very few"
+    if p < A_FEW_BELOW:
+        return "a few"
+    landmark, words = min(LANDMARKS, key=lambda item: abs(share - item[0]))
+    d = p - landmark * 100
+    if d == 0:
+        return words
+    if abs(d) < NEAR_WITHIN:
+        nearest_count = abs(n - landmark * b) < Fraction(1, 2)
+        if abs(d) < ABOUT_WITHIN or (abs(d) < ABOUT_NEAREST_COUNT_WITHIN and nearest_count):
+            return f"about {words}"
+        if d < 0:
+            return f"almost {words}" if d > -ALMOST_WITHIN else f"just under {words}"
+        return f"just over {words}"
+    if share > Fraction(1, 2):
+        # A majority is described from below ("more than half", not "under two thirds").
+        below = [w for fraction, w in LANDMARKS if fraction < share]
+        return f"more than {below[-1]}"
+    return f"under {words}" if d < 0 else f"more than {words}"
+
+
+def share_phrase(
+    numerator,
+    base,
+    caution_below: int | None = CAUTION_BELOW,
+    intervals: bool = False,
+    z: float = 1.96,
+) -> str:
+    """Words and figure together, as the prose carries them.
+
+    >>> share_phrase(36, 75)
+    'just under half (48%, 36 of 75)'
+    >>> share_phrase(7, 29)
+    'about a quarter (24%, 7 of 29)†'
+    >>> share_phrase(36, 75, intervals=True)
+    'just under half (48%, 36 of 75; 95% CI 37–59%)'
+    """
+    n, b = _counts(numerator, base)
+    if b == 0:
+        return NO_BASE
+    figure = format_percent(n, b, caution_below=caution_below, intervals=intervals, z=z)
+    # "48% (36 of 75)" -> "48%, 36 of 75"
+    pct, _, rest = figure.partition(" (")
+    return f"{share_words(n, b)} ({pct}, {rest}"
