@@ -1,0 +1,81 @@
+"""Checks for the data-quality appendix: pure functions that find where figures could mislead.
+
+Each returns a table with a ``flag`` column saying what a reader should know.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import pandas as pd
+
+from pdu_lib import metrics
+
+
+def rounded_sums(distributions: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """For each single-choice distribution, the sum of its whole-number percentages.
+
+    Rounding each share can make them add to 99 or 101; the appendix says so
+    rather than adjusting a figure.
+
+    >>> d = metrics.distribution(pd.Series(["a"] * 23 + ["b"] * 35 + ["c"] * 17 + ["d"]), ["a", "b", "c", "d"])
+    >>> rounded_sums({"awareness": d}).values.tolist()
+    [['awareness', 76, 99, 'shares add to 99% after rounding each to a whole number']]
+    """
+    rows = []
+    for name, table in distributions.items():
+        base = int(table["base"].iloc[0]) if len(table) else 0
+        total = sum(metrics.round_half_up(p) for p in table["percent"]) if base else 0
+        flag = "" if total == 100 or not base else f"shares add to {total}% after rounding each to a whole number"
+        rows.append({"measure": name, "base": base, "sum_of_percentages": total, "flag": flag})
+    return pd.DataFrame(rows, columns=["measure", "base", "sum_of_percentages", "flag"])
+
+
+def base_gaps(responses: pd.DataFrame, answers: pd.DataFrame, asked: pd.DataFrame, label: str) -> pd.DataFrame:
+    """Questions whose answered count differs from the responses to surveys that asked them.
+
+    A share quoted over everyone who took a survey, when fewer answered the
+    question, mixes bases (e.g. "6/29" beside "13/27"); the workbook uses
+    those who answered and lists every such question here.
+
+    >>> r = pd.DataFrame({"response_id": ["a", "b", "c"], "survey_id": "S"})
+    >>> ans = pd.DataFrame({"response_id": ["a", "b"], "survey_id": "S", "measure": "heard_via", "answer": ["x", "y"], "text": None})
+    >>> base_gaps(r, ans, pd.DataFrame({"survey_id": ["S"], "measure": ["heard_via"]}), "follow-up").values.tolist()[0][:4]
+    ['follow-up', 'heard_via', 3, 2]
+    """
+    table = metrics.answered_vs_responses(responses, answers, asked)
+    table.insert(0, "survey", label)
+    table["flag"] = [
+        f"{gap} of {total} left it blank: shares use the {answered} who answered" if gap else ""
+        for gap, total, answered in zip(table["not_answered"], table["responses"], table["answered"])
+    ]
+    return table
+
+
+def survey_count_vs_item_n(responses: pd.DataFrame, answers: pd.DataFrame, asked: pd.DataFrame, label: str) -> pd.DataFrame:
+    """Responses in total against each question's n: an n above the responses is an error in the data.
+
+    Not every survey asked every question, so an item's n is usually below the
+    number of responses; the appendix shows both so that neither is quoted for
+    the other.
+
+    >>> r = pd.DataFrame({"response_id": ["a", "b"], "survey_id": ["S", "T"]})
+    >>> ans = pd.DataFrame({"response_id": ["a"], "survey_id": ["S"], "measure": ["m"], "answer": ["x"], "text": [None]})
+    >>> survey_count_vs_item_n(r, ans, pd.DataFrame({"survey_id": ["S"], "measure": ["m"]}), "event").values.tolist()
+    [['event', 'm', 2, 1, 1, 'asked in 1 of 2 surveys']]
+    """
+    total = int(responses["response_id"].nunique())
+    surveys = int(responses["survey_id"].nunique())
+    rows = []
+    for measure, group in asked.groupby("measure", sort=True):
+        given = answers.loc[(answers["measure"] == measure) & (answers["answer"].notna() | answers["text"].notna())]
+        n = int(given["response_id"].nunique())
+        asked_in = int(group["survey_id"].nunique())
+        flag = "more answers than responses: check the exports" if n > total else (f"asked in {asked_in} of {surveys} surveys" if asked_in < surveys else "")
+        rows.append({"survey": label, "measure": measure, "responses": total, "item_n": n, "surveys_asking": asked_in, "flag": flag})
+    return pd.DataFrame(rows, columns=["survey", "measure", "responses", "item_n", "surveys_asking", "flag"])
+
+
+def ledger_balances(reconciliation: pd.DataFrame) -> bool:
+    """True when every file's rows read equal rows used plus rows excluded."""
+    return bool((reconciliation["rows_read"] == reconciliation["rows_used"] + reconciliation["rows_excluded"]).all())
