@@ -25,7 +25,7 @@ from typing import Any, Sequence
 import pandas as pd
 
 from pdu_lib.errors import InputError
-from pdu_lib.tables import cell_text, header_key, parse_date, read_grid
+from pdu_lib.tables import cell_text, column_letter, delimiter_hint, header_key, parse_date, read_grid
 
 # header_key of a metadata header -> its canonical name (old exports write RespondentID, StartDate, LastName, ...)
 METADATA_NAMES = {
@@ -94,19 +94,6 @@ class _Column:
     question_no: int
     subheading: str
     role: str  # 'response', 'open', 'option' or 'other'
-
-
-def column_letter(number: int) -> str:
-    """The spreadsheet letter of a 1-based column number.
-
-    >>> column_letter(1), column_letter(10), column_letter(27), column_letter(703)
-    ('A', 'J', 'AA', 'AAA')
-    """
-    letters = ""
-    while number > 0:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 def is_other_subheading(text: Any) -> bool:
@@ -191,7 +178,7 @@ def _metadata_positions(head: Sequence[Any], sub: Sequence[Any], name: str) -> d
         raise InputError(
             name,
             f"missing column(s) {', '.join(repr(m) for m in missing)} in the first header row (found {shown}); "
-            "is this a SurveyMonkey 'All individual responses' export?",
+            f"is this a SurveyMonkey 'All individual responses' export?{delimiter_hint(head)}",
             row=1,
         )
     for canonical in REQUIRED_METADATA:

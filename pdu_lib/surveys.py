@@ -195,5 +195,6 @@ def _check_repeats(responses: pd.DataFrame, first_seen: dict[str, tuple[str, int
                 f"this response (Respondent ID {response.respondent_id!r}) is also in {file}, row {row}: "
                 "the same responses are exported twice; remove the copy",
                 row=response.source_row,
+                column="Respondent ID",
             )
         first_seen[response.respondent_id] = (response.source_file, response.source_row)

@@ -47,31 +47,125 @@ def header_key(text: Any) -> str:
     return re.sub(r"[^0-9a-z]", "", unicodedata.normalize("NFKC", str(text)).casefold())
 
 
+NUL_MESSAGE = "contains NUL bytes: this is not a text export (was it saved as UTF-16 or a binary file?)"
+
+
 def decode_text(raw: bytes, name: str) -> str:
     """UTF-8 (with or without BOM), falling back to Windows-1252 as Excel re-saves write."""
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise InputError(name, "contains NUL bytes: this is not a text export (was it saved as UTF-16 or a binary file?)", row=line)
+        raise InputError(name, NUL_MESSAGE, row=line)
+    return _decode(raw)
+
+
+def _decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return raw.decode("cp1252", errors="replace")
 
 
+def column_letter(number: int) -> str:
+    """The spreadsheet letter of a 1-based column number.
+
+    >>> column_letter(1), column_letter(10), column_letter(27), column_letter(703)
+    ('A', 'J', 'AA', 'AAA')
+    """
+    letters = ""
+    while number > 0:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _grid_column(grid: list[list[Any]], index: int) -> str:
+    """A column of a raw grid as an error names it: its letter, and its row-1 header when there is one.
+
+    >>> _grid_column([["event_id", "date"]], 1), _grid_column([["event_id"]], 3)
+    ('B (date)', 'D')
+    """
+    header = cell_text(grid[0][index]) if grid and index < len(grid[0]) else ""
+    letter = column_letter(index + 1)
+    return f"{letter} ({header})" if header and header.isprintable() and len(header) <= 100 else letter
+
+
+def _bad_cell_column(text: str, limit: int = MAX_CELL_CHARS) -> int | None:
+    """0-based column of the first cell of one CSV record (``text`` starts at the record) that breaks the reader.
+
+    A cell breaks it when its quote is never closed, when text follows its
+    closing quote, or when it is longer than ``limit`` characters.
+
+    >>> _bad_cell_column('a,"b""c",d\\n'), _bad_cell_column('a,b,"open\\nmore,text'), _bad_cell_column('a,"x"y,z'), _bad_cell_column('a,bbbb', limit=3)
+    (None, 2, 1, 1)
+    """
+    column, i, n = 0, 0, len(text)
+    while i < n:
+        start = i
+        if text[i] == '"':
+            i += 1
+            while True:
+                j = text.find('"', i)
+                if j == -1:
+                    return column
+                if text.startswith('"', j + 1):
+                    i = j + 2
+                    continue
+                i = j + 1
+                break
+            if i < n and text[i] not in ",\r\n":
+                return column
+        else:
+            while i < n and text[i] not in ",\r\n":
+                i += 1
+        if i - start > limit:
+            return column
+        if i >= n or text[i] in "\r\n":
+            return None
+        column += 1
+        i += 1
+    return None
+
+
 def _read_csv_grid(path: Path, name: str) -> list[list[Any]]:
     raw = path.read_bytes()
-    text = decode_text(raw, name)
+    text = _decode(raw)
     if not text.strip():
         raise InputError(name, "the file is empty")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    lines = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(iter(lines), strict=True)
     grid: list[list[Any]] = []
+    record_line = 0  # physical lines before the record being read (a quoted cell may span lines)
     try:
         for record in reader:
             grid.append(record)
+            record_line = reader.line_num
     except csv.Error as err:
-        raise InputError(name, f"cannot be read as CSV ({err}); is the file truncated or a quote left open?", row=reader.line_num) from None
+        if "\x00" in text:
+            decode_text(raw, name)  # NUL bytes (a UTF-16 or binary file) are the real problem: say so
+        # Rows are counted as a spreadsheet shows them: the record that failed is row len(grid) + 1.
+        broken = _bad_cell_column("".join(lines[record_line:]))
+        problem = f"cannot be read as CSV ({err})"
+        if "field larger than field limit" in str(err):
+            problem = f"a cell holds more than {MAX_CELL_CHARS:,} characters"
+        raise InputError(
+            name,
+            f"{problem}; is the file truncated or a quote left open?",
+            row=len(grid) + 1,
+            column=_grid_column(grid, broken) if broken is not None else None,
+        ) from None
+    if b"\x00" in raw:
+        for row_number, record in enumerate(grid, start=1):
+            for index, cell in enumerate(record):
+                if "\x00" in cell:
+                    raise InputError(name, NUL_MESSAGE, row=row_number, column=_grid_column(grid, index))
     if text and not text.endswith(("\n", "\r")) and grid and len(grid) > 1 and len(grid[-1]) < len(grid[0]):
-        raise InputError(name, "the last row is shorter than the header and the file does not end with a line break: the file looks truncated", row=len(grid))
+        raise InputError(
+            name,
+            f"the last row stops after {len(grid[-1])} of the header's {len(grid[0])} cells and the file does not end with a "
+            "line break: the file looks truncated",
+            row=len(grid),
+            column=_grid_column(grid, len(grid[-1]) - 1),
+        )
     return grid
 
 
@@ -126,12 +220,18 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _delimiter_hint(header: list[Any]) -> str:
-    if len(header) == 1 and header[0] is not None:
-        text = str(header[0])
-        for delimiter, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
-            if delimiter in text:
-                return f" The header is one column holding {label}: save the file as comma-separated CSV."
+def delimiter_hint(header: list[Any]) -> str:
+    """A hint for a header row that was split on the wrong delimiter (its first cell holds semicolons, tabs or pipes).
+
+    >>> delimiter_hint(["event_id;date;title"])
+    ' The header row is separated by semicolons, not commas: save the file as comma-separated CSV (CSV UTF-8).'
+    >>> delimiter_hint(["event_id", "date"])
+    ''
+    """
+    first = cell_text(header[0]) if header else ""
+    for delimiter, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+        if delimiter in first:
+            return f" The header row is separated by {label}, not commas: save the file as comma-separated CSV (CSV UTF-8)."
     return ""
 
 
@@ -169,7 +269,7 @@ def read_table(
         raise InputError(
             name,
             f"missing column(s) {', '.join(repr(m) for m in missing)} (looked for a header in the first {search_rows} rows; "
-            f"found {', '.join(repr(cell_text(c)) for c in first if cell_text(c)) or 'nothing'}).{_delimiter_hint(first)}",
+            f"found {', '.join(repr(cell_text(c)) for c in first if cell_text(c)) or 'nothing'}).{delimiter_hint(first)}",
             row=1,
         )
     header = grid[header_index]
@@ -183,7 +283,13 @@ def read_table(
         if all(cell_text(cell) == "" for cell in row):
             continue
         if len(row) > len(header) and any(cell_text(cell) for cell in row[len(header) :]):
-            raise InputError(name, f"row has {len(row)} cells but the header has {len(header)}; is a comma missing from quoted text?", row=offset)
+            extra = next(index for index in range(len(header), len(row)) if cell_text(row[index]))
+            raise InputError(
+                name,
+                f"row has {len(row)} cells but the header has {len(header)}; is a comma missing from quoted text?",
+                row=offset,
+                column=column_letter(extra + 1),
+            )
         record = {canonical: (row[pos] if pos < len(row) else None) for canonical, pos in positions.items()}
         for canonical in columns:
             record.setdefault(canonical, None)
@@ -209,6 +315,10 @@ def parse_date(value: Any, *, file: str, row: int, column: str, formats: Iterabl
     Timestamp('2018-06-14 00:00:00')
     >>> parse_date("14/06/2018", file="f.csv", row=2, column="date")
     Timestamp('2018-06-14 00:00:00')
+    >>> parse_date("06/14/2018", file="events.csv", row=5, column="date")
+    Traceback (most recent call last):
+    ...
+    pdu_lib.errors.InputError: events.csv, row 5, column 'date': cannot read '06/14/2018' as a date (it looks month first, MM/DD/YYYY: write dates as YYYY-MM-DD, or day first as DD/MM/YYYY)
     """
     if value is pd.NaT:
         raise InputError(file, "date is blank", row=row, column=column)
@@ -224,7 +334,13 @@ def parse_date(value: Any, *, file: str, row: int, column: str, formats: Iterabl
             return pd.Timestamp(dt.datetime.strptime(text, fmt))
         except ValueError:
             continue
-    hint = " (Excel may have turned it into a serial number: format the column as a date)" if re.fullmatch(r"\d+(\.\d+)?", text) else ""
+    hint = ""
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        hint = " (Excel may have turned it into a serial number: format the column as a date)"
+    elif formats == _DATE_FORMATS:
+        slashed = re.match(r"(\d{1,2})/(\d{1,2})/\d{4}", text)
+        month_first = "it looks month first, MM/DD/YYYY: " if slashed and int(slashed.group(2)) > 12 else ""
+        hint = f" ({month_first}write dates as YYYY-MM-DD, or day first as DD/MM/YYYY)"
     raise InputError(file, f"cannot read {text!r} as a date{hint}", row=row, column=column)
 
 
