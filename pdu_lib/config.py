@@ -80,18 +80,33 @@ def _date(value, file: Path, key: str) -> dt.date:
         raise InputError(file, f"{key} must be a date written YYYY-MM-DD, not {value!r}") from None
 
 
-def load_reports(data_dir: str | Path) -> dict[str, ReportPeriod]:
-    """Read the report periods of a data folder's ``reports.yml``."""
+def _read_reports_yml(data_dir: str | Path) -> dict:
     path = Path(data_dir) / REPORTS_FILE
     if not path.is_file():
         raise InputError(path, "missing: every data folder needs reports.yml naming its report periods (see data/README.md)")
-    with path.open(encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle) or {}
+    try:
+        raw = yaml.safe_load(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError(path, "is not UTF-8 text") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise InputError(path, f"is not valid YAML ({getattr(err, 'problem', None) or err})", row=mark.line + 1 if mark else None) from None
+    if raw is not None and not isinstance(raw, dict):
+        raise InputError(path, "must be a mapping with 'programme' and 'reports'")
+    return raw or {}
+
+
+def load_reports(data_dir: str | Path) -> dict[str, ReportPeriod]:
+    """Read the report periods of a data folder's ``reports.yml``."""
+    path = Path(data_dir) / REPORTS_FILE
+    raw = _read_reports_yml(data_dir)
     reports = raw.get("reports")
     if not isinstance(reports, dict) or not reports:
         raise InputError(path, "needs a 'reports' mapping with at least one report")
     periods = {}
     for name, spec in reports.items():
+        if not isinstance(spec, dict):
+            raise InputError(path, f"report {name!r} must be a mapping with title, start and end")
         for key in ("title", "start", "end"):
             if key not in spec:
                 raise InputError(path, f"report {name!r} is missing {key!r}")
@@ -112,10 +127,7 @@ def load_reports(data_dir: str | Path) -> dict[str, ReportPeriod]:
 
 
 def programme_name(data_dir: str | Path) -> str:
-    path = Path(data_dir) / REPORTS_FILE
-    with path.open(encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle) or {}
-    return str(raw.get("programme", "Practice Development Unit"))
+    return str(_read_reports_yml(data_dir).get("programme", "Practice Development Unit"))
 
 
 def report_period(data_dir: str | Path, name: str) -> ReportPeriod:

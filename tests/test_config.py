@@ -1,0 +1,33 @@
+import pytest
+
+from pdu_lib import config
+from pdu_lib.errors import InputError
+
+
+def test_sample_reports_name_interim_and_final_with_the_final_comparing_to_the_interim():
+    periods = config.load_reports(config.SAMPLE_DATA_DIR)
+    assert set(periods) == {"interim", "final"}
+    assert periods["final"].compare_with == "interim"
+    assert periods["interim"].end < periods["final"].end <= periods["final"].reviews_end
+
+
+def test_invalid_yaml_is_an_input_error_naming_the_file_and_line(tmp_path):
+    (tmp_path / "reports.yml").write_text("reports:\n  final: [unclosed\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"reports.yml.*row \d+.*not valid YAML"):
+        config.load_reports(tmp_path)
+
+
+def test_a_date_that_is_not_iso_is_an_input_error(tmp_path):
+    (tmp_path / "reports.yml").write_text("reports:\n  final: {title: F, start: 2017-10-01, end: 31/01/2019}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="reports.final.end must be a date"):
+        config.load_reports(tmp_path)
+
+
+def test_missing_reports_yml_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="missing"):
+        config.load_reports(tmp_path)
+
+
+def test_unknown_report_name_lists_the_known_ones():
+    with pytest.raises(InputError, match="known: interim, final"):
+        config.report_period(config.SAMPLE_DATA_DIR, "midterm")
