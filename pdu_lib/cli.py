@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--data", type=Path, default=config.SAMPLE_DATA_DIR, metavar="DIR", help="data folder (default: the synthetic sample, %(default)s)")
     run.add_argument("--out", type=Path, default=config.OUTPUTS_DIR, metavar="DIR", help="where reports are written (default: %(default)s)")
     run.add_argument("--jobs", type=_jobs, default=None, metavar="N", help=f"sections executed at once (default: {render.default_jobs()})")
+    run.add_argument("--intervals", action="store_true", help="show 95%% Wilson intervals beside shares")
     run.add_argument("--sections", type=_keys, default=None, metavar="KEY,KEY", help=f"render only these sections: {sections}")
     return parser
 
@@ -55,7 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        results = render.render_reports(args.reports, data_dir=args.data, out_dir=args.out, jobs=args.jobs, sections=args.sections)
+        results = render.render_reports(
+            args.reports, data_dir=args.data, out_dir=args.out, jobs=args.jobs, sections=args.sections, intervals=args.intervals
+        )
     except InputError as exc:
         print(f"pdu-report: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

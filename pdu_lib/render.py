@@ -158,6 +158,7 @@ def render_reports(
     jobs: int | None = None,
     sections: Sequence[str] | None = None,
     *,
+    intervals: bool = False,
     stream=None,
 ) -> list[ReportResult]:
     """Render the named reports (``"all"``: every report of ``reports.yml``).
@@ -208,6 +209,7 @@ def render_reports(
                 jobs=jobs,
                 programme=programme,
                 partial=len(chosen) < len(config.SECTIONS),
+                intervals=intervals,
                 stream=stream,
             )
         )
@@ -249,6 +251,7 @@ def render_report(
     jobs: int = 1,
     programme: str = "",
     partial: bool = False,
+    intervals: bool = False,
     stream=None,
 ) -> ReportResult:
     """Render one report into ``out_dir/<name>/``, swapping it in only on success."""
@@ -276,7 +279,13 @@ def render_report(
             result.figures_error = _short(f"{type(exc).__name__}: {exc}")
             _say(stream, f"{name}: figures.csv failed: {result.figures_error}")
 
-        params = {"report": name, "data_dir": str(data_dir), "output_dir": str(staging), "report_mode": True}
+        params = {
+            "report": name,
+            "data_dir": str(data_dir),
+            "output_dir": str(staging),
+            "report_mode": True,
+            "show_intervals": intervals,
+        }
         result.sections = run_sections(
             sections,
             notebooks_dir=notebooks_dir,

@@ -21,8 +21,10 @@ def calls(monkeypatch):
     """render.render_reports replaced by a recorder; set ``calls.ok`` or ``calls.raises`` to steer it."""
     recorded = SimpleNamespace(args=[], ok=[True], raises=None)
 
-    def fake(names, data_dir=None, out_dir=None, jobs=None, sections=None):
-        recorded.args.append({"names": list(names), "data_dir": data_dir, "out_dir": out_dir, "jobs": jobs, "sections": sections})
+    def fake(names, data_dir=None, out_dir=None, jobs=None, sections=None, intervals=False):
+        recorded.args.append(
+            {"names": list(names), "data_dir": data_dir, "out_dir": out_dir, "jobs": jobs, "sections": sections, "intervals": intervals}
+        )
         if recorded.raises:
             raise recorded.raises
         return [SimpleNamespace(ok=ok) for ok in recorded.ok]
@@ -34,12 +36,12 @@ def calls(monkeypatch):
 def test_render_passes_every_option_on(calls, tmp_path):
     code = cli.main(["render", "final", "--data", str(tmp_path / "d"), "--out", str(tmp_path / "o"), "--jobs", "3", "--sections", "learning, sharing"])
     assert code == 0
-    assert calls.args == [{"names": ["final"], "data_dir": tmp_path / "d", "out_dir": tmp_path / "o", "jobs": 3, "sections": ["learning", "sharing"]}]
+    assert calls.args == [{"names": ["final"], "data_dir": tmp_path / "d", "out_dir": tmp_path / "o", "jobs": 3, "sections": ["learning", "sharing"], "intervals": False}]
 
 
 def test_render_defaults_come_from_config(calls):
     assert cli.main(["render", "all"]) == 0
-    assert calls.args == [{"names": ["all"], "data_dir": config.SAMPLE_DATA_DIR, "out_dir": config.OUTPUTS_DIR, "jobs": None, "sections": None}]
+    assert calls.args == [{"names": ["all"], "data_dir": config.SAMPLE_DATA_DIR, "out_dir": config.OUTPUTS_DIR, "jobs": None, "sections": None, "intervals": False}]
 
 
 def test_several_reports_can_be_named(calls):
@@ -95,3 +97,8 @@ def test_python_dash_m_runs_the_cli():
     done = subprocess.run([sys.executable, "-m", "pdu_lib", "render", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "--sections" in done.stdout and "final, interim, or all" in done.stdout
+
+
+def test_intervals_flag_is_passed_on(calls):
+    assert cli.main(["render", "final", "--intervals"]) == 0
+    assert calls.args[0]["intervals"] is True
