@@ -764,6 +764,40 @@ def effectiveness(ds: Dataset, view: View) -> list[Any]:
 # --- Qualitative evidence -----------------------------------------------------------------------------
 
 
+def views_by_stance(excerpts: pd.DataFrame, section: str) -> dict[str, int]:
+    """People (distinct respondents) who expressed each stance in a section's excerpts.
+
+    >>> e = pd.DataFrame({"section": ["s", "s", "s"], "respondent": ["a", "a", "b"], "stance": ["positive", "critical", "positive"]})
+    >>> views_by_stance(e, "s")
+    {'critical': 1, 'positive': 2}
+    """
+    rows = excerpts.loc[excerpts["section"] == section]
+    return {str(k): int(v) for k, v in rows.groupby("stance")["respondent"].nunique().sort_index().items()}
+
+
+def involvement(ds: Dataset, view: View) -> list[Any]:
+    """The lead of the service user involvement section: who spoke about it, and in which direction."""
+    if ds.excerpts is None:
+        return [note("No coded qualitative excerpts in this data folder.")]
+    rows = ds.excerpts.loc[ds.excerpts["section"] == "involvement"]
+    people = int(rows["respondent"].nunique())
+    stances = views_by_stance(ds.excerpts, "involvement")
+    groups = _list_words([str(g) if str(g).endswith("s") else f"{g}s" for g in sorted(rows["group"].unique())])
+    return [
+        paragraph(
+            sentence(
+                "{people} respondents ({groups}) spoke about the involvement of service users in PDU events: {positive} expressed "
+                "positive views and {critical} raised concerns{mixed}. Some people did both, so these overlap.",
+                people=people,
+                groups=groups,
+                positive=stances.get("positive", 0),
+                critical=stances.get("critical", 0),
+                mixed=f", and {stances['mixed']} gave mixed views" if stances.get("mixed") else "",
+            )
+        )
+    ]
+
+
 def evidence(ds: Dataset, view: View, section: str) -> list[Any]:
     """What people said, for one section: a theme table by respondent group and the publishable quotes."""
     if ds.excerpts is None or ds.codebook is None:
