@@ -249,6 +249,28 @@ def _clean_cell(value: object) -> object:
     return _clean(value) if isinstance(value, str) else value
 
 
+_CELL = re.compile(r"<t([dh])(?=[\s>])")
+
+
+def _align_numbers(table: str, shown: pd.DataFrame, index: bool) -> str:
+    """Mark the cells of numeric columns ``class="num"`` so they align right and text aligns left."""
+    numeric = [pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c]) for c in shown.columns]
+    offset = shown.index.nlevels if index else 0
+    head, body = "", table
+    rows = body.split("<tr")
+    for r, row in enumerate(rows[1:], start=1):
+        position = -1
+
+        def mark(match: re.Match) -> str:
+            nonlocal position
+            position += 1
+            column = position - offset
+            return f'<t{match.group(1)} class="num"' if 0 <= column < len(numeric) and numeric[column] else match.group(0)
+
+        rows[r] = _CELL.sub(mark, row)
+    return head + "<tr".join(rows)
+
+
 def table_html(df: pd.DataFrame, caption: object, index: bool = False, require_base: bool = True) -> Prose:
     """A DataFrame as an escaped HTML table with a caption.
 
@@ -264,9 +286,9 @@ def table_html(df: pd.DataFrame, caption: object, index: bool = False, require_b
     ...                   "percent": [44.017]})
     >>> print(table_html(t, "Work focus & sector").html)  # doctest: +NORMALIZE_WHITESPACE
     <table class="dataframe pdu-table"><caption>Work focus &amp; sector</caption>
-    <thead> <tr style="text-align: right;"> <th>label</th> <th>count</th> <th>base</th>
-    <th>percent</th> </tr> </thead> <tbody> <tr> <td>&lt;b&gt;Housing&lt;/b&gt;</td>
-    <td>206</td> <td>468</td> <td>44</td> </tr> </tbody> </table>
+    <thead> <tr style="text-align: left;"> <th>label</th> <th class="num">count</th> <th class="num">base</th>
+    <th class="num">percent</th> </tr> </thead> <tbody> <tr> <td>&lt;b&gt;Housing&lt;/b&gt;</td>
+    <td class="num">206</td> <td class="num">468</td> <td class="num">44</td> </tr> </tbody> </table>
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"table_html needs a DataFrame, not {type(df).__name__}")
@@ -290,7 +312,7 @@ def table_html(df: pd.DataFrame, caption: object, index: bool = False, require_b
             wording.percent(c, b) if pd.notna(c) and pd.notna(b) and b else None
             for c, b in zip(shown["count"], shown["base"])
         ]
-    table = shown.to_html(escape=True, index=index, border=0, classes="pdu-table", na_rep="\u2013")
+    table = _align_numbers(shown.to_html(escape=True, index=index, border=0, classes="pdu-table", na_rep="\u2013", justify="left"), shown, index)
     title = _inline(caption)
     opening_end = table.index(">") + 1
     html = f"{table[:opening_end]}<caption>{title.html}</caption>{table[opening_end:]}"

@@ -202,7 +202,7 @@ def test_table_html_keeps_the_base_and_drops_the_index_unless_asked():
     df.index = ["row-a", "row-b"]
     html = table_html(df, "Plans to share").html
     found = elements(html)
-    assert "<th>base</th>" in html and "<th>count</th>" in html
+    assert '<th class="num">base</th>' in html and '<th class="num">count</th>' in html
     assert "row-a" not in found.text
     assert "row-a" in table_html(df, "Plans to share", index=True).html
     assert html.count("<caption>Plans to share</caption>") == 1
@@ -210,8 +210,8 @@ def test_table_html_keeps_the_base_and_drops_the_index_unless_asked():
 
 def test_table_html_shows_percentages_rounded_half_up_from_count_and_base():
     html = table_html(_share_table(["a", "b"]), "t").html
-    assert "<td>13</td>" in html  # 1 of 8 = 12.5% -> 13
-    assert "<td>38</td>" in html  # 3 of 8 = 37.5% -> 38
+    assert '<td class="num">13</td>' in html  # 1 of 8 = 12.5% -> 13
+    assert '<td class="num">38</td>' in html  # 3 of 8 = 37.5% -> 38
     assert "12.5" not in html
 
 
