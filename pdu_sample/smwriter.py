@@ -102,9 +102,12 @@ class Response:
     answers: Sequence[Any] = field(default_factory=list)
 
 
-def header_rows(questions: Sequence[Question], *, old_style: bool = False) -> tuple[list[str], list[str]]:
-    """The two header rows of an export."""
-    metadata = OLD_METADATA if old_style else METADATA
+def header_rows(
+    questions: Sequence[Question], *, old_style: bool = False, metadata: Sequence[str] | None = None
+) -> tuple[list[str], list[str]]:
+    """The two header rows of an export; ``metadata`` names the metadata columns when neither set here will do."""
+    if metadata is None:
+        metadata = OLD_METADATA if old_style else METADATA
     first, second = list(metadata), [""] * len(metadata)
     for question in questions:
         cells = question.subheaders()
@@ -113,7 +116,8 @@ def header_rows(questions: Sequence[Question], *, old_style: bool = False) -> tu
     return first, second
 
 
-def _answer_cells(question: Question, answer: Any) -> list[str]:
+def answer_cells(question: Question, answer: Any) -> list[str]:
+    """The cells of one answer under ``question``'s columns."""
     width = len(question.subheaders())
     if answer is None or answer == "" or (question.kind == "multi" and len(answer) == 0):
         return [""] * width
@@ -160,7 +164,7 @@ def response_row(questions: Sequence[Question], response: Response) -> list[Any]
         response.custom_data,
     ]
     for question, answer in zip(questions, response.answers):
-        row.extend(_answer_cells(question, answer))
+        row.extend(answer_cells(question, answer))
     return row
 
 
@@ -181,19 +185,8 @@ def write_csv(
     encoding: str = "utf-8",
     bom: bool = False,
 ) -> None:
-    """Write an export as CSV (CRLF line ends, as SurveyMonkey writes them).
-
-    ``encoding="cp1252"`` gives a file as Excel re-saves it on Windows;
-    ``bom=True`` starts a UTF-8 file with a byte-order mark.
-    """
-    if bom and encoding.replace("-", "").lower() != "utf8":
-        raise ValueError("a byte-order mark goes with UTF-8 only")
-    text = io.StringIO(newline="")
-    writer = csv.writer(text, lineterminator="\r\n")
-    for row in _rows(questions, responses, old_style):
-        writer.writerow(["" if cell is None else cell for cell in row])
-    data = text.getvalue().encode(encoding)
-    Path(path).write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    """Write an export as CSV; see :func:`write_grid_csv` for ``encoding`` and ``bom``."""
+    write_grid_csv(path, _rows(questions, responses, old_style), encoding=encoding, bom=bom)
 
 
 def write_xlsx(
@@ -206,9 +199,39 @@ def write_xlsx(
     when: dt.datetime = FIXED_TIMESTAMP,
 ) -> None:
     """Write an export as XLSX (one sheet; blank cells left empty), reproducibly."""
+    write_grid_xlsx(path, _rows(questions, responses, old_style), sheet_title=sheet_title, when=when)
+
+
+def _csv_cell(cell: Any) -> Any:
+    if cell is None:
+        return ""
+    if isinstance(cell, dt.datetime):
+        return cell.strftime(DATE_FORMAT)
+    return cell
+
+
+def write_grid_csv(path: str | Path, rows: Sequence[Sequence[Any]], *, encoding: str = "utf-8", bom: bool = False) -> None:
+    """Write rows of cells as CSV (CRLF line ends, as SurveyMonkey writes them), unchecked.
+
+    ``None`` is a blank cell and a datetime is written as SurveyMonkey dates are;
+    ``encoding="cp1252"`` gives a file as Excel re-saves it on Windows;
+    ``bom=True`` starts a UTF-8 file with a byte-order mark.
+    """
+    if bom and encoding.replace("-", "").lower() != "utf8":
+        raise ValueError("a byte-order mark goes with UTF-8 only")
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([_csv_cell(cell) for cell in row])
+    data = text.getvalue().encode(encoding)
+    Path(path).write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+
+
+def write_grid_xlsx(path: str | Path, rows: Sequence[Sequence[Any]], *, sheet_title: str = "Sheet", when: dt.datetime = FIXED_TIMESTAMP) -> None:
+    """Write rows of cells as XLSX (one sheet; blank cells left empty), reproducibly and unchecked."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title
-    for row in _rows(questions, responses, old_style):
+    for row in rows:
         sheet.append([None if cell == "" else cell for cell in row])
     save_workbook(workbook, path, when=when, creator="SurveyMonkey")

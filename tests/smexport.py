@@ -1,6 +1,6 @@
-"""Write SurveyMonkey-layout exports (All individual responses, Columns: Expanded) from a compact spec.
+"""SurveyMonkey-layout exports for the tests, from a compact spec: a thin adapter over pdu_sample.smwriter.
 
-For the tests, and for the sample-data generator::
+::
 
     questions = [
         single("How has the event changed your understanding of the topic?", other=True),
@@ -13,63 +13,34 @@ For the tests, and for the sample-data generator::
     ]
     write_export(tmp_path / "E07.csv", questions, rows)
 
-Answers per question kind: single -> the chosen text, or ``{"choice": ..., "other": ...}``;
+Answers per question kind: single -> the chosen text (any text: the tests name no options), or ``{"other": ...}`` (``{"choice": ...}`` also works);
 multi -> a list of ticked labels, or ``{"ticks": [...], "other": ...}``; open -> text; ``None`` -> blank.
-``build_grid`` returns the rows as lists so a test can spoil a cell before ``write_grid``.
+A row's ``metadata`` cells are written as given (text, numbers or datetimes), so a test may spoil them;
+``build_grid`` returns the rows as lists so a test can spoil any cell before ``write_grid``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 import itertools
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-METADATA = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address", "First Name", "Last Name", "Custom Data 1"]
-OLD_METADATA = ["RespondentID", "CollectorID", "StartDate", "EndDate", "IP Address", "Email Address", "FirstName", "LastName", "Custom Data"]
-OTHER = "Other (please specify)"
+from pdu_sample import smwriter
+from pdu_sample.smwriter import METADATA, Question
+
+# An older variant than smwriter.OLD_METADATA, to check the loose matching further.
+OLD_METADATA = ("RespondentID", "CollectorID", "StartDate", "EndDate", "IP Address", "Email Address", "FirstName", "LastName", "Custom Data")
+_ANY = "(any chosen text)"  # stands for the options a test's single-choice question does not name
 _ids = itertools.count(10234567890)
 
 
-@dataclass
-class Question:
-    text: str
-    kind: str  # 'single', 'multi' or 'open'
-    options: list[str] = field(default_factory=list)
-    other: bool = False
-
-    def subheadings(self) -> list[str]:
-        if self.kind == "single":
-            main = ["Response"]
-        elif self.kind == "open":
-            main = ["Open-Ended Response"]
-        else:
-            main = list(self.options)
-        return main + ([OTHER] if self.other else [])
-
-    def cells(self, answer: Any) -> list[Any]:
-        """The cells of one response under this question."""
-        width = len(self.subheadings())
-        if answer is None:
-            return [None] * width
-        if self.kind == "open":
-            return [answer]
-        if self.kind == "single":
-            choice, other = (answer.get("choice"), answer.get("other")) if isinstance(answer, dict) else (answer, None)
-            return [choice] + ([other] if self.other else [])
-        ticks, other = (answer.get("ticks", []), answer.get("other")) if isinstance(answer, dict) else (answer, None)
-        unknown = set(ticks) - set(self.options)
-        assert not unknown, f"ticks {unknown} are not options of {self.text!r}"
-        return [label if label in ticks else None for label in self.options] + ([other] if self.other else [])
-
-
 def single(text: str, other: bool = False) -> Question:
-    return Question(text, "single", other=other)
+    return Question(text, "single", (_ANY,), other)
 
 
 def multi(text: str, options: Sequence[str], other: bool = False) -> Question:
-    return Question(text, "multi", list(options), other)
+    return Question(text, "multi", tuple(options), other)
 
 
 def open_q(text: str) -> Question:
@@ -96,49 +67,44 @@ def response(
     }
 
 
+def _answer(answer: Any) -> Any:
+    """A spec answer as smwriter takes it."""
+    if not isinstance(answer, dict):
+        return answer
+    other = [smwriter.Other(answer["other"])] if answer.get("other") is not None else []
+    if "ticks" in answer:
+        return [*answer["ticks"], *other]
+    if answer.get("choice") is not None and other:
+        raise ValueError(f"a single-choice answer is a choice or an Other text, not both: {answer!r}")
+    return other[0] if other else answer.get("choice")
+
+
+def _accepting(question: Question, answers: Sequence[Any]) -> Question:
+    """A single-choice question whose options are the texts chosen in ``answers``."""
+    if question.kind != "single":
+        return question
+    chosen = tuple(answer for answer in answers if isinstance(answer, str) and answer)
+    return dataclasses.replace(question, options=tuple(dict.fromkeys(question.options + chosen)))
+
+
 def build_grid(questions: Sequence[Question], rows: Sequence[dict], metadata: Sequence[str] = METADATA) -> list[list[Any]]:
     """Both header rows and the data rows, as a list of rows."""
-    head, sub = list(metadata), [None] * len(metadata)
-    for question in questions:
-        subheadings = question.subheadings()
-        head += [question.text] + [None] * (len(subheadings) - 1)
-        sub += subheadings
-    grid = [head, sub]
-    for row in rows:
-        assert len(row["answers"]) == len(questions), "one answer (or None) per question"
-        cells = list(row["metadata"])
-        for question, answer in zip(questions, row["answers"]):
-            cells += question.cells(answer)
-        grid.append(cells)
+    assert all(len(row["answers"]) == len(questions) for row in rows), "one answer (or None) per question"
+    answers = [[_answer(answer) for answer in row["answers"]] for row in rows]
+    questions = [_accepting(question, [row[i] for row in answers]) for i, question in enumerate(questions)]
+    grid = list(smwriter.header_rows(questions, metadata=metadata))
+    for row, row_answers in zip(rows, answers):
+        grid.append(list(row["metadata"]) + [cell for q, a in zip(questions, row_answers) for cell in smwriter.answer_cells(q, a)])
     return grid
-
-
-def _csv_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%m/%d/%Y %I:%M:%S %p")
-    return str(value)
 
 
 def write_grid(path: Path, grid: Sequence[Sequence[Any]], encoding: str = "utf-8") -> Path:
     """Write rows as CSV (``encoding`` e.g. 'utf-8', 'utf-8-sig', 'cp1252') or, for .xlsx, as the first sheet."""
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        for row in grid:
-            sheet.append(list(row))
-        workbook.save(path)
-        return path
-    import csv
-    import io
-
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer, lineterminator="\r\n").writerows([[_csv_text(v) for v in row] for row in grid])
-    path.write_bytes(buffer.getvalue().encode(encoding))
+        smwriter.write_grid_xlsx(path, grid)
+    else:
+        smwriter.write_grid_csv(path, grid, encoding=encoding)
     return path
 
 
