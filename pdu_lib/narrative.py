@@ -106,6 +106,15 @@ def inner(share: Share, view: View) -> str:
     return body + text[text.rindex(")") + 1 :]
 
 
+def headline(share: Share, rest: str) -> str:
+    """A chart title carrying its message, worded from the number: "Just over half thought ...".
+
+    >>> headline(Share(15, 29), "thought the model very effective")
+    'Just over half thought the model very effective'
+    """
+    return _capitalise(f"{wording.share_words(share.numerator, share.base)} {rest}")
+
+
 def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -391,7 +400,7 @@ def sector_and_focus(ds: Dataset, view: View) -> list[Any]:
             )
         )
     sector_table = _period_share_table(ds, other, "sector", SECTORS)
-    title = "Most attendances come from the voluntary sector" if voluntary.percent > 50 else "Attendances by sector"
+    title = headline(voluntary, "of attendances came from the voluntary sector")
     pieces.append(
         _static(view, charts.grouped_share_bars(sector_table, title, f"{ds.period.name}_attendance_by_sector", view.output_dir, intervals=view.show_intervals), title)
     )
@@ -469,7 +478,7 @@ def how_people_heard(ds: Dataset, view: View) -> list[Any]:
     gap = _answered_note(responses, answered, "this question")
     if gap is not None:
         pieces.append(gap)
-    title = f"Most heard of PDU events by {lower_first(ordered.iloc[0]['label'])}"
+    title = _capitalise(f"{lower_first(ordered.iloc[0]['label'])} was the most common way people heard of PDU events")
     pieces.append(_static(view, charts.share_bars(ordered, title, f"{ds.period.name}_heard_via", view.output_dir, intervals=view.show_intervals), title))
     pieces += _cautions(frac(Share(0, answered)))
     return pieces
@@ -558,7 +567,8 @@ def understanding_and_awareness(ds: Dataset, view: View) -> list[Any]:
         ],
         ignore_index=True,
     )
-    title = "Most said the events gave them greater understanding and awareness"
+    gained = Share(under["much_greater"].numerator + under["some"].numerator, base_u)
+    title = headline(gained, "of event survey responses reported a greater understanding of the topic")
     pieces.append(_static(view, charts.likert_chart(likert, title, f"{ds.period.name}_understanding_awareness", view.output_dir), title))
     pieces.append(_interactive(view, charts.interactive_likert(likert, "Change after the event, by measure (hover for counts)", f"{ds.period.name}-likert"), f"{ds.period.name}-likert"))
     return pieces
@@ -585,7 +595,7 @@ def sharing(ds: Dataset, view: View) -> list[Any]:
             )
         )
     ]
-    title = "Most planned to share what they learned with front line staff"
+    title = headline(frontline, "planned to share what they learned with front line staff")
     pieces.append(_static(view, charts.share_bars(plans, title, f"{ds.period.name}_plans_to_share", view.output_dir, intervals=view.show_intervals), title))
     if ds.latest_round is not None:
         answers = _round_answers(ds, ds.latest_round)
@@ -727,12 +737,10 @@ def _latest_distribution_section(ds: Dataset, view: View, measure: str, lead: st
 
 
 def outcomes(ds: Dataset, view: View) -> list[Any]:
-    table = _measure_table(ds, _round_answers(ds, ds.latest_round), "outcomes_improved") if ds.latest_round else None
-    title = "Few could yet identify improved outcomes for service users"
-    if table is not None and int(table["base"].iloc[0]):
-        yes = _share_of(table, "yes")
-        if yes.percent >= 50:
-            title = "Most could identify improved outcomes for service users"
+    title = "Improved outcomes for service users"
+    if ds.latest_round:
+        table = _measure_table(ds, _round_answers(ds, ds.latest_round), "outcomes_improved")
+        title = headline(_share_of(table, "yes"), "could identify improved outcomes for service users")
     return _latest_distribution_section(
         ds,
         view,
@@ -744,12 +752,11 @@ def outcomes(ds: Dataset, view: View) -> list[Any]:
 
 
 def effectiveness(ds: Dataset, view: View) -> list[Any]:
-    title = "Most thought the model an effective way to change practice"
+    title = "How effective the model is"
     if ds.latest_round:
         table = _measure_table(ds, _round_answers(ds, ds.latest_round), "effectiveness")
-        effective = int(table.loc[table["category"].isin(["very", "quite"]), "count"].sum())
-        if int(table["base"].iloc[0]) and effective * 2 <= int(table["base"].iloc[0]):
-            title = "Views were divided on how effective the model is"
+        effective = Share(int(table.loc[table["category"].isin(["very", "quite"]), "count"].sum()), int(table["base"].iloc[0]))
+        title = headline(effective, "thought the model a very or quite effective way to change practice")
     return _latest_distribution_section(
         ds,
         view,
@@ -861,7 +868,8 @@ def response_rate_chart(ds: Dataset, view: View) -> list[Any]:
         }
     )
     table["percent"] = 100.0 * table["count"] / table["base"]
-    title = "Post-event survey response rates vary from event to event"
+    lowest, highest = (wording.percent(int(r["count"]), int(r["base"])) for r in (table.loc[table["percent"].idxmin()], table.loc[table["percent"].idxmax()])) if len(table) else (0, 0)
+    title = f"Post-event survey response rates ranged from {lowest}% to {highest}% of attendances"
     return [
         _static(view, charts.share_bars(table, title, f"{ds.period.name}_response_rates", view.output_dir), title),
         _interactive(view, charts.interactive_share_bars(table, "Response rate per learning event, in date order (hover for counts)", f"{ds.period.name}-response-rates"), f"{ds.period.name}-response-rates"),
