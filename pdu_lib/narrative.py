@@ -960,7 +960,7 @@ def consistency_checks(ds: Dataset, view: View) -> list[Any]:
         table_html(item_n, "Post-event survey responses against each question's n", require_base=False),
         paragraph(
             sentence(
-                "Shares rounded to whole numbers do not always add to 100%: {n} of {all} single-choice questions add to 99% or 101%. "
+                "Shares rounded to whole numbers do not always add up to exactly 100: {n} of {all} single-choice questions do not. "
                 "No figure has been adjusted to force the total.",
                 n=len(flagged_sums),
                 all=len(sums),
