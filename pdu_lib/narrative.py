@@ -539,7 +539,7 @@ def understanding_and_awareness(ds: Dataset, view: View) -> list[Any]:
                 "additional understanding and {conf} said the event had confirmed their previous understanding. {none_n} "
                 "({none}) said they had had no greater understanding of the topic.",
                 mg_words=wording.share_words(under["much_greater"].numerator, base_u),
-                mg=n_of(under["much_greater"]),
+                mg=inner(under["much_greater"], view),
                 some=pct(under["some"], view),
                 conf=pct(under["confirmed"], view),
                 none_n=_capitalise(("just " if under["none"].numerator else "") + people(under["none"].numerator)),
