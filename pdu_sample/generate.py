@@ -59,13 +59,13 @@ TARGETS = {
     "hub_registered_by_sector": {"Voluntary": 134, "Statutory": 50, "Private": 8},  # 192: 70% / 26% / 4%
     "hub_registered_after_period": {"Voluntary": 3, "Statutory": 1},  # February 2019
     # Interviews (group -> (count, round, steering_group, facilitated_event)).
+    # In interview-id order, matching the coded interview documents (pdu_sample/excerpts.py: I01..I26).
     "interviews": [
-        ("participant", 7, "2018-06", "no", "no"),
-        ("participant", 9, "2019-01", "no", "no"),
-        ("Steering Group member", 2, "2019-01", "yes", "yes"),
-        ("Steering Group member", 2, "2019-01", "yes", "no"),
-        ("Beneficiary Ambassador", 1, "2019-01", "yes", "yes"),
-        ("Beneficiary Ambassador", 1, "2019-01", "yes", "no"),
+        ("participant", 8, "2018-06", "no", "no"),
+        ("participant", 8, "2019-01", "no", "no"),
+        ("Beneficiary Ambassador", 2, "2019-01", "yes", "no"),
+        ("Steering Group member", 3, "2019-01", "yes", "yes"),
+        ("Steering Group member", 1, "2019-01", "yes", "no"),
         ("facilitator", 3, "2019-01", "no", "yes"),
         ("co-ordinator", 1, "2019-01", "no", "no"),
     ],
@@ -274,16 +274,20 @@ def write_hub(path: Path, rng: random.Random) -> None:
 
 
 def write_interviews(path: Path, rng: random.Random) -> None:
-    rows = []
+    """interviews.csv: ids in TARGETS order, dated in that order within each round's fortnight or so."""
     windows = {"2018-06": (D(2018, 6, 4), D(2018, 6, 29)), "2019-01": (D(2019, 1, 7), D(2019, 1, 30))}
-    for group, count, round_, steering, facilitated in TARGETS["interviews"]:
-        first, last = windows[round_]
-        for _ in range(count):
+    planned = [(group, round_, steering, facilitated) for group, count, round_, steering, facilitated in TARGETS["interviews"] for _ in range(count)]
+    days: dict[str, list] = {}
+    for round_, (first, last) in windows.items():
+        wanted = sum(1 for plan in planned if plan[1] == round_)
+        picked = []
+        for _ in range(wanted):
             day = first + dt.timedelta(days=rng.randint(0, (last - first).days))
             while day.weekday() >= 5:
                 day -= dt.timedelta(days=1)
-            rows.append([day, round_, group, steering, facilitated])
-    rows.sort(key=lambda row: (row[0], row[2]))
+            picked.append(day)
+        days[round_] = sorted(picked)
+    rows = [[days[round_].pop(0), round_, group, steering, facilitated] for group, round_, steering, facilitated in planned]
     _write_csv(path, ["interview_id", "date", "round", "group", "steering_group", "facilitated_event"],
                [[f"I{n:02d}", d.isoformat(), r, g, s, f] for n, (d, r, g, s, f) in enumerate(rows, start=1)])
 
