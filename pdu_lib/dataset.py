@@ -7,7 +7,7 @@ and records every row set aside, with its reason, in the Ledger.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,7 +49,6 @@ class Dataset:
     ledger: Ledger
     excerpts: pd.DataFrame | None = None  # coded excerpts in the period (all, publishable or not)
     codebook: object | None = None  # qualitative.Codebook, when the data folder has one
-    open_answers: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def learning_events(self) -> pd.DataFrame:
@@ -192,6 +191,10 @@ def _load(data_dir: Path, report_name: str) -> Dataset:
         )
         all_excerpts = qualitative.load_excerpts(data_dir, survey_open_answers=open_answers, ledger=ledger)
         excerpts = qualitative.in_period(all_excerpts, period.start, period.end, period.reviews_end)
+        kept = set(zip(excerpts["source_file"], excerpts["source_row"]))
+        outside = all_excerpts.loc[[(f, r) not in kept for f, r in zip(all_excerpts["source_file"], all_excerpts["source_row"])]]
+        for file, rows in outside.groupby("source_file")["source_row"]:
+            ledger.exclude(file, rows.tolist(), "excerpt outside the report period")
 
     return Dataset(
         period=period,
@@ -216,5 +219,4 @@ def _load(data_dir: Path, report_name: str) -> Dataset:
         ledger=ledger,
         excerpts=excerpts,
         codebook=codebook,
-        open_answers=open_answers,
     )

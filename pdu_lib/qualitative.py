@@ -89,6 +89,7 @@ STANCES = ("positive", "critical", "mixed", "neutral")
 EXCERPT_COLUMNS = [
     "excerpt_id", "document", "respondent", "group", "method", "round", "theme", "sub_theme",
     "section", "text", "consent", "source", "theme_label", "sub_theme_label", "stance",
+    "source_file", "source_row",  # the file and its ledger row (spreadsheet row; a qdpx selection's ordinal)
 ]
 RAW_COLUMNS = ["item", "document", "tag", "tag_path", "text", "source_file", "source_row", "location"]
 
@@ -768,7 +769,7 @@ def _survey_raw(codes: pd.DataFrame, answers: pd.DataFrame, ledger: Ledger | Non
             month = f"{pd.Timestamp(submitted):%Y-%m}"
         records.append(dict(
             item=f"{matches[0]}:{code['row']}:{code['column']}", document=matches[0], tag=code["tag"], tag_path=code["tag"],
-            text=cell_text(answer["text"]), source_file=name, source_row=r, location=f"row {r}",
+            text=cell_text(answer["text"]), source_file=name, source_row=r, ledger_row=r, location=f"row {r}",
             survey_file=matches[0], response_row=code["row"], month=month,
             survey_kind=cell_text(answer.get("survey")) if "survey" in answer.index else "",
         ))
@@ -849,13 +850,15 @@ def load_excerpts(
                 ledger.read(name, frame["item"].nunique())
             else:
                 ledger.read(name, len(frame))
+        if kind == "qdpx":
+            ordinal = {item: i for i, item in enumerate(dict.fromkeys(frame["item"]), start=1)}
+            frame = frame.assign(ledger_row=frame["item"].map(ordinal))
+        else:
+            frame = frame.assign(ledger_row=frame["source_row"])
         untagged = frame[frame["tag"].map(cell_text) == ""]
         if ledger is not None and not untagged.empty:
-            if kind == "qdpx":
-                ordinal = {item: i for i, item in enumerate(dict.fromkeys(frame["item"]), start=1)}
-                ledger.exclude(name, [ordinal[i] for i in untagged["item"]], "selection has no code")
-            else:
-                ledger.exclude(name, untagged["source_row"].astype(int).tolist(), "highlight has no tag")
+            reason = "selection has no code" if kind == "qdpx" else "highlight has no tag"
+            ledger.exclude(name, untagged["ledger_row"].astype(int).tolist(), reason)
         raw.extend(frame[frame["tag"].map(cell_text) != ""].to_dict("records"))
 
     codes_path = folder / SURVEY_CODES_FILE
@@ -914,6 +917,7 @@ def load_excerpts(
             theme=theme, sub_theme=sub_theme, section=code_row["section"], text=item["text"], consent=bool(document["consent"]),
             source=f"{item['source_file']}, {item['location']}", theme_label=code_row["theme_label"],
             sub_theme_label=code_row["label"] if sub_theme else "", stance=code_row["stance"],
+            source_file=item["source_file"], source_row=int(item["ledger_row"]),
             _order=(int(themes.index[themes["code"] == theme][0]), int(themes.index[themes["code"] == (sub_theme or theme)][0])),
             _item=f"{item['source_file']}:{item['item']}",
         ))
