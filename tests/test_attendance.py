@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from openpyxl import Workbook
 
 from pdu_lib.attendance import REGISTER_OUTPUT, load_events, load_register, load_register_with_audit
 from pdu_lib.errors import InputError
 from pdu_lib.ledger import Ledger
+from tablefiles import where, write_csv, write_xlsx
 
 EVENTS_HEADER = "event_id,date,title,kind,topic,cop_group"
 EVENTS_ROWS = [
@@ -20,24 +20,6 @@ EVENTS_ROWS = [
     "C02,2019-02-20,Housing First CoP 2,Community of Practice,Housing,Housing First",
 ]
 REGISTER_HEADER = ["Event ID", "Name", "Email", "Organisation", "Sector", "Main focus of work", "Status"]
-
-
-def write_csv(path: Path, lines: list[str]) -> Path:
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
-    workbook = Workbook()
-    sheet = workbook.active
-    for row in rows:
-        sheet.append(row)
-    workbook.save(path)
-    return path
-
-
-def where(name: str, row: int, column: str) -> str:
-    return f"{name}, row {row}, column {column!r}"
 
 
 @pytest.fixture

@@ -7,31 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from openpyxl import Workbook
 
 from pdu_lib.errors import InputError
 from pdu_lib.ledger import Ledger
 from pdu_lib.records import load_expert_citizens_reviews, load_hub_registrations, load_interviews
+from tablefiles import where, write_csv, write_xlsx
 
 INTERVIEWS_HEADER = "interview_id,date,round,group,steering_group,facilitated_event"
-
-
-def write_csv(path: Path, lines: list[str]) -> Path:
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
-    workbook = Workbook()
-    sheet = workbook.active
-    for row in rows:
-        sheet.append(row)
-    workbook.save(path)
-    return path
-
-
-def where(name: str, row: int, column: str) -> str:
-    return f"{name}, row {row}, column {column!r}"
 
 
 # ---------------------------------------------------------------- hub registrations
