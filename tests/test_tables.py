@@ -1,7 +1,7 @@
 import pytest
 
 from pdu_lib.errors import InputError
-from pdu_lib.tables import cell_text, choose, header_key, parse_date, read_table
+from pdu_lib.tables import choose, header_key, parse_date, read_table
 
 
 def test_headers_match_loosely():
@@ -29,11 +29,16 @@ def test_windows_1252_text_is_read(tmp_path):
     assert read_table(path, {"event_id": "Event ID", "sector": "Sector"})["sector"].iloc[0] == "Women\u2019s \u00a3"
 
 
-def test_blank_cells_stay_blank_not_the_text_nan(tmp_path):
-    path = tmp_path / "t.csv"
-    path.write_text("Event ID,Sector\nE01,\n", encoding="utf-8")
-    value = read_table(path, {"event_id": "Event ID", "sector": "Sector"})["sector"].iloc[0]
-    assert cell_text(value) == "" and value != "nan"
+def test_blank_xlsx_cells_stay_blank_never_nan(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["Event ID", "Sector"])
+    workbook.active.append(["E01", None])
+    workbook.active.append(["E02", "Voluntary"])
+    workbook.save(tmp_path / "t.xlsx")
+    value = read_table(tmp_path / "t.xlsx", {"event_id": "Event ID", "sector": "Sector"})["sector"].iloc[0]
+    assert value is None
 
 
 def test_choose_and_parse_date_name_the_cell():
