@@ -59,3 +59,19 @@ def test_headline_words_follow_the_number():
 
     assert narrative.headline(Share(36, 75), "said so") == "Just under half said so"
     assert narrative.headline(Share(29, 29), "said so") == "All said so"
+
+
+def test_sections_still_render_from_a_data_folder_without_qualitative_evidence(sample_copy):
+    import shutil
+
+    from pdu_lib.dataset import _load
+
+    (sample_copy / "codebook.yml").unlink()
+    shutil.rmtree(sample_copy / "excerpts")
+    ds = _load(sample_copy, "final")
+    view = narrative.View(report_mode=True)
+    assert ds.excerpts is None
+    for name in SECTION_FUNCTIONS:
+        assert getattr(narrative, name)(ds, view), name
+    [only] = narrative.evidence(ds, view, "links")
+    assert "No coded qualitative excerpts" in only.text
