@@ -366,6 +366,7 @@ def share_bars(
     output_dir: str | os.PathLike | None = None,
     caution_below: int | None = wording.CAUTION_BELOW,
     intervals: bool = False,
+    axis_label: str = AXIS_LABEL,
 ) -> Figure:
     """Horizontal bars of shares, one per category, labelled "59% (24 of 41)".
 
@@ -382,7 +383,7 @@ def share_bars(
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xlim(0, 100)
     caution = any(wording.needs_caution(b, caution_below) for b in rows["base"])
-    _finish(fig, ax, title, AXIS_LABEL, caution, caution_below)
+    _finish(fig, ax, title, axis_label, caution, caution_below)
     return _output(fig, name, output_dir)
 
 
@@ -393,6 +394,7 @@ def grouped_share_bars(
     output_dir: str | os.PathLike | None = None,
     caution_below: int | None = wording.CAUTION_BELOW,
     intervals: bool = False,
+    axis_label: str = AXIS_LABEL,
 ) -> Figure:
     """Shares of categories for two (or more) groups side by side, e.g. interim and final.
 
@@ -425,7 +427,7 @@ def grouped_share_bars(
     ax.set_xlim(0, 100)
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), frameon=False)
     caution = any(wording.needs_caution(b, caution_below) for b in rows["base"])
-    _finish(fig, ax, title, AXIS_LABEL, caution, caution_below)
+    _finish(fig, ax, title, axis_label, caution, caution_below)
     return _output(fig, name, output_dir)
 
 
@@ -445,9 +447,11 @@ def _check_chart_id(chart_id: str) -> str:
     return chart_id
 
 
-def _plotly_layout(fig: go.Figure, title: str, rows: float, caution: bool, caution_below, legend: bool) -> None:
+def _plotly_layout(
+    fig: go.Figure, title: str, rows: float, caution: bool, caution_below, legend: bool, axis_label: str = AXIS_LABEL
+) -> None:
     """Shared layout: title, palette, % axis; the caution note under the axis; legend at the bottom."""
-    axis_title = AXIS_LABEL
+    axis_title = _plotly(axis_label)
     if caution:
         axis_title += "<br>" + _plotly(wording.caution_note(caution_below or wording.CAUTION_BELOW))
     bottom = 60 + (20 if caution else 0) + (40 if legend else 0)
@@ -473,6 +477,7 @@ def interactive_share_bars(
     chart_id: str,
     caution_below: int | None = wording.CAUTION_BELOW,
     intervals: bool = False,
+    axis_label: str = AXIS_LABEL,
 ) -> go.Figure:
     """Horizontal share bars (one trace per group, if any) with count and base on hover.
 
@@ -519,7 +524,9 @@ def interactive_share_bars(
             )
         )
     caution = any(wording.needs_caution(b, caution_below) for b in rows["base"])
-    _plotly_layout(fig, title, len(categories) * max(1, len(groups) * 0.75), caution, caution_below, legend=groups != [None])
+    _plotly_layout(
+        fig, title, len(categories) * max(1, len(groups) * 0.75), caution, caution_below, legend=groups != [None], axis_label=axis_label
+    )
     # Room on the right for the labels outside the bars (longer with intervals).
     fig.update_layout(barmode="group", xaxis={"range": [0, 145 if intervals else 125], "tickvals": [0, 25, 50, 75, 100]})
     return fig

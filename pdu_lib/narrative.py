@@ -26,6 +26,10 @@ from pdu_lib.metrics import Share
 from pdu_lib.prose import Prose, note, paragraph, sentence, table_html
 
 
+ATTENDANCE_AXIS = "Percentage of attendances"
+RESPONSE_RATE_AXIS = "Survey responses as a percentage of attendances"
+
+
 @dataclass(frozen=True)
 class View:
     """How the report is shown: where charts are saved, interactive or embedded, intervals or not."""
@@ -402,14 +406,14 @@ def sector_and_focus(ds: Dataset, view: View) -> list[Any]:
     sector_table = _period_share_table(ds, other, "sector", SECTORS)
     title = headline(voluntary, "of attendances came from the voluntary sector")
     pieces.append(
-        _static(view, charts.grouped_share_bars(sector_table, title, f"{ds.period.name}_attendance_by_sector", view.output_dir, intervals=view.show_intervals), title)
+        _static(view, charts.grouped_share_bars(sector_table, title, f"{ds.period.name}_attendance_by_sector", view.output_dir, intervals=view.show_intervals, axis_label=ATTENDANCE_AXIS), title)
     )
     focus_table = _period_share_table(ds, other, "focus", FOCUSES)
     focus_title = f"{top['label']} is the main work focus of the largest share of attendances"
     pieces.append(
-        _static(view, charts.grouped_share_bars(focus_table, focus_title, f"{ds.period.name}_attendance_by_focus", view.output_dir, intervals=view.show_intervals), focus_title)
+        _static(view, charts.grouped_share_bars(focus_table, focus_title, f"{ds.period.name}_attendance_by_focus", view.output_dir, intervals=view.show_intervals, axis_label=ATTENDANCE_AXIS), focus_title)
     )
-    pieces.append(_interactive(view, charts.interactive_share_bars(_labelled(focus, ds.period.title), "Attendances by main focus of work (hover for counts)", f"{ds.period.name}-focus"), f"{ds.period.name}-focus"))
+    pieces.append(_interactive(view, charts.interactive_share_bars(_labelled(focus, ds.period.title), "Attendances by main focus of work (hover for counts)", f"{ds.period.name}-focus", axis_label=ATTENDANCE_AXIS), f"{ds.period.name}-focus"))
     return pieces
 
 
@@ -871,8 +875,12 @@ def response_rate_chart(ds: Dataset, view: View) -> list[Any]:
     lowest, highest = (wording.percent(int(r["count"]), int(r["base"])) for r in (table.loc[table["percent"].idxmin()], table.loc[table["percent"].idxmax()])) if len(table) else (0, 0)
     title = f"Post-event survey response rates ranged from {lowest}% to {highest}% of attendances"
     return [
-        _static(view, charts.share_bars(table, title, f"{ds.period.name}_response_rates", view.output_dir), title),
-        _interactive(view, charts.interactive_share_bars(table, "Response rate per learning event, in date order (hover for counts)", f"{ds.period.name}-response-rates"), f"{ds.period.name}-response-rates"),
+        _static(view, charts.share_bars(table, title, f"{ds.period.name}_response_rates", view.output_dir, axis_label=RESPONSE_RATE_AXIS), title),
+        _interactive(
+            view,
+            charts.interactive_share_bars(table, "Response rate per learning event, in date order (hover for counts)", f"{ds.period.name}-response-rates", axis_label=RESPONSE_RATE_AXIS),
+            f"{ds.period.name}-response-rates",
+        ),
     ]
 
 

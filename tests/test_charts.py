@@ -433,3 +433,11 @@ def test_chart_ids_must_be_plain(chart_id):
     fig = charts.interactive_share_bars(dissemination(), "t", "ok")
     with pytest.raises(ValueError, match="chart id"):
         charts.show_interactive(fig, chart_id, report_mode=True)
+
+
+def test_share_charts_take_an_axis_label_for_shares_that_are_not_of_respondents():
+    table = pd.DataFrame({"category": ["a"], "label": ["A"], "count": [1], "base": [4], "percent": [25.0]})
+    fig = charts.share_bars(table, "A quarter were A", "axis_label_check", axis_label="Percentage of attendances")
+    assert fig.axes[0].get_xlabel().startswith("Percentage of attendances")
+    interactive = charts.interactive_share_bars(table, "A quarter were A", "axis-check", axis_label="Percentage of attendances")
+    assert interactive.layout.xaxis.title.text.startswith("Percentage of attendances")
