@@ -272,6 +272,7 @@ def sources(ds: Dataset, view: View) -> list[Any]:
         ],
         columns=["Source", "Unit", "Count"],
     )
+    table = table.loc[(table["Count"] > 0) | ~table["Source"].str.startswith("Interviews")]  # no row for a group not interviewed
     pieces.append(table_html(table, "Sources of evidence in this report", require_base=False))
     return pieces
 
