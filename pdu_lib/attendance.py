@@ -17,7 +17,7 @@ import pandas as pd
 from pdu_lib.errors import InputError
 from pdu_lib.ledger import Ledger
 from pdu_lib.people import link_people
-from pdu_lib.tables import cell_text, choose, parse_date, read_table
+from pdu_lib.tables import choose, parse_date, read_table, squash_text
 
 # code -> the label the contract documents; dict order is the order reports show them in.
 EVENT_KINDS = {"learning_event": "learning event", "cop_session": "CoP session"}
@@ -64,23 +64,8 @@ REGISTER_OUTPUT = [
 ]
 
 
-def _plain_cells(table: pd.DataFrame) -> pd.DataFrame:
-    """The table with every missing cell as None.
-
-    ``read_table`` builds its frame with pandas, which turns blank XLSX cells
-    into NaN/NaT; ``cell_text`` would read NaN as the text 'nan' and
-    ``parse_date`` would let NaT through, so blanks are made None again here.
-    """
-    return table.astype(object).where(table.notna(), None)
-
-
-def _text(value: Any) -> str:
-    """A cell as text with runs of whitespace collapsed ('' for blank)."""
-    return " ".join(cell_text(value).split())
-
-
 def _optional(value: Any) -> str | None:
-    text = _text(value)
+    text = squash_text(value)
     return text or None
 
 
@@ -112,12 +97,12 @@ def load_events(path: str | Path, name: str | None = None, ledger: Ledger | None
     """
     path = Path(path)
     name = name or path.name
-    table = _plain_cells(read_table(path, EVENT_COLUMNS, name=name))
+    table = read_table(path, EVENT_COLUMNS, name=name)
     records = []
     seen: dict[str, int] = {}
     for row in table.itertuples(index=False):
         at = {"file": name, "row": row.source_row}
-        event_id = _text(row.event_id)
+        event_id = squash_text(row.event_id)
         if not event_id:
             raise InputError(name, "event_id is blank", row=row.source_row, column="event_id")
         key = event_id.casefold()
@@ -202,7 +187,7 @@ def load_register_with_audit(
     """
     path = Path(path)
     name = name or path.name
-    table = _plain_cells(read_table(path, REGISTER_COLUMNS, name=name))
+    table = read_table(path, REGISTER_COLUMNS, name=name)
     events_file = str(events["source_file"].iloc[0]) if len(events) and "source_file" in events else "events.csv"
     by_id = {str(event_id).casefold(): position for position, event_id in enumerate(events["event_id"])}
 
@@ -210,7 +195,7 @@ def load_register_with_audit(
     people = []
     for row in table.itertuples(index=False):
         at = {"file": name, "row": row.source_row}
-        event_text = _text(row.event_id)
+        event_text = squash_text(row.event_id)
         if not event_text:
             raise InputError(name, "Event ID is blank", column=REGISTER_COLUMNS["event_id"], row=row.source_row)
         position = by_id.get(event_text.casefold())
@@ -220,7 +205,7 @@ def load_register_with_audit(
         sector = choose(row.sector, SECTORS, column=REGISTER_COLUMNS["sector"], aliases=SECTOR_ALIASES, **at)
         focus = choose(row.focus, FOCUSES, column=REGISTER_COLUMNS["focus"], aliases=FOCUS_ALIASES, **at)
         status = choose(row.status, STATUSES, column=REGISTER_COLUMNS["status"], aliases=STATUS_ALIASES, **at)
-        person_name, email = _text(row.name), _text(row.email)
+        person_name, email = squash_text(row.name), squash_text(row.email)
         if not person_name and not email:
             raise InputError(name, "Name and Email are both blank: the booking cannot be linked to a person", column=REGISTER_COLUMNS["name"], row=row.source_row)
         organisation = _optional(row.organisation)

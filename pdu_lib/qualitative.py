@@ -18,7 +18,6 @@ The input contract is the *Qualitative evidence* section of data/README.md.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 import warnings
@@ -33,7 +32,7 @@ import yaml
 from pdu_lib.config import SECTIONS
 from pdu_lib.errors import InputError
 from pdu_lib.ledger import Ledger
-from pdu_lib.tables import cell_text, choose, decode_text, display_name, header_key, read_grid, read_table
+from pdu_lib.tables import MONTH, cell_text, choose, decode_text, display_name, header_key, parse_month, parse_yes_no, read_grid, read_table
 
 CODEBOOK_FILE = "codebook.yml"
 EXCERPTS_DIR = "excerpts"
@@ -93,7 +92,6 @@ EXCERPT_COLUMNS = [
 ]
 RAW_COLUMNS = ["item", "document", "tag", "tag_path", "text", "source_file", "source_row", "location"]
 
-_ROUND = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _TAG_SPLIT = re.compile(r"\s*(?:/|\\|>|::|\.|\|)\s*")
 _DOC_SUFFIXES = {".txt", ".docx", ".doc", ".odt", ".rtf", ".pdf", ".md", ".html", ".htm"}
 _ELLIPSIS = re.compile(r"(?:\.\.\.|…)\s*$")
@@ -289,27 +287,6 @@ def resolve_tag(tag: str, codebook: Codebook, lookup: Mapping[str, int] | None =
 # --------------------------------------------------------------------------- documents
 
 
-def _round(value: Any, file: str, row: int, column: str, required: bool = True) -> str:
-    if isinstance(value, (dt.date, dt.datetime)):
-        return f"{value:%Y-%m}"
-    text = cell_text(value)
-    if not text and not required:
-        return ""
-    if not _ROUND.match(text):
-        raise InputError(file, f"round {text!r} must be a month written YYYY-MM (e.g. 2019-01)", row=row, column=column)
-    return text
-
-
-def _yes_no(value: Any, file: str, row: int, column: str) -> bool:
-    key = header_key(value)
-    if key in {"yes", "y", "true", "1"}:
-        return True
-    if key in {"no", "n", "false", "0"}:
-        return False
-    shown = cell_text(value)
-    raise InputError(file, f"{'blank' if not shown else repr(shown)} is not yes or no", row=row, column=column)
-
-
 def document_key(name: Any) -> str:
     """A document name reduced for loose matching: case, punctuation and a file extension ignored.
 
@@ -360,8 +337,8 @@ def load_documents(path: str | Path, name: str | None = None) -> pd.DataFrame:
             respondent = document
         records.append(dict(
             document=document, respondent=respondent, group=group, method=method,
-            round=_round(row.round, name, r, "round", required=method not in SURVEY_METHODS),
-            consent=_yes_no(row.consent, name, r, "consent"), source_file=name, source_row=r,
+            round=parse_month(row.round, file=name, row=r, column="round", required=method not in SURVEY_METHODS),
+            consent=parse_yes_no(row.consent, file=name, row=r, column="consent"), source_file=name, source_row=r,
         ))
     return pd.DataFrame.from_records(records, columns=["document", "respondent", "group", "method", "round", "consent", "source_file", "source_row"])
 
@@ -1117,7 +1094,7 @@ def attribution(row: Mapping[str, Any]) -> str:
 
 
 def _month(value: Any) -> str:
-    if isinstance(value, str) and _ROUND.match(value.strip()):
+    if isinstance(value, str) and MONTH.match(value.strip()):
         return value.strip()
     return f"{pd.Timestamp(value):%Y-%m}"
 

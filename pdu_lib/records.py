@@ -7,17 +7,16 @@ file, row and column.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from pdu_lib.attendance import SECTOR_ALIASES, SECTORS, _plain_cells
+from pdu_lib.attendance import SECTOR_ALIASES, SECTORS
 from pdu_lib.errors import InputError
 from pdu_lib.ledger import Ledger
-from pdu_lib.tables import cell_text, choose, parse_date, read_table
+from pdu_lib.tables import cell_text, choose, parse_date, parse_month, parse_yes_no, read_table, squash_text
 
 INTERVIEW_GROUPS = {
     "participant": "participant",
@@ -28,26 +27,7 @@ INTERVIEW_GROUPS = {
 }
 INTERVIEW_GROUP_ALIASES = {"Steering Group": "steering_group_member", "PDU co-ordinator": "coordinator"}
 
-_YES = {"yes", "y", "true", "1"}
-_NO = {"no", "n", "false", "0"}
 _WHOLE = re.compile(r"\+?(\d+)(?:\.0*)?")
-
-
-def parse_yes_no(value: Any, *, file: str, row: int, column: str) -> bool:
-    """A yes/no cell (yes, no, y, n, true, false, 1, 0; any case) as a bool, or an error naming the cell.
-
-    >>> parse_yes_no(" Yes", file="f", row=2, column="steering_group"), parse_yes_no(0.0, file="f", row=2, column="x")
-    (True, False)
-    """
-    if isinstance(value, bool):
-        return value
-    text = cell_text(value).casefold()
-    if text in _YES:
-        return True
-    if text in _NO:
-        return False
-    shown = repr(cell_text(value)) if text else "blank"
-    raise InputError(file, f"{shown} is not yes or no", row=row, column=column)
 
 
 def parse_whole_number(value: Any, *, file: str, row: int, column: str) -> int:
@@ -69,10 +49,6 @@ def parse_whole_number(value: Any, *, file: str, row: int, column: str) -> int:
     return int(match.group(1))
 
 
-def _text(value: Any) -> str:
-    return " ".join(cell_text(value).split())
-
-
 def load_hub_registrations(path: str | Path, name: str | None = None, ledger: Ledger | None = None) -> pd.DataFrame:
     """Read ``hub_registrations.csv``: one row per registered user of the online hub.
 
@@ -91,7 +67,7 @@ def load_hub_registrations(path: str | Path, name: str | None = None, ledger: Le
     """
     path = Path(path)
     name = name or path.name
-    table = _plain_cells(read_table(path, {"registered_on": "registered_on", "sector": "sector"}, name=name))
+    table = read_table(path, {"registered_on": "registered_on", "sector": "sector"}, name=name)
     records = [
         {
             "registered_on": parse_date(row.registered_on, file=name, row=row.source_row, column="registered_on").normalize(),
@@ -105,16 +81,6 @@ def load_hub_registrations(path: str | Path, name: str | None = None, ledger: Le
         ledger.read(name, len(records))
     frame = pd.DataFrame.from_records(records, columns=["registered_on", "sector", "source_file", "source_row"])
     return frame.astype({"registered_on": "datetime64[us]", "sector": "str", "source_file": "str", "source_row": "int64"})
-
-
-def _round(value: Any, *, file: str, row: int) -> str:
-    # Excel turns a typed 2018-06 into the date 1 June 2018: give it back as the month.
-    if isinstance(value, (dt.datetime, dt.date)):
-        return f"{value:%Y-%m}"
-    text = _text(value)
-    if not text:
-        raise InputError(file, "round is blank", row=row, column="round")
-    return text
 
 
 def load_interviews(path: str | Path, name: str | None = None, ledger: Ledger | None = None) -> pd.DataFrame:
@@ -142,12 +108,12 @@ def load_interviews(path: str | Path, name: str | None = None, ledger: Ledger | 
     path = Path(path)
     name = name or path.name
     columns = {c: c for c in ("interview_id", "date", "round", "group", "steering_group", "facilitated_event")}
-    table = _plain_cells(read_table(path, columns, name=name))
+    table = read_table(path, columns, name=name)
     seen: dict[str, int] = {}
     records = []
     for row in table.itertuples(index=False):
         at = {"file": name, "row": row.source_row}
-        interview_id = _text(row.interview_id)
+        interview_id = squash_text(row.interview_id)
         if not interview_id:
             raise InputError(name, "interview_id is blank", row=row.source_row, column="interview_id")
         if interview_id.casefold() in seen:
@@ -160,7 +126,7 @@ def load_interviews(path: str | Path, name: str | None = None, ledger: Ledger | 
             {
                 "interview_id": interview_id,
                 "date": parse_date(row.date, column="date", **at).normalize(),
-                "round": _round(row.round, **at),
+                "round": parse_month(row.round, column="round", **at),
                 "group": choose(row.group, INTERVIEW_GROUPS, column="group", aliases=INTERVIEW_GROUP_ALIASES, **at),
                 "steering_group": parse_yes_no(row.steering_group, column="steering_group", **at),
                 "facilitated_event": parse_yes_no(row.facilitated_event, column="facilitated_event", **at),
@@ -194,7 +160,7 @@ def load_expert_citizens_reviews(path: str | Path, name: str | None = None, ledg
     """
     path = Path(path)
     name = name or path.name
-    table = _plain_cells(read_table(path, {"date": "date", "present": "present"}, name=name))
+    table = read_table(path, {"date": "date", "present": "present"}, name=name)
     records = [
         {
             "date": parse_date(row.date, file=name, row=row.source_row, column="date").normalize(),

@@ -366,3 +366,56 @@ def choose(value: Any, allowed: Mapping[str, str], *, file: str, row: int, colum
         row=row,
         column=column,
     )
+
+
+def squash_text(value: Any) -> str:
+    """A cell as text with runs of whitespace collapsed ('' for blank).
+
+    >>> squash_text("  Hope   Street\\tHostel "), squash_text(None)
+    ('Hope Street Hostel', '')
+    """
+    return " ".join(cell_text(value).split())
+
+
+_YES = {"yes", "y", "true", "1"}
+_NO = {"no", "n", "false", "0"}
+
+
+def parse_yes_no(value: Any, *, file: str, row: int, column: str) -> bool:
+    """A yes/no cell (yes, no, y, n, true, false, 1, 0; any case) as a bool, or an error naming the cell.
+
+    >>> parse_yes_no(" Yes", file="f", row=2, column="steering_group"), parse_yes_no(0.0, file="f", row=2, column="x")
+    (True, False)
+    """
+    if isinstance(value, bool):
+        return value
+    text = cell_text(value).casefold()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    shown = repr(cell_text(value)) if text else "blank"
+    raise InputError(file, f"{shown} is not yes or no", row=row, column=column)
+
+
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def parse_month(value: Any, *, file: str, row: int, column: str, required: bool = True) -> str:
+    """A month cell written YYYY-MM (a collection round), or an error naming the cell.
+
+    Excel turns a typed 2018-06 into the date 1 June 2018: that is given back as the month.
+
+    >>> parse_month("2019-01", file="f", row=2, column="round"), parse_month(dt.date(2018, 6, 1), file="f", row=2, column="round")
+    ('2019-01', '2018-06')
+    """
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"{value:%Y-%m}"
+    text = squash_text(value)
+    if not text:
+        if not required:
+            return ""
+        raise InputError(file, f"{column} is blank", row=row, column=column)
+    if not MONTH.match(text):
+        raise InputError(file, f"{column} {text!r} must be a month written YYYY-MM (e.g. 2019-01)", row=row, column=column)
+    return text
