@@ -8,7 +8,7 @@ and records every row set aside, with its reason, in the Ledger.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -82,6 +82,13 @@ class Dataset:
     def labels(self, measure_id: str) -> dict[str, str]:
         self.measure(measure_id)
         return dict(self.harmonisation.scale_labels(measure_id))
+
+    @cached_property
+    def figures(self) -> dict:
+        """Every headline figure of this period, by id (``pdu_lib.figures``), computed once."""
+        from pdu_lib.figures import figure_map
+
+        return figure_map(self)
 
     def reconciliation(self) -> pd.DataFrame:
         return self.ledger.table()
@@ -189,7 +196,7 @@ def _load(data_dir: Path, report_name: str) -> Dataset:
         codebook = qualitative.load_codebook(
             data_dir / qualitative.CODEBOOK_FILE, data_dir / qualitative.EXCERPTS_DIR / qualitative.NAMES_FILE
         )
-        all_excerpts = qualitative.load_excerpts(data_dir, survey_open_answers=open_answers, ledger=ledger)
+        all_excerpts = qualitative.load_excerpts(data_dir, survey_open_answers=open_answers, ledger=ledger, codebook=codebook)
         excerpts = qualitative.in_period(all_excerpts, period.start, period.end, period.reviews_end)
         kept = set(zip(excerpts["source_file"], excerpts["source_row"]))
         outside = all_excerpts.loc[[(f, r) not in kept for f, r in zip(all_excerpts["source_file"], all_excerpts["source_row"])]]

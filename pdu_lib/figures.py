@@ -321,15 +321,20 @@ def pledge_adopters(ds: "Dataset") -> int | None:
     return qualitative.pledge_adopters(ds.excerpts, ds.period.end)
 
 
+def figure_map(ds: "Dataset") -> dict[str, Figure]:
+    """Every figure of the Dataset's report by id, with its Share; an id computed twice is a defect."""
+    found: dict[str, Figure] = {}
+    for source in _SOURCES:
+        for figure in source(ds):
+            if figure.figure_id in found:
+                raise ValueError(f"figure id {figure.figure_id!r} is computed twice")
+            found[figure.figure_id] = figure
+    return found
+
+
 def compute_figures(ds: "Dataset") -> pd.DataFrame:
-    """Every figure for the Dataset's report, one row each, in a stable order."""
-    rows = [figure.row() for source in _SOURCES for figure in source(ds)]
-    table = pd.DataFrame(rows, columns=FIGURE_COLUMNS)
+    """Every figure for the Dataset's report, one row each, in a stable order (computed once per Dataset)."""
+    table = pd.DataFrame([figure.row() for figure in ds.figures.values()], columns=FIGURE_COLUMNS)
     for column in ("value", "numerator", "base"):
         table[column] = table[column].astype("Int64")
     return table
-
-
-def figure_map(ds: "Dataset") -> dict[str, Figure]:
-    """The figures by id, with their Share objects, for prose and tests."""
-    return {figure.figure_id: figure for source in _SOURCES for figure in source(ds)}

@@ -86,7 +86,7 @@ def header(ds: Dataset, key: str) -> list[Any]:
 
 
 def _fig(ds: Dataset) -> dict[str, figures.Figure]:
-    return figures.figure_map(ds)
+    return ds.figures
 
 
 def pct(share: Share, view: View) -> str:

@@ -776,6 +776,7 @@ def load_excerpts(
     data_dir: str | Path,
     survey_open_answers: pd.DataFrame | None = None,
     ledger: Ledger | None = None,
+    codebook: Codebook | None = None,
 ) -> pd.DataFrame:
     """Every coded excerpt of a data folder, in one tidy frame.
 
@@ -792,7 +793,8 @@ def load_excerpts(
     An unknown tag or document is an InputError naming file and row (or
     selection). Rows set aside (a Taguette highlight with no tag, a qdpx
     selection with no code, a coded survey response the survey loader did
-    not use) are recorded in ``ledger``. With no ``codebook.yml`` and no
+    not use) are recorded in ``ledger``. A ``codebook`` already loaded is
+    used rather than read again. With no ``codebook.yml`` and no
     ``excerpts/`` the frame is empty.
     """
     data_dir = Path(data_dir)
@@ -802,7 +804,7 @@ def load_excerpts(
         return _empty_excerpts()
     if not codebook_path.is_file():
         raise InputError(CODEBOOK_FILE, "missing: the excerpts/ folder needs a codebook.yml next to it (see data/README.md)")
-    codebook = load_codebook(codebook_path)
+    codebook = load_codebook(codebook_path) if codebook is None else codebook
     if not folder.is_dir():
         return _empty_excerpts()
     documents_path = folder / DOCUMENTS_FILE

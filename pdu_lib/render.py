@@ -51,7 +51,9 @@ from typing import Any, Callable, Sequence
 
 from pdu_lib import config
 from pdu_lib.config import ReportPeriod, Section
+from pdu_lib.dataset import load_dataset
 from pdu_lib.errors import InputError
+from pdu_lib.figures import compute_figures
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 CELLS_TEMPLATE = TEMPLATES_DIR / "pdu_cells.html.j2"
@@ -123,24 +125,6 @@ class ReportResult:
     @property
     def ok(self) -> bool:
         return self.figures_error is None and not self.failed
-
-
-# ---------------------------------------------------------------------------
-# The lead's data functions, imported late so this module loads without them.
-
-
-def load_dataset(data_dir: Path, report_name: str):
-    """Load and check a report's data (``pdu_lib.dataset.load_dataset``)."""
-    from pdu_lib.dataset import load_dataset as _load_dataset
-
-    return _load_dataset(data_dir, report_name)
-
-
-def compute_figures(dataset):
-    """The report's figures as a DataFrame (``pdu_lib.figures.compute_figures``)."""
-    from pdu_lib.figures import compute_figures as _compute_figures
-
-    return _compute_figures(dataset)
 
 
 # ---------------------------------------------------------------------------
