@@ -8,7 +8,7 @@ prose can show the base beside every percentage.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import pandas as pd
 
@@ -167,14 +167,6 @@ def multi_select(
     return distribution(ticks["answer"], options, labels, base=total)
 
 
-def open_answers(answers: pd.DataFrame, measure: str | None = None) -> pd.DataFrame:
-    """The free-text answers (open questions and typed 'Other' answers), optionally of one measure."""
-    rows = answers.loc[answers["text"].notna()]
-    if measure is not None:
-        rows = rows.loc[rows["measure"] == measure]
-    return rows.reset_index(drop=True)
-
-
 def answered_vs_responses(responses: pd.DataFrame, answers: pd.DataFrame, asked: pd.DataFrame) -> pd.DataFrame:
     """For each survey and measure: responses to surveys that asked it, and how many answered.
 
@@ -261,7 +253,3 @@ def count_where(frame: pd.DataFrame, **equals) -> int:
     for column, value in equals.items():
         mask &= frame[column] == value
     return int(mask.sum())
-
-
-def select(frame: pd.DataFrame, column: str, values: Iterable) -> pd.DataFrame:
-    return frame.loc[frame[column].isin(list(values))]

@@ -19,7 +19,7 @@ from typing import Any
 import matplotlib
 import pandas as pd
 
-from pdu_lib import charts, config, figures, metrics, prose, wording
+from pdu_lib import charts, figures, metrics, prose, wording
 from pdu_lib.attendance import FOCUSES, SECTORS
 from pdu_lib.dataset import Dataset, load_dataset
 from pdu_lib.metrics import Share
@@ -64,11 +64,7 @@ def setup(report: str, data_dir: str | None, output_dir: str | None, report_mode
     return ds, view
 
 
-def section_title(key: str) -> str:
-    return next(section.title for section in config.SECTIONS if section.key == key)
-
-
-def header(ds: Dataset, key: str) -> list[Any]:
+def header(ds: Dataset) -> list[Any]:
     """The section's lead line: which report and which period the figures cover."""
     return [
         paragraph(
@@ -91,10 +87,6 @@ def _fig(ds: Dataset) -> dict[str, figures.Figure]:
 
 def pct(share: Share, view: View) -> str:
     return wording.format_percent(share.numerator, share.base, intervals=view.show_intervals)
-
-
-def phrase(share: Share, view: View) -> str:
-    return wording.share_phrase(share.numerator, share.base, intervals=view.show_intervals)
 
 
 def frac(share: Share) -> str:
@@ -135,10 +127,6 @@ def lower_first(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
-def _static(view: View, fig, title: str) -> StaticChart:
-    return StaticChart(fig, title)
-
-
 def _interactive(view: View, fig, chart_id: str):
     return charts.show_interactive(fig, chart_id, view.report_mode)
 
@@ -164,11 +152,6 @@ def _share_of(table: pd.DataFrame, code: str) -> Share:
 
 def _labelled(table: pd.DataFrame, group: str) -> pd.DataFrame:
     return table.assign(group=group)
-
-
-def _distribution_table(table: pd.DataFrame, what: str) -> pd.DataFrame:
-    shown = table[["label", "count", "base", "percent"]].rename(columns={"label": what})
-    return shown
 
 
 def _answered_note(responses: int, answered: int, what: str) -> Prose | None:
@@ -407,12 +390,12 @@ def sector_and_focus(ds: Dataset, view: View) -> list[Any]:
     sector_table = _period_share_table(ds, other, "sector", SECTORS)
     title = headline(voluntary, "of attendances came from the voluntary sector")
     pieces.append(
-        _static(view, charts.grouped_share_bars(sector_table, title, f"{ds.period.name}_attendance_by_sector", view.output_dir, intervals=view.show_intervals, axis_label=ATTENDANCE_AXIS), title)
+        StaticChart(charts.grouped_share_bars(sector_table, title, f"{ds.period.name}_attendance_by_sector", view.output_dir, intervals=view.show_intervals, axis_label=ATTENDANCE_AXIS), title)
     )
     focus_table = _period_share_table(ds, other, "focus", FOCUSES)
     focus_title = f"{top['label']} is the main work focus of the largest share of attendances"
     pieces.append(
-        _static(view, charts.grouped_share_bars(focus_table, focus_title, f"{ds.period.name}_attendance_by_focus", view.output_dir, intervals=view.show_intervals, axis_label=ATTENDANCE_AXIS), focus_title)
+        StaticChart(charts.grouped_share_bars(focus_table, focus_title, f"{ds.period.name}_attendance_by_focus", view.output_dir, intervals=view.show_intervals, axis_label=ATTENDANCE_AXIS), focus_title)
     )
     pieces.append(_interactive(view, charts.interactive_share_bars(_labelled(focus, ds.period.title), "Attendances by main focus of work (hover for counts)", f"{ds.period.name}-focus", axis_label=ATTENDANCE_AXIS), f"{ds.period.name}-focus"))
     return pieces
@@ -484,7 +467,7 @@ def how_people_heard(ds: Dataset, view: View) -> list[Any]:
     if gap is not None:
         pieces.append(gap)
     title = _capitalise(f"{lower_first(ordered.iloc[0]['label'])} was the most common way people heard of PDU events")
-    pieces.append(_static(view, charts.share_bars(ordered, title, f"{ds.period.name}_heard_via", view.output_dir, intervals=view.show_intervals), title))
+    pieces.append(StaticChart(charts.share_bars(ordered, title, f"{ds.period.name}_heard_via", view.output_dir, intervals=view.show_intervals), title))
     pieces += _cautions(frac(Share(0, answered)))
     return pieces
 
@@ -574,7 +557,7 @@ def understanding_and_awareness(ds: Dataset, view: View) -> list[Any]:
     )
     gained = Share(under["much_greater"].numerator + under["some"].numerator, base_u)
     title = headline(gained, "of event survey responses reported a greater understanding of the topic")
-    pieces.append(_static(view, charts.likert_chart(likert, title, f"{ds.period.name}_understanding_awareness", view.output_dir), title))
+    pieces.append(StaticChart(charts.likert_chart(likert, title, f"{ds.period.name}_understanding_awareness", view.output_dir), title))
     pieces.append(_interactive(view, charts.interactive_likert(likert, "Change after the event, by measure (hover for counts)", f"{ds.period.name}-likert"), f"{ds.period.name}-likert"))
     return pieces
 
@@ -601,7 +584,7 @@ def sharing(ds: Dataset, view: View) -> list[Any]:
         )
     ]
     title = headline(frontline, "planned to share what they learned with front line staff")
-    pieces.append(_static(view, charts.share_bars(plans, title, f"{ds.period.name}_plans_to_share", view.output_dir, intervals=view.show_intervals), title))
+    pieces.append(StaticChart(charts.share_bars(plans, title, f"{ds.period.name}_plans_to_share", view.output_dir, intervals=view.show_intervals), title))
     if ds.latest_round is not None:
         answers = _round_answers(ds, ds.latest_round)
         shared = _measure_table(ds, answers, "shared_with").sort_values("count", ascending=False, kind="stable")
@@ -619,7 +602,7 @@ def sharing(ds: Dataset, view: View) -> list[Any]:
                 )
             )
             title = f"Learning was shared most with {lower_first(top['label'])}"
-            pieces.append(_static(view, charts.share_bars(shared, title, f"{ds.period.name}_shared_with", view.output_dir, intervals=view.show_intervals), title))
+            pieces.append(StaticChart(charts.share_bars(shared, title, f"{ds.period.name}_shared_with", view.output_dir, intervals=view.show_intervals), title))
             pieces.append(_interactive(view, charts.interactive_share_bars(shared, "Who people shared their learning with (hover for counts)", f"{ds.period.name}-shared"), f"{ds.period.name}-shared"))
             pieces += _cautions(pct(Share(0, int(shared["base"].iloc[0])), view))
     return pieces
@@ -736,7 +719,7 @@ def _latest_distribution_section(ds: Dataset, view: View, measure: str, lead: st
         paragraph(sentence("{lead} In the {month} follow-up survey: {parts}.", lead=lead, month=_month(ds.latest_round), parts="; ".join(parts)))
     ]
     chart_table = _labelled(table, f"{_month(ds.latest_round)} follow-up")
-    pieces.append(_static(view, charts.likert_chart(chart_table, title, f"{ds.period.name}_{chart}", view.output_dir), title))
+    pieces.append(StaticChart(charts.likert_chart(chart_table, title, f"{ds.period.name}_{chart}", view.output_dir), title))
     pieces += _cautions(frac(Share(0, int(table["base"].iloc[0]))))
     return pieces
 
@@ -876,7 +859,7 @@ def response_rate_chart(ds: Dataset, view: View) -> list[Any]:
     lowest, highest = (wording.percent(int(r["count"]), int(r["base"])) for r in (table.loc[table["percent"].idxmin()], table.loc[table["percent"].idxmax()])) if len(table) else (0, 0)
     title = f"Post-event survey response rates ranged from {lowest}% to {highest}% of attendances"
     return [
-        _static(view, charts.share_bars(table, title, f"{ds.period.name}_response_rates", view.output_dir, axis_label=RESPONSE_RATE_AXIS), title),
+        StaticChart(charts.share_bars(table, title, f"{ds.period.name}_response_rates", view.output_dir, axis_label=RESPONSE_RATE_AXIS), title),
         _interactive(
             view,
             charts.interactive_share_bars(table, "Response rate per learning event, in date order (hover for counts)", f"{ds.period.name}-response-rates", axis_label=RESPONSE_RATE_AXIS),
