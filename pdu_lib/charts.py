@@ -289,7 +289,7 @@ def likert_chart(
     """Ordered stacked horizontal bars: one bar per group, one segment per answer.
 
     Categories stack in table order (the scale's order, most positive first),
-    each bar is labelled with its group and n ("Understanding (n=75)"), and
+    each bar is labelled with its group and n ("Understanding (n=80)"), and
     segments wide enough to hold one carry their percentage.
     """
     _check_name(name)
@@ -368,7 +368,7 @@ def share_bars(
     intervals: bool = False,
     axis_label: str = AXIS_LABEL,
 ) -> Figure:
-    """Horizontal bars of shares, one per category, labelled "59% (24 of 41)".
+    """Horizontal bars of shares, one per category, labelled "60% (30 of 50)".
 
     With ``intervals`` each bar carries its 95% Wilson interval, drawn and in the label.
     """
@@ -398,7 +398,7 @@ def grouped_share_bars(
 ) -> Figure:
     """Shares of categories for two (or more) groups side by side, e.g. interim and final.
 
-    Groups come in table order; the legend gives each group's n ("Final (n=468)").
+    Groups come in table order; the legend gives each group's n ("Final (n=400)").
     A category missing from a group is marked "no data", not drawn as 0%.
     """
     _check_name(name)
@@ -481,7 +481,7 @@ def interactive_share_bars(
 ) -> go.Figure:
     """Horizontal share bars (one trace per group, if any) with count and base on hover.
 
-    Labels read "59% (24 of 41)"; with ``intervals`` the 95% Wilson interval is drawn and labelled.
+    Labels read "60% (30 of 50)"; with ``intervals`` the 95% Wilson interval is drawn and labelled.
     """
     _check_chart_id(chart_id)
     rows = _check_table(table, "interactive_share_bars")

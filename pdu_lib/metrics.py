@@ -21,9 +21,9 @@ DISTRIBUTION_COLUMNS = ["category", "label", "count", "base", "percent"]
 class Share:
     """A part of a whole: numerator of base, and its percentage.
 
-    >>> s = Share(36, 75)
+    >>> s = Share(47, 100)
     >>> s.percent, s.rounded, str(s)
-    (48.0, 48, '48% (36 of 75)')
+    (47.0, 47, '47% (47 of 100)')
     """
 
     numerator: int
@@ -232,8 +232,8 @@ def sessions_by_group(sessions: pd.DataFrame, cop_attendances: pd.DataFrame) -> 
 def change(before: Share, after: Share) -> float:
     """Change between two periods, in percentage points (unrounded).
 
-    >>> round(change(Share(51, 232), Share(122, 468)), 1)
-    4.1
+    >>> round(change(Share(20, 100), Share(30, 120)), 1)
+    5.0
     """
     return after.percent - before.percent
 

@@ -94,7 +94,7 @@ def frac(share: Share) -> str:
 
 
 def inner(share: Share, view: View) -> str:
-    """A share for use inside parentheses: "48%, 36 of 75" (with the caution mark where due)."""
+    """A share for use inside parentheses: "47%, 47 of 100" (with the caution mark where due)."""
     text = wording.share_phrase(share.numerator, share.base, intervals=view.show_intervals)
     if "(" not in text:
         return text
@@ -105,7 +105,7 @@ def inner(share: Share, view: View) -> str:
 def headline(share: Share, rest: str) -> str:
     """A chart title carrying its message, worded from the number: "Just over half thought ...".
 
-    >>> headline(Share(15, 29), "thought the model very effective")
+    >>> headline(Share(11, 21), "thought the model very effective")
     'Just over half thought the model very effective'
     """
     return _capitalise(f"{wording.share_words(share.numerator, share.base)} {rest}")

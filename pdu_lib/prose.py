@@ -12,11 +12,11 @@ placeholders. Their literal text is escaped too (so "Q&A" renders as
 "Q&A"); HTML cannot be written in a template.
 
 >>> s = sentence("{words} ({figure}) said {answer}.", words="just under half",
-...              figure="48%, 36 of 75", answer="<script>alert(1)</script>")
+...              figure="47%, 47 of 100", answer="<script>alert(1)</script>")
 >>> s.html
-'just under half (48%, 36 of 75) said &lt;script&gt;alert(1)&lt;/script&gt;.'
+'just under half (47%, 47 of 100) said &lt;script&gt;alert(1)&lt;/script&gt;.'
 >>> str(s)
-'just under half (48%, 36 of 75) said <script>alert(1)</script>.'
+'just under half (47%, 47 of 100) said <script>alert(1)</script>.'
 """
 
 from __future__ import annotations
@@ -223,7 +223,7 @@ def caution_if_marked(*items: object, caution_below: int = wording.CAUTION_BELOW
 
     >>> caution_if_marked(sentence("{f}", f=wording.format_percent(7, 29))).text
     '† Fewer than 30 answered: treat with care.'
-    >>> caution_if_marked("48% (36 of 75)") is None
+    >>> caution_if_marked("47% (47 of 100)") is None
     True
     """
     if any(wording.CAUTION_MARK in escape(item).text for item in items):
@@ -282,13 +282,13 @@ def table_html(df: pd.DataFrame, caption: object, index: bool = False, require_b
     column is shown as whole percentages rounded half up
     (:func:`pdu_lib.wording.percent`), as in the prose and the charts.
 
-    >>> t = pd.DataFrame({"label": ["<b>Housing</b>"], "count": [206], "base": [468],
+    >>> t = pd.DataFrame({"label": ["<b>Housing</b>"], "count": [180], "base": [400],
     ...                   "percent": [44.017]})
     >>> print(table_html(t, "Work focus & sector").html)  # doctest: +NORMALIZE_WHITESPACE
     <table class="dataframe pdu-table"><caption>Work focus &amp; sector</caption>
     <thead> <tr style="text-align: left;"> <th>label</th> <th class="num">count</th> <th class="num">base</th>
     <th class="num">percent</th> </tr> </thead> <tbody> <tr> <td>&lt;b&gt;Housing&lt;/b&gt;</td>
-    <td class="num">206</td> <td class="num">468</td> <td class="num">44</td> </tr> </tbody> </table>
+    <td class="num">180</td> <td class="num">400</td> <td class="num">45</td> </tr> </tbody> </table>
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"table_html needs a DataFrame, not {type(df).__name__}")

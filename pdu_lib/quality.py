@@ -18,9 +18,9 @@ def rounded_sums(distributions: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     Rounding each share can make them add to 99 or 101; the appendix says so
     rather than adjusting a figure.
 
-    >>> d = metrics.distribution(pd.Series(["a"] * 23 + ["b"] * 35 + ["c"] * 17 + ["d"]), ["a", "b", "c", "d"])
-    >>> rounded_sums({"awareness": d}).values.tolist()
-    [['awareness', 76, 99, 'shares add to 99% after rounding each to a whole number']]
+    >>> d = metrics.distribution(pd.Series(["a", "b", "c"]), ["a", "b", "c"])
+    >>> rounded_sums({"thirds": d}).values.tolist()
+    [['thirds', 3, 99, 'shares add to 99% after rounding each to a whole number']]
     """
     rows = []
     for name, table in distributions.items():
@@ -35,7 +35,7 @@ def base_gaps(responses: pd.DataFrame, answers: pd.DataFrame, asked: pd.DataFram
     """Questions whose answered count differs from the responses to surveys that asked them.
 
     A share quoted over everyone who took a survey, when fewer answered the
-    question, mixes bases (e.g. "6/29" beside "13/27"); the workbook uses
+    question, mixes bases (e.g. "6/30" beside "13/28"); the workbook uses
     those who answered and lists every such question here.
 
     >>> r = pd.DataFrame({"response_id": ["a", "b", "c"], "survey_id": "S"})

@@ -419,14 +419,14 @@ def _cell(value) -> str:
 def figure_display(row: dict[str, str]) -> str:
     """A figure as the index shows it: the value with its base.
 
-    >>> figure_display({"value": "48", "unit": "percent", "numerator": "36", "base": "75"})
-    '48% (36 of 75)'
-    >>> figure_display({"value": "25", "unit": "percent", "numerator": "", "base": "468"})
-    '25% (base 468)'
-    >>> figure_display({"value": "19", "unit": "fraction", "numerator": "19", "base": "29"})
-    '19 of 29'
-    >>> figure_display({"value": "468", "unit": "count", "numerator": "", "base": ""})
-    '468'
+    >>> figure_display({"value": "47", "unit": "percent", "numerator": "47", "base": "100"})
+    '47% (47 of 100)'
+    >>> figure_display({"value": "25", "unit": "percent", "numerator": "", "base": "400"})
+    '25% (base 400)'
+    >>> figure_display({"value": "12", "unit": "fraction", "numerator": "12", "base": "30"})
+    '12 of 30'
+    >>> figure_display({"value": "400", "unit": "count", "numerator": "", "base": ""})
+    '400'
     """
     value, unit = row.get("value", ""), (row.get("unit") or "").strip()
     numerator, base = row.get("numerator", ""), row.get("base", "")

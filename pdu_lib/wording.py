@@ -1,7 +1,7 @@
 """Words and formats for figures in the prose: shares, counts, percentages.
 
-The report puts figures into words ("just under half (48%)", "about a third
-(10/29)"). Here a tested rule chooses those words from the number, so that
+The report puts figures into words ("just under half (47%)", "about a third
+(7/20)"). Here a tested rule chooses those words from the number, so that
 no sentence of the report is worded by hand and the words always agree with
 the figure printed beside them.
 
@@ -36,11 +36,11 @@ than a third". Between bands, a majority is described from below (59% is
 "more than half", as a report would put it, not "under two thirds"); a
 minority by its nearest landmark (42% is "under half", 38% "more than a
 third"). The "nearest whole count" clause lets a small base
-say "about" when it cannot get closer (7/29 is "about a quarter": 7.25 of 29
+say "about" when it cannot get closer (6/25 is "about a quarter": 6.25 of 25
 would be exactly a quarter), while an odd base sitting exactly between two
-counts says "just over" or "just under" (15/29 is "just over half"). "Almost"
-is the closest approach from below (346/468, 73.9%, is "almost three
-quarters"); "just under" is a little further off (36/75, 48%).
+counts says "just over" or "just under" (11/21 is "just over half"). "Almost"
+is the closest approach from below (148/200, 74%, is "almost three
+quarters"); "just under" is a little further off (47/100, 47%).
 Everything is computed with exact fractions, so band edges do not depend on
 floating point.
 
@@ -161,8 +161,8 @@ def round_half_up(value) -> int:
 def percent(numerator, base) -> int:
     """The share as a whole percentage, rounded half up.
 
-    >>> percent(36, 75), percent(1, 8), percent(11, 29)
-    (48, 13, 38)
+    >>> percent(47, 100), percent(1, 8), percent(11, 28)
+    (47, 13, 39)
 
     A base of 0 has no percentage: ValueError (never ZeroDivisionError).
     """
@@ -180,9 +180,9 @@ def percent(numerator, base) -> int:
 def wilson_interval(numerator, base, z: float = 1.96) -> tuple[float, float]:
     """95% Wilson score interval for a share, as proportions between 0 and 1.
 
-    >>> low, high = wilson_interval(36, 75)
+    >>> low, high = wilson_interval(47, 100)
     >>> round(low, 3), round(high, 3)
-    (0.371, 0.591)
+    (0.375, 0.567)
     >>> wilson_interval(0, 10)[0]
     0.0
     """
@@ -214,12 +214,12 @@ def format_percent(
 ) -> str:
     """A percentage with its base beside it, the way every share in the report is shown.
 
-    >>> format_percent(36, 75)
-    '48% (36 of 75)'
-    >>> format_percent(11, 29)
-    '38% (11 of 29)†'
-    >>> format_percent(36, 75, intervals=True)
-    '48% (36 of 75; 95% CI 37–59%)'
+    >>> format_percent(47, 100)
+    '47% (47 of 100)'
+    >>> format_percent(11, 28)
+    '39% (11 of 28)†'
+    >>> format_percent(47, 100, intervals=True)
+    '47% (47 of 100; 95% CI 38–57%)'
     >>> format_percent(0, 0)
     'no base: nobody answered'
     """
@@ -234,14 +234,14 @@ def format_percent(
 
 
 def format_fraction(numerator, base, caution_below: int | None = CAUTION_BELOW) -> str:
-    """A share written as a fraction ("13/27"), marked when the base is small.
+    """A share written as a fraction ("13/40"), marked when the base is small.
 
-    >>> format_fraction(13, 36)
-    '13/36'
-    >>> format_fraction(13, 27)
-    '13/27†'
-    >>> format_fraction(13, 27, caution_below=None)
-    '13/27'
+    >>> format_fraction(13, 40)
+    '13/40'
+    >>> format_fraction(12, 25)
+    '12/25†'
+    >>> format_fraction(12, 25, caution_below=None)
+    '12/25'
     >>> format_fraction(0, 0)
     'no base: nobody answered'
     """
@@ -268,15 +268,15 @@ def count_words(n, capitalise: bool = False) -> str:
 def share_words(numerator, base) -> str:
     """The words for a share, chosen from the number (see the module's rule table).
 
-    >>> share_words(36, 75)
+    >>> share_words(47, 100)
     'just under half'
-    >>> share_words(13, 36)
+    >>> share_words(35, 100)
     'just over a third'
-    >>> share_words(7, 29), share_words(10, 29), share_words(15, 29)
+    >>> share_words(6, 25), share_words(7, 20), share_words(11, 21)
     ('about a quarter', 'about a third', 'just over half')
-    >>> share_words(346, 468)
+    >>> share_words(148, 200)
     'almost three quarters'
-    >>> share_words(0, 29), share_words(1, 75), share_words(28, 29), share_words(29, 29)
+    >>> share_words(0, 20), share_words(1, 50), share_words(19, 20), share_words(20, 20)
     ('none', 'very few', 'almost all', 'all')
     """
     n, b = _counts(numerator, base)
@@ -321,17 +321,17 @@ def share_phrase(
 ) -> str:
     """Words and figure together, as the prose carries them.
 
-    >>> share_phrase(36, 75)
-    'just under half (48%, 36 of 75)'
-    >>> share_phrase(7, 29)
-    'about a quarter (24%, 7 of 29)†'
-    >>> share_phrase(36, 75, intervals=True)
-    'just under half (48%, 36 of 75; 95% CI 37–59%)'
+    >>> share_phrase(47, 100)
+    'just under half (47%, 47 of 100)'
+    >>> share_phrase(6, 25)
+    'about a quarter (24%, 6 of 25)†'
+    >>> share_phrase(47, 100, intervals=True)
+    'just under half (47%, 47 of 100; 95% CI 38–57%)'
     """
     n, b = _counts(numerator, base)
     if b == 0:
         return NO_BASE
     figure = format_percent(n, b, caution_below=caution_below, intervals=intervals, z=z)
-    # "48% (36 of 75)" -> "48%, 36 of 75"
+    # "47% (47 of 100)" -> "47%, 47 of 100"
     pct, _, rest = figure.partition(" (")
     return f"{share_words(n, b)} ({pct}, {rest}"
