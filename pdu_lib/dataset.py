@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pdu_lib import attendance, config, harmonise, qualitative, records, surveys
+from pdu_lib import attendance, config, harmonise, metrics, qualitative, records, surveys
 from pdu_lib.config import ReportPeriod
 from pdu_lib.errors import InputError
 from pdu_lib.ledger import Ledger
@@ -89,6 +89,13 @@ class Dataset:
         from pdu_lib.figures import figure_map
 
         return figure_map(self)
+
+    def measure_table(self, answers: pd.DataFrame, measure_id: str) -> pd.DataFrame:
+        """The distribution of a measure among ``answers``, on its scale and labels (multi-select or single choice)."""
+        scale, labels = self.scale(measure_id), self.labels(measure_id)
+        if self.measure_kind(measure_id) == "multi":
+            return metrics.multi_select(answers, measure_id, scale, labels)
+        return metrics.single_choice(answers, measure_id, scale, labels)
 
     def reconciliation(self) -> pd.DataFrame:
         return self.ledger.table()

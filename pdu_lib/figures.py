@@ -177,14 +177,9 @@ def _latest_round_answers(ds: "Dataset") -> pd.DataFrame:
     return ds.followup_answers.loc[ds.followup_answers["survey_id"] == ds.latest_round]
 
 
-def _latest_round_share(measure: str, category: str, scale_measure: str | None = None) -> Callable[["Dataset"], Share]:
+def _latest_round_share(measure: str, category: str) -> Callable[["Dataset"], Share]:
     def compute(ds: "Dataset") -> Share:
-        answers = _latest_round_answers(ds)
-        if ds.measure_kind(measure) == "multi":
-            table = metrics.multi_select(answers, measure, ds.scale(measure))
-        else:
-            table = metrics.single_choice(answers, measure, ds.scale(measure))
-        return metrics.category_share(table, category)
+        return metrics.category_share(ds.measure_table(_latest_round_answers(ds), measure), category)
 
     return compute
 
@@ -266,11 +261,7 @@ def review_figures(ds: "Dataset") -> Iterator[Figure]:
 
 def _event_share(measure: str, category: str) -> Callable[["Dataset"], Share]:
     def compute(ds: "Dataset") -> Share:
-        if ds.measure_kind(measure) == "multi":
-            table = metrics.multi_select(ds.event_answers, measure, ds.scale(measure))
-        else:
-            table = metrics.single_choice(ds.event_answers, measure, ds.scale(measure))
-        return metrics.category_share(table, category)
+        return metrics.category_share(ds.measure_table(ds.event_answers, measure), category)
 
     return compute
 
@@ -295,7 +286,7 @@ _figure("intend_change_pct", "changes", "percent", "Event surveys: intend to imp
 
 @_figure("made_contact", "links", "fraction", "Follow-up surveys (all rounds): made contact with someone met at a PDU event")
 def made_contact(ds: "Dataset") -> Share:
-    return metrics.category_share(metrics.single_choice(ds.followup_answers, "made_contact", ds.scale("made_contact")), "yes")
+    return metrics.category_share(ds.measure_table(ds.followup_answers, "made_contact"), "yes")
 
 
 _figure("took_action", "changes", "fraction", "Latest follow-up round: took action as a result of PDU learning")(_latest_round_share("took_action", "yes"))

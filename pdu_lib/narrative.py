@@ -177,12 +177,6 @@ def _round_responses(ds: Dataset, round_id: str | None) -> int:
     return int((ds.followup_responses["survey_id"] == round_id).sum())
 
 
-def _measure_table(ds: Dataset, answers: pd.DataFrame, measure: str) -> pd.DataFrame:
-    if ds.measure_kind(measure) == "multi":
-        return metrics.multi_select(answers, measure, ds.scale(measure), ds.labels(measure))
-    return metrics.single_choice(answers, measure, ds.scale(measure), ds.labels(measure))
-
-
 # --- The evaluation approach ----------------------------------------------------------------
 
 
@@ -448,7 +442,7 @@ def how_people_heard(ds: Dataset, view: View) -> list[Any]:
     if round_id is None:
         return [paragraph("No follow-up survey responses in this period.")]
     answers = _round_answers(ds, round_id)
-    table = _measure_table(ds, answers, "heard_via")
+    table = ds.measure_table(answers, "heard_via")
     ordered = table.sort_values("count", ascending=False, kind="stable")
     top = ordered.head(3)
     answered = int(table["base"].iloc[0])
@@ -549,7 +543,7 @@ def understanding_and_awareness(ds: Dataset, view: View) -> list[Any]:
     ]
     likert = pd.concat(
         [
-            _labelled(_measure_table(ds, ds.event_answers, measure), ds.measure(measure).label)
+            _labelled(ds.measure_table(ds.event_answers, measure), ds.measure(measure).label)
             for measure in ("understanding", "awareness", "confidence")
             if measure in ds.harmonisation.measures and len(metrics.answered(ds.event_answers, measure))
         ],
@@ -567,7 +561,7 @@ def understanding_and_awareness(ds: Dataset, view: View) -> list[Any]:
 
 def sharing(ds: Dataset, view: View) -> list[Any]:
     f = _fig(ds)
-    plans = _measure_table(ds, ds.event_answers, "plans_to_share").sort_values("count", ascending=False, kind="stable")
+    plans = ds.measure_table(ds.event_answers, "plans_to_share").sort_values("count", ascending=False, kind="stable")
     frontline = f["dissemination_frontline_pct"].result
     managers = _share_of(plans, "managers")
     pieces: list[Any] = [
@@ -587,7 +581,7 @@ def sharing(ds: Dataset, view: View) -> list[Any]:
     pieces.append(StaticChart(charts.share_bars(plans, title, f"{ds.period.name}_plans_to_share", view.output_dir, intervals=view.show_intervals), title))
     if ds.latest_round is not None:
         answers = _round_answers(ds, ds.latest_round)
-        shared = _measure_table(ds, answers, "shared_with").sort_values("count", ascending=False, kind="stable")
+        shared = ds.measure_table(answers, "shared_with").sort_values("count", ascending=False, kind="stable")
         if int(shared["base"].iloc[0]):
             top = shared.iloc[0]
             pieces.append(
@@ -710,7 +704,7 @@ def changes(ds: Dataset, view: View) -> list[Any]:
 def _latest_distribution_section(ds: Dataset, view: View, measure: str, lead: str, title: str, chart: str) -> list[Any]:
     if ds.latest_round is None:
         return [paragraph("No follow-up survey responses in this period.")]
-    table = _measure_table(ds, _round_answers(ds, ds.latest_round), measure)
+    table = ds.measure_table(_round_answers(ds, ds.latest_round), measure)
     parts = [
         f"{wording.share_words(int(r['count']), int(r['base']))} ({frac(Share(int(r['count']), int(r['base'])))}) {lower_first(r['label'])}"
         for _, r in table.iterrows()
@@ -727,7 +721,7 @@ def _latest_distribution_section(ds: Dataset, view: View, measure: str, lead: st
 def outcomes(ds: Dataset, view: View) -> list[Any]:
     title = "Improved outcomes for service users"
     if ds.latest_round:
-        table = _measure_table(ds, _round_answers(ds, ds.latest_round), "outcomes_improved")
+        table = ds.measure_table(_round_answers(ds, ds.latest_round), "outcomes_improved")
         title = headline(_share_of(table, "yes"), "could identify improved outcomes for service users")
     return _latest_distribution_section(
         ds,
@@ -742,7 +736,7 @@ def outcomes(ds: Dataset, view: View) -> list[Any]:
 def effectiveness(ds: Dataset, view: View) -> list[Any]:
     title = "How effective the model is"
     if ds.latest_round:
-        table = _measure_table(ds, _round_answers(ds, ds.latest_round), "effectiveness")
+        table = ds.measure_table(_round_answers(ds, ds.latest_round), "effectiveness")
         effective = Share(int(table.loc[table["category"].isin(["very", "quite"]), "count"].sum()), int(table["base"].iloc[0]))
         title = headline(effective, "thought the model a very or quite effective way to change practice")
     return _latest_distribution_section(
@@ -923,7 +917,7 @@ def consistency_checks(ds: Dataset, view: View) -> list[Any]:
     gaps = gaps.loc[(gaps["flag"] != "") & gaps["measure"].isin(closed)]
     item_n = quality.survey_count_vs_item_n(ds.event_responses, ds.event_answers, ds.event_asked, "post-event")
     singles = {
-        f"{ds.measure(m).label} ({survey})": _measure_table(ds, answers, m)
+        f"{ds.measure(m).label} ({survey})": ds.measure_table(answers, m)
         for survey, answers, measures in (
             ("post-event", ds.event_answers, ds.event_asked["measure"].unique()),
             (f"follow-up {ds.latest_round}", _round_answers(ds, ds.latest_round), ds.followup_asked["measure"].unique()),
