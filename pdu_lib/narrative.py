@@ -23,6 +23,7 @@ from pdu_lib import charts, figures, metrics, prose, wording
 from pdu_lib.attendance import FOCUSES, SECTORS
 from pdu_lib.dataset import Dataset, load_dataset
 from pdu_lib.metrics import Share
+from pdu_lib.records import INTERVIEW_GROUPS
 from pdu_lib.prose import Prose, note, paragraph, sentence, table_html
 
 
@@ -231,25 +232,20 @@ def sources(ds: Dataset, view: View) -> list[Any]:
                 )
             )
         )
+    held = interviews.groupby("group").size()
     table = pd.DataFrame(
         [
             ("Post-event surveys", "responses", f["event_survey_responses"].result),
             *[(f"Follow-up survey, {_month(rid)}", "responses", int(n)) for rid, n in rounds.items()],
             *[
-                (f"Interviews: {label}", "interviews", metrics.count_where(interviews, group=code))
-                for code, label in (
-                    ("participant", "participants"),
-                    ("steering_group_member", "Steering Group members"),
-                    ("beneficiary_ambassador", "Beneficiary Ambassadors"),
-                    ("facilitator", "facilitators"),
-                    ("coordinator", "co-ordinator"),
-                )
+                (f"Interviews: {label}", "interviews", int(held[code]))
+                for code, label in INTERVIEW_GROUPS.items()
+                if code in held.index
             ],
             *[(f"Expert Citizens review, {r.date:%B %Y}", "people present", int(r.present)) for r in reviews.itertuples()],
         ],
         columns=["Source", "Unit", "Count"],
     )
-    table = table.loc[(table["Count"] > 0) | ~table["Source"].str.startswith("Interviews")]  # no row for a group not interviewed
     pieces.append(table_html(table, "Sources of evidence in this report", require_base=False))
     return pieces
 
