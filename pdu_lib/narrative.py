@@ -23,8 +23,8 @@ from pdu_lib import charts, figures, metrics, prose, wording
 from pdu_lib.attendance import FOCUSES, SECTORS
 from pdu_lib.dataset import Dataset, load_dataset
 from pdu_lib.metrics import Share
-from pdu_lib.records import INTERVIEW_GROUPS
 from pdu_lib.prose import Prose, note, paragraph, sentence, table_html
+from pdu_lib.records import INTERVIEW_GROUPS
 
 
 ATTENDANCE_AXIS = "Percentage of attendances"
