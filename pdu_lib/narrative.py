@@ -18,6 +18,7 @@ from typing import Any
 
 import matplotlib
 import pandas as pd
+from IPython.display import HTML
 
 from pdu_lib import charts, figures, metrics, prose, wording
 from pdu_lib.attendance import FOCUSES, SECTORS
@@ -806,7 +807,7 @@ def evidence(ds: Dataset, view: View, section: str) -> list[Any]:
         )
         pieces.append(table_html(shown, "Themes by respondent group: people who raised each (not excerpts)", require_base=False))
     if len(in_section):
-        pieces.append(prose.Prose._from_html(qualitative.render_excerpts_html(in_section), "", True))
+        pieces.append(HTML(qualitative.render_excerpts_html(in_section)))  # escaped by qualitative
     else:
         pieces.append(note("No publishable excerpts for this section in this period."))
     return pieces
