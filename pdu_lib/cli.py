@@ -11,7 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from pdu_lib import config, render
+from pdu_lib import config
+from pdu_lib.build import render
 from pdu_lib.errors import InputError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2

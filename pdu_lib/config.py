@@ -17,6 +17,7 @@ from pdu_lib.errors import InputError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA_DIR = PROJECT_ROOT / "data" / "sample"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 OUTPUTS_DIR = PROJECT_ROOT / "outputs"
 

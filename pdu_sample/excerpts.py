@@ -555,7 +555,7 @@ def write_survey_codes(out_dir: str | Path, coded: Sequence[tuple[str, int, Any,
     documents_path = folder / DOCUMENTS_FILE
     if not documents_path.is_file() or not (out_dir / "codebook.yml").is_file():
         raise FileNotFoundError(f"{documents_path}: call write_excerpts(out_dir, rng) before write_survey_codes")
-    from pdu_lib.qualitative import load_codebook, resolve_tag
+    from pdu_lib.inputs.codebook import load_codebook, resolve_tag
 
     codebook = load_codebook(out_dir / "codebook.yml")
     rows = []

@@ -18,8 +18,8 @@ import random
 import shutil
 from pathlib import Path
 
-from pdu_sample import people as people_mod
 from pdu_sample import excerpts, register, surveys
+from pdu_sample import people as people_mod
 from pdu_sample.register import Event
 from pdu_sample.surveys import Export
 
@@ -336,8 +336,8 @@ def generate(out_dir: str | Path, seed: int = 2019) -> None:
 
 def coded_open_answers(out: Path) -> list[tuple[str, int, str, str]]:
     """(survey_file, row, column, tag) for every follow-up open answer the sample's coder tagged."""
-    from pdu_lib.harmonise import load_map
-    from pdu_lib.surveymonkey import read_export
+    from pdu_lib.inputs.harmonise import load_map
+    from pdu_lib.inputs.surveymonkey import read_export
 
     hmap = load_map(out / "harmonisation.yml")
     coded = []

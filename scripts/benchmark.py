@@ -18,8 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pdu_lib import config, figures, render  # noqa: E402
-from pdu_lib.dataset import _load  # noqa: E402
+from pdu_lib import config, render  # noqa: E402
+from pdu_lib.analysis import figures
+from pdu_lib.build import render
+from pdu_lib.inputs.dataset import _load  # noqa: E402
 
 
 def timed(function, repeat: int) -> list[float]:

@@ -6,11 +6,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from pdu_lib.attendance import REGISTER_OUTPUT, load_events, load_register, load_register_with_audit
-from pdu_lib.errors import InputError
-from pdu_lib.ledger import Ledger
 from tablefiles import where, write_csv, write_xlsx
+
+from pdu_lib.errors import InputError
+from pdu_lib.inputs.attendance import (
+    REGISTER_OUTPUT,
+    load_events,
+    load_register,
+    load_register_with_audit,
+)
+from pdu_lib.inputs.ledger import Ledger
 
 EVENTS_HEADER = "event_id,date,title,kind,topic,cop_group"
 EVENTS_ROWS = [

@@ -21,13 +21,15 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from pdu_lib import attendance, cli, config, dataset, render
+from pdu_lib import cli, config
+from pdu_lib.analysis.figures import compute_figures
+from pdu_lib.build import render
 from pdu_lib.errors import InputError
-from pdu_lib.figures import compute_figures
-from pdu_lib.harmonise import load_map
-from pdu_lib.ledger import Ledger
-from pdu_lib.surveys import load_surveys
-from pdu_lib.tables import column_letter
+from pdu_lib.inputs import attendance, dataset
+from pdu_lib.inputs.harmonise import load_map
+from pdu_lib.inputs.ledger import Ledger
+from pdu_lib.inputs.surveys import load_surveys
+from pdu_lib.inputs.tables import column_letter
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 

@@ -20,7 +20,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from pdu_lib import charts, wording
+from pdu_lib.present import charts, wording
 
 PROJECT = Path(__file__).resolve().parent.parent
 PALETTE = {c.lower() for c in charts.OKABE_ITO.values()}

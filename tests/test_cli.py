@@ -10,7 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from pdu_lib import cli, config, render
+from pdu_lib import cli, config
+from pdu_lib.build import render
 from pdu_lib.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent

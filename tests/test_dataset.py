@@ -3,8 +3,9 @@
 import pandas as pd
 import pytest
 
-from pdu_lib import config, quality
-from pdu_lib.dataset import load_dataset
+from pdu_lib import config
+from pdu_lib.analysis import quality
+from pdu_lib.inputs.dataset import load_dataset
 
 PERSONAL_COLUMNS = {"name", "email", "first_name", "last_name", "ip_address", "respondent_id", "collector_id"}
 

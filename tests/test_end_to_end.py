@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from pdu_lib import render
+from pdu_lib.build import export, offline, render
 
 pytestmark = pytest.mark.slow
 
@@ -59,21 +59,21 @@ def test_html_has_no_external_resource_reference(rendered):
     pages = list(out.rglob("*.html"))
     assert pages
     for page in pages:
-        assert render.external_references(page.read_text(encoding="utf-8")) == [], page.name
+        assert offline.external_references(page.read_text(encoding="utf-8")) == [], page.name
 
 
 def test_single_file_carries_plotly_js_once_and_needs_no_other_file(rendered):
     out, _ = rendered
     for report in ("interim", "final"):
         html = (out / report / f"{report}_report.html").read_text(encoding="utf-8")
-        assert html.count(render.plotly_js()[:200]) == 1
-        assert render.resource_references(html) == []
+        assert html.count(export.plotly_js()[:200]) == 1
+        assert offline.resource_references(html) == []
 
 
 def test_a_rendered_report_stays_within_15_mb(rendered):
     out, _ = rendered
     for report in ("interim", "final"):
-        assert render.report_size(out / report) <= render.MAX_REPORT_BYTES
+        assert offline.report_size(out / report) <= render.MAX_REPORT_BYTES
 
 
 def test_static_charts_are_saved_as_png_and_svg(rendered):

@@ -5,8 +5,8 @@ import csv
 import openpyxl
 import pytest
 
-from pdu_lib import figures
-from pdu_lib.dataset import _load
+from pdu_lib.analysis import figures
+from pdu_lib.inputs.dataset import _load
 
 
 def _figures(data_dir, report="final"):

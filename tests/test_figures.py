@@ -1,11 +1,13 @@
 """Every figure of the evaluation's figures table, computed from the sample's rows."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
-from pdu_lib import config, figures
-from pdu_lib.dataset import load_dataset
-from pathlib import Path
+from pdu_lib import config
+from pdu_lib.analysis import figures
+from pdu_lib.inputs.dataset import load_dataset
 
 FIGURES_TABLE = Path(__file__).parent / "data" / "report_figures.csv"
 

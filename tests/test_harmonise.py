@@ -1,4 +1,4 @@
-"""harmonisation.yml: reading and checking the map, and applying it to an export (pdu_lib.harmonise)."""
+"""harmonisation.yml: reading and checking the map, and applying it to an export (pdu_lib.inputs.harmonise)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,19 @@ import textwrap
 
 import pandas as pd
 import pytest
+from smexport import (
+    build_grid,
+    multi,
+    open_q,
+    response,
+    single,
+    write_export,
+    write_grid,
+)
 
 from pdu_lib.errors import InputError
-from pdu_lib.harmonise import harmonise, load_map, normalise_text
-from pdu_lib.surveymonkey import read_export
-from smexport import build_grid, multi, open_q, response, single, write_export, write_grid
+from pdu_lib.inputs.harmonise import harmonise, load_map, normalise_text
+from pdu_lib.inputs.surveymonkey import read_export
 
 MAP = """\
 measures:

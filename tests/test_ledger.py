@@ -1,4 +1,4 @@
-from pdu_lib.ledger import Ledger
+from pdu_lib.inputs.ledger import Ledger
 
 
 def test_a_row_excluded_twice_is_counted_once_under_its_first_reason():

@@ -3,8 +3,8 @@ import math
 import pandas as pd
 import pytest
 
-from pdu_lib import metrics
-from pdu_lib.metrics import Share
+from pdu_lib.analysis import metrics
+from pdu_lib.analysis.metrics import Share
 
 
 def test_round_half_up_rounds_halves_up_unlike_python_round():

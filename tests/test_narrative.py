@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from pdu_lib import narrative
-from pdu_lib.prose import Prose
+from pdu_lib.present import narrative
+from pdu_lib.present.prose import Prose
 
 SECTION_FUNCTIONS = [
     "sources", "response_rate_section", "attendance_overview", "sector_and_focus", "communities_of_practice",
@@ -55,7 +55,7 @@ def test_charts_are_titled_with_a_sentence_not_a_label(pieces):
 
 
 def test_headline_words_follow_the_number():
-    from pdu_lib.metrics import Share
+    from pdu_lib.analysis.metrics import Share
 
     assert narrative.headline(Share(36, 75), "said so") == "Just under half said so"
     assert narrative.headline(Share(29, 29), "said so") == "All said so"
@@ -64,7 +64,7 @@ def test_headline_words_follow_the_number():
 def test_sections_still_render_from_a_data_folder_without_qualitative_evidence(sample_copy):
     import shutil
 
-    from pdu_lib.dataset import _load
+    from pdu_lib.inputs.dataset import _load
 
     (sample_copy / "codebook.yml").unlink()
     shutil.rmtree(sample_copy / "excerpts")

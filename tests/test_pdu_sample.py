@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from pdu_lib.tables import read_grid, read_table
+from pdu_lib.inputs.tables import read_grid, read_table
 from pdu_sample import generate
 from pdu_sample.generate import EVENTS, TARGETS
 from pdu_sample.smwriter import Other, Question, Response, write_csv, write_xlsx

@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pdu_lib.people import LINK_RULES, NICKNAMES_FILE, link_people, linking_summary, load_nicknames
+from pdu_lib.inputs.people import (
+    LINK_RULES,
+    NICKNAMES_FILE,
+    link_people,
+    linking_summary,
+    load_nicknames,
+)
 
 
 def bookings(*rows: tuple[object, object, object], index: list[int] | None = None) -> pd.DataFrame:

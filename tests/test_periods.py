@@ -2,8 +2,8 @@ import datetime as dt
 
 import pandas as pd
 
-from pdu_lib.ledger import Ledger
-from pdu_lib.periods import keep_within
+from pdu_lib.inputs.ledger import Ledger
+from pdu_lib.inputs.periods import keep_within
 
 
 def test_rows_outside_the_period_are_dropped_and_counted_with_their_reason():

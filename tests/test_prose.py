@@ -8,8 +8,8 @@ import jinja2
 import pandas as pd
 import pytest
 
-from pdu_lib import wording
-from pdu_lib.prose import (
+from pdu_lib.present import wording
+from pdu_lib.present.prose import (
     Prose,
     bullet_list,
     caution_if_marked,

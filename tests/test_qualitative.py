@@ -8,15 +8,18 @@ import warnings
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
-from xml.sax.saxutils import quoteattr, escape
+from xml.sax.saxutils import escape, quoteattr
 
 import pandas as pd
 import pytest
 
-from pdu_lib import qualitative as q
+from pdu_lib.analysis import themes
 from pdu_lib.config import SAMPLE_DATA_DIR, load_reports
 from pdu_lib.errors import InputError
-from pdu_lib.ledger import Ledger
+from pdu_lib.inputs import codebook
+from pdu_lib.inputs import excerpts as excerpt_files
+from pdu_lib.inputs.ledger import Ledger
+from pdu_lib.present import quotes
 
 HERE = Path(__file__).resolve().parent
 
@@ -121,7 +124,7 @@ def span(text: str, quote: str) -> tuple[int, int]:
 
 
 def test_codebook_sub_themes_inherit_section_and_stance_unless_set(data_dir):
-    book = q.load_codebook(data_dir / "codebook.yml")
+    book = codebook.load_codebook(data_dir / "codebook.yml")
     themes = book.themes.set_index("code")
     assert themes.loc["referrals", ["theme", "section", "stance"]].tolist() == ["new_contacts", "links", "positive"]
     assert themes.loc["face_to_face", "stance"] == "mixed"
@@ -144,37 +147,37 @@ def test_codebook_errors_name_the_file_and_the_fault(tmp_path, bad, message):
     path = tmp_path / "codebook.yml"
     path.write_text(bad, encoding="utf-8")
     with pytest.raises(InputError, match=message) as err:
-        q.load_codebook(path)
+        codebook.load_codebook(path)
     assert err.value.file == "codebook.yml"
 
 
 def test_documents_are_validated_cell_by_cell(tmp_path):
-    good = q.load_documents(write_csv(tmp_path / "documents.csv", DOCUMENTS))
+    good = excerpt_files.load_documents(write_csv(tmp_path / "documents.csv", DOCUMENTS))
     assert good.loc[good["document"] == "EC review", "respondent"].item() == "EC review"  # a review session is its own respondent
     assert good["consent"].tolist() == [True, False, True, True, True, True]
 
     rows = [list(r) for r in DOCUMENTS]
     rows[3][2] = "manager"
     with pytest.raises(InputError) as err:
-        q.load_documents(write_csv(tmp_path / "d1.csv", rows))
+        excerpt_files.load_documents(write_csv(tmp_path / "d1.csv", rows))
     assert (err.value.row, err.value.column) == (4, "group")
 
     rows = [list(r) for r in DOCUMENTS]
     rows[1][1] = ""
     with pytest.raises(InputError, match="respondent is blank") as err:
-        q.load_documents(write_csv(tmp_path / "d2.csv", rows))
+        excerpt_files.load_documents(write_csv(tmp_path / "d2.csv", rows))
     assert err.value.row == 2
 
     rows = [list(r) for r in DOCUMENTS]
     rows[2][4] = "June 2018"
     with pytest.raises(InputError, match="YYYY-MM") as err:
-        q.load_documents(write_csv(tmp_path / "d3.csv", rows))
+        excerpt_files.load_documents(write_csv(tmp_path / "d3.csv", rows))
     assert (err.value.row, err.value.column) == (3, "round")
 
     rows = [list(r) for r in DOCUMENTS]
     rows[2][5] = ""
     with pytest.raises(InputError, match="yes or no"):
-        q.load_documents(write_csv(tmp_path / "d4.csv", rows))
+        excerpt_files.load_documents(write_csv(tmp_path / "d4.csv", rows))
 
 
 # --------------------------------------------------------------------------- loaders
@@ -187,7 +190,7 @@ def test_load_taguette_csv_keeps_one_row_per_highlight_and_tag(tmp_path):
         ("7", "Interview I01", "referrals", "Always the same people."),
         ("9", "Interview I03", "", "An untagged highlight."),
     ])
-    frame = q.load_taguette(path)
+    frame = excerpt_files.load_taguette(path)
     assert frame[["item", "tag", "source_row"]].values.tolist() == [["7", "same_faces", 2], ["7", "referrals", 3], ["9", "", 4]]
     assert frame["location"].tolist() == ["row 2", "row 3", "row 4"]
 
@@ -200,16 +203,16 @@ def test_load_taguette_xlsx(tmp_path):
     sheet.append(["id", "document", "tag", "content"])
     sheet.append([12, "Interview I01", "pledge", "We signed the Pledge."])
     workbook.save(tmp_path / "highlights.xlsx")
-    frame = q.load_taguette(tmp_path / "highlights.xlsx")
+    frame = excerpt_files.load_taguette(tmp_path / "highlights.xlsx")
     assert frame[["item", "document", "tag", "text"]].values.tolist() == [["12", "Interview I01", "pledge", "We signed the Pledge."]]
 
 
 def test_load_plain_excerpts_and_blank_content_is_an_error(tmp_path):
     path = write_csv(tmp_path / "typed.csv", [("Document", "Tag", "Content"), ("EC review", "ec_services", "Know what else is out there.")])
-    assert q.load_plain_excerpts(path)[["document", "tag", "text"]].values.tolist() == [["EC review", "ec_services", "Know what else is out there."]]
+    assert excerpt_files.load_plain_excerpts(path)[["document", "tag", "text"]].values.tolist() == [["EC review", "ec_services", "Know what else is out there."]]
     path = write_csv(tmp_path / "blank.csv", [("document", "tag", "content"), ("EC review", "ec_services", "  ")])
     with pytest.raises(InputError, match="content is blank") as err:
-        q.load_plain_excerpts(path)
+        excerpt_files.load_plain_excerpts(path)
     assert (err.value.file, err.value.row) == ("blank.csv", 2)
 
 
@@ -221,7 +224,7 @@ def test_load_qdpx_reads_codes_sources_and_selections(tmp_path):
         ("SEL-2", *b, "G-PLEDGE", "label 2", "We are working towards the Pledge this year."),
         ("SEL-3", *b, None, None, None),  # a selection with no code
     ])
-    frame = q.load_qdpx(path)
+    frame = excerpt_files.load_qdpx(path)
     assert frame["item"].tolist() == ["SEL-1", "SEL-2", "SEL-3"]
     assert frame["text"].tolist()[:2] == [SOURCE[a[0]:a[1]], SOURCE[b[0]:b[1]]]
     assert frame["tag_path"].tolist() == ["New contacts and referrals/Referrals", "pledge", ""]
@@ -230,7 +233,7 @@ def test_load_qdpx_reads_codes_sources_and_selections(tmp_path):
 
 def test_load_qdpx_reads_inline_plain_text_content(tmp_path):
     b = span(SOURCE, "We are working towards the Pledge this year.")
-    frame = q.load_qdpx(make_qdpx(tmp_path / "p.qdpx", SOURCE, [("SEL-2", *b, "G-PLEDGE", None, None)], inline=True))
+    frame = excerpt_files.load_qdpx(make_qdpx(tmp_path / "p.qdpx", SOURCE, [("SEL-2", *b, "G-PLEDGE", None, None)], inline=True))
     assert frame["text"].tolist() == ["We are working towards the Pledge this year."]
 
 
@@ -251,7 +254,7 @@ def test_qdpx_selection_that_does_not_match_its_positions_is_an_error_naming_it(
         start, end = span(SOURCE, "I’ve referred two tenants to a support service I met there.")
     path = make_qdpx(tmp_path / "p.qdpx", SOURCE, [("SEL-BAD", start, end, "G-REF", name, None)])
     with pytest.raises(InputError, match=message) as err:
-        q.load_qdpx(path)
+        excerpt_files.load_qdpx(path)
     assert "SEL-BAD" in str(err.value) and "Interview I03.docx" in str(err.value)
     assert err.value.file == "p.qdpx"
 
@@ -261,12 +264,12 @@ def test_qdpx_description_copy_is_checked_too(tmp_path):
     shifted = (a[0] + 5, a[1] + 5)  # positions counted as bytes would land about here
     path = make_qdpx(tmp_path / "p.qdpx", SOURCE, [("SEL-D", *shifted, "G-REF", None, SOURCE[a[0]:a[1]])])
     with pytest.raises(InputError, match="SEL-D.*Description"):
-        q.load_qdpx(path)
+        excerpt_files.load_qdpx(path)
 
 
 def test_qdpx_label_names_are_not_taken_for_copies(tmp_path):
     a = span(SOURCE, "I’ve referred two tenants to a support service I met there.")
-    frame = q.load_qdpx(make_qdpx(tmp_path / "p.qdpx", SOURCE, [("SEL-1", *a, "G-REF", "Contacts made at events, I03", None)]))
+    frame = excerpt_files.load_qdpx(make_qdpx(tmp_path / "p.qdpx", SOURCE, [("SEL-1", *a, "G-REF", "Contacts made at events, I03", None)]))
     assert len(frame) == 1
 
 
@@ -305,7 +308,7 @@ def test_qdpx_broken_projects_are_refused(tmp_path, setup, message):
         with zipfile.ZipFile(path, "w") as archive:
             archive.writestr("project.qde", '<Project xmlns="urn:something:else"/>')
     with pytest.raises(InputError, match=message):
-        q.load_qdpx(path)
+        excerpt_files.load_qdpx(path)
 
 
 def test_positions_on_tabular_rows_are_checked_against_sources(tmp_path):
@@ -315,14 +318,14 @@ def test_positions_on_tabular_rows_are_checked_against_sources(tmp_path):
     (folder / "sources" / "Interview I01.txt").write_text(text, encoding="utf-8")
     start, end = span(text, "referred two people")
     good = write_csv(folder / "good.csv", [("document", "tag", "content", "start", "end"), ("Interview I01", "referrals", "referred two people", start, end)])
-    assert len(q.load_plain_excerpts(good)) == 1
+    assert len(excerpt_files.load_plain_excerpts(good)) == 1
     moved = write_csv(folder / "moved.csv", [("document", "tag", "content", "start", "end"), ("Interview I01", "referrals", "referred two people", start - 4, end - 4)])
     with pytest.raises(InputError, match="does not match positions") as err:
-        q.load_plain_excerpts(moved)
+        excerpt_files.load_plain_excerpts(moved)
     assert (err.value.row, err.value.column) == (2, "content")
     backwards = write_csv(folder / "backwards.csv", [("id", "document", "tag", "content", "start_offset", "end_offset"), ("1", "Interview I09", "referrals", "x y", 9, 3)])
     with pytest.raises(InputError, match="not before end") as err:
-        q.load_taguette(backwards)
+        excerpt_files.load_taguette(backwards)
     assert err.value.row == 2
 
 
@@ -347,8 +350,8 @@ def add_exports(data_dir: Path) -> None:
 def test_load_excerpts_combines_every_export_with_documents_and_codebook(data_dir):
     add_exports(data_dir)
     ledger = Ledger()
-    frame = q.load_excerpts(data_dir, ledger=ledger)
-    assert list(frame.columns) == q.EXCERPT_COLUMNS
+    frame = excerpt_files.load_excerpts(data_dir, ledger=ledger)
+    assert list(frame.columns) == excerpt_files.EXCERPT_COLUMNS
     assert frame["theme"].tolist() == ["same_faces", "new_contacts", "new_contacts", "pledge", "pledge", "ec_review"]  # codebook order
     referral = frame[frame["document"] == "Interview I04"].iloc[0]
     assert (referral["sub_theme"], referral["group"], referral["section"], referral["respondent"]) == ("referrals", "co-ordinator", "links", "R04")
@@ -365,7 +368,7 @@ def test_load_excerpts_combines_every_export_with_documents_and_codebook(data_di
 def test_unknown_tag_is_an_error_naming_file_and_row(data_dir):
     write_csv(data_dir / "excerpts" / "taguette.csv", [("id", "document", "tag", "content"), ("1", "Interview I01", "same_faces", "ok"), ("2", "Interview I01", "burnout", "Tired.")])
     with pytest.raises(InputError, match="'burnout' is not a theme or sub-theme") as err:
-        q.load_excerpts(data_dir)
+        excerpt_files.load_excerpts(data_dir)
     assert (err.value.file, err.value.row, err.value.column) == ("excerpts/taguette.csv", 3, "tag")
 
 
@@ -373,23 +376,23 @@ def test_unknown_qdpx_code_names_the_selection(data_dir):
     a = span(SOURCE, "I’ve referred two tenants to a support service I met there.")
     make_qdpx(data_dir / "excerpts" / "p.qdpx", SOURCE, [("SEL-9", *a, "G-ODD", None, None)])
     with pytest.raises(InputError, match="selection SEL-9: tag 'Not in the codebook'"):
-        q.load_excerpts(data_dir)
+        excerpt_files.load_excerpts(data_dir)
 
 
 def test_unknown_document_is_an_error(data_dir):
     write_csv(data_dir / "excerpts" / "typed.csv", [("document", "tag", "content"), ("Interview I99", "pledge", "Signed it.")])
     with pytest.raises(InputError, match="'Interview I99' is not listed") as err:
-        q.load_excerpts(data_dir)
+        excerpt_files.load_excerpts(data_dir)
     assert err.value.row == 2
 
 
 def test_tags_map_loosely_by_id_label_or_path(data_dir):
-    book = q.load_codebook(data_dir / "codebook.yml")
-    assert q.resolve_tag("New Contacts and Referrals", book) == ("new_contacts", "")
-    assert q.resolve_tag("new_contacts.face_to_face", book) == ("new_contacts", "face_to_face")
-    assert q.resolve_tag("New contacts and referrals > Meeting face to face", book) == ("new_contacts", "face_to_face")
-    assert q.resolve_tag("same_faces/referrals", book) is None  # referrals is not a sub-theme of same_faces
-    assert q.resolve_tag("burnout", book) is None
+    book = codebook.load_codebook(data_dir / "codebook.yml")
+    assert codebook.resolve_tag("New Contacts and Referrals", book) == ("new_contacts", "")
+    assert codebook.resolve_tag("new_contacts.face_to_face", book) == ("new_contacts", "face_to_face")
+    assert codebook.resolve_tag("New contacts and referrals > Meeting face to face", book) == ("new_contacts", "face_to_face")
+    assert codebook.resolve_tag("same_faces/referrals", book) is None  # referrals is not a sub-theme of same_faces
+    assert codebook.resolve_tag("burnout", book) is None
 
 
 def open_answers() -> pd.DataFrame:
@@ -408,18 +411,18 @@ def test_survey_open_answers_are_excerpts_located_by_file_row_and_column(data_di
     write_csv(data_dir / "excerpts" / "survey_codes.csv", [("survey_file", "row", "column", "tag"),
                                                            ("followup_surveys/2019-01.csv", 3, "J", "referrals"),
                                                            ("2019-01.csv", 4, "j", "same_faces")])
-    frame = q.load_excerpts(data_dir, open_answers())
+    frame = excerpt_files.load_excerpts(data_dir, open_answers())
     assert frame["text"].tolist() == ["Same people every time.", "Met the prevention team and now share clients."]
     assert set(frame["method"]) == {"follow-up survey"}
     assert set(frame["round"]) == {"2019-01"}  # from each response's month: documents.csv leaves round blank
     assert frame["respondent"].nunique() == 2
-    assert q.attribution(frame.iloc[0]) == "follow-up survey"
+    assert quotes.attribution(frame.iloc[0]) == "follow-up survey"
 
 
 def test_survey_code_pointing_at_no_answer_is_an_error(data_dir):
     write_csv(data_dir / "excerpts" / "survey_codes.csv", [("survey_file", "row", "column", "tag"), ("followup_surveys/2019-01.csv", 3, "Z", "referrals")])
     with pytest.raises(InputError, match="no open answer in column 'Z'") as err:
-        q.load_excerpts(data_dir, open_answers())
+        excerpt_files.load_excerpts(data_dir, open_answers())
     assert (err.value.file, err.value.row, err.value.column) == ("excerpts/survey_codes.csv", 2, "column")
 
 
@@ -427,14 +430,14 @@ def test_survey_codes_without_open_answers_are_counted_as_excluded_not_dropped(d
     write_csv(data_dir / "excerpts" / "survey_codes.csv", [("survey_file", "row", "column", "tag"), ("followup_surveys/2019-01.csv", 3, "J", "referrals")])
     ledger = Ledger()
     with pytest.warns(UserWarning, match="not supplied"):
-        frame = q.load_excerpts(data_dir, ledger=ledger)
+        frame = excerpt_files.load_excerpts(data_dir, ledger=ledger)
     assert frame.empty
     assert ledger.table().set_index("file").loc["excerpts/survey_codes.csv", "rows_excluded"] == 1
 
 
 def test_no_codebook_and_no_excerpts_gives_an_empty_frame(tmp_path):
-    frame = q.load_excerpts(tmp_path)
-    assert frame.empty and list(frame.columns) == q.EXCERPT_COLUMNS
+    frame = excerpt_files.load_excerpts(tmp_path)
+    assert frame.empty and list(frame.columns) == excerpt_files.EXCERPT_COLUMNS
 
 
 # --------------------------------------------------------------------------- what may be published
@@ -449,30 +452,30 @@ def frame_of(*rows, **common) -> pd.DataFrame:
         record = {**base, **common, **row}
         record["excerpt_id"] = f"x{i}"
         records.append(record)
-    return pd.DataFrame.from_records(records, columns=q.EXCERPT_COLUMNS)
+    return pd.DataFrame.from_records(records, columns=excerpt_files.EXCERPT_COLUMNS)
 
 
 def test_quotes_without_consent_are_not_published_but_still_counted(data_dir):
-    book = q.load_codebook(data_dir / "codebook.yml")
+    book = codebook.load_codebook(data_dir / "codebook.yml")
     rows = frame_of({"text": "Same faces every time.", "respondent": "R01"},
                     {"text": "Nobody new came.", "respondent": "R02", "consent": False},
                     {"text": "Mostly people I knew.", "respondent": "R03"})
-    published = q.publishable(rows, book)
+    published = quotes.publishable(rows, book)
     assert published["text"].tolist() == ["Same faces every time.", "Mostly people I knew."]
-    review = q.publication_review(rows, book)
+    review = quotes.publication_review(rows, book)
     assert review.loc[~review["publishable"], "withheld_reason"].tolist() == ["no consent to quote this source"]
     assert review.loc[~review["publishable"], "text"].tolist() == [""]
-    assert q.theme_table(rows, "diversity")["people"].tolist() == [3]
+    assert themes.theme_table(rows, "diversity")["people"].tolist() == [3]
 
 
 def test_a_quote_naming_a_person_is_withheld_without_repeating_the_name(data_dir):
-    book = q.load_codebook(data_dir / "codebook.yml")
+    book = codebook.load_codebook(data_dir / "codebook.yml")
     rows = frame_of({"text": "Sam on our team rewrote the letter."},
                     {"text": "Mrs Okafor chaired it."},
                     {"text": "I met Mary Ann there."},
                     {"text": "It was the same as last time, and samples were handed out."},
                     {"text": "We met at the Elm Street hostel."})
-    review = q.publication_review(rows, book)
+    review = quotes.publication_review(rows, book)
     assert review["publishable"].tolist() == [False, False, False, True, False]
     assert review["withheld_reason"].tolist()[:3] == ["names a person"] * 3
     assert review["withheld_reason"].tolist()[4] == "contains text the codebook withholds"
@@ -480,12 +483,12 @@ def test_a_quote_naming_a_person_is_withheld_without_repeating_the_name(data_dir
 
 
 def test_organisations_not_allowed_are_replaced(data_dir):
-    book = q.load_codebook(data_dir / "codebook.yml")
+    book = codebook.load_codebook(data_dir / "codebook.yml")
     rows = frame_of({"text": "Most people were from Eastfield Hub or the Larkspur Housing Trust; Opportunity Nottingham staff came too. The Steering Group agreed."})
-    assert q.publishable(rows, book)["text"].item() == (
+    assert quotes.publishable(rows, book)["text"].item() == (
         "Most people were from [organisation] or the [organisation]; Opportunity Nottingham staff came too. The Steering Group agreed."
     )
-    extra = q.publishable(frame_of({"text": "Riverside Aid helped."}), book, organisations=["Riverside Aid"])
+    extra = quotes.publishable(frame_of({"text": "Riverside Aid helped."}), book, organisations=["Riverside Aid"])
     assert extra["text"].item() == "[organisation] helped."
 
 
@@ -508,7 +511,7 @@ def test_hostile_text_is_rendered_as_text_never_markup(data_dir):
     hostile = ['<script>alert(1)</script> then **bold** and [a link](javascript:alert(1))',
                '<img src=x onerror="alert(2)"> `code` # heading',
                'Line one\n\nLine two & "three"']
-    html_out = q.render_excerpts_html(frame_of(*({"text": t} for t in hostile)))
+    html_out = quotes.render_excerpts_html(frame_of(*({"text": t} for t in hostile)))
     parser = TagCollector()
     parser.feed(html_out)
     assert set(parser.tags) <= {"div", "section", "h4", "blockquote", "p", "footer", "br"}
@@ -523,22 +526,22 @@ def test_hostile_text_is_rendered_as_text_never_markup(data_dir):
 
 def test_render_refuses_excerpts_without_consent():
     with pytest.raises(ValueError, match="publishable"):
-        q.render_excerpts_html(frame_of({"text": "x", "consent": False}))
+        quotes.render_excerpts_html(frame_of({"text": "x", "consent": False}))
 
 
 def test_render_groups_by_theme_and_shows_a_quote_coded_twice_once():
     rows = frame_of({"text": "Same again.", "sub_theme": ""}, {"text": "Same again.", "sub_theme": "x"}, {"text": "Other.", "theme_label": "Other theme"})
-    out = q.render_excerpts_html(rows)
+    out = quotes.render_excerpts_html(rows)
     assert out.count("Same again.") == 1 and out.count("<h4>") == 2
-    assert "No excerpts" in q.render_excerpts_html(rows.iloc[0:0])
+    assert "No excerpts" in quotes.render_excerpts_html(rows.iloc[0:0])
 
 
 def test_attribution_is_neutral():
-    assert q.attribution({"method": "interview", "group": "Steering Group member"}) == "interview, Steering Group member"
-    assert q.attribution({"method": "interview", "group": "facilitator"}) == "interview, facilitator"
-    assert q.attribution({"method": "follow-up survey", "group": "participant"}) == "follow-up survey"
-    assert q.attribution({"method": "event survey", "group": "participant"}) == "event survey"
-    assert q.attribution({"method": "review", "group": "Expert Citizens"}) == "Expert Citizens review"
+    assert quotes.attribution({"method": "interview", "group": "Steering Group member"}) == "interview, Steering Group member"
+    assert quotes.attribution({"method": "interview", "group": "facilitator"}) == "interview, facilitator"
+    assert quotes.attribution({"method": "follow-up survey", "group": "participant"}) == "follow-up survey"
+    assert quotes.attribution({"method": "event survey", "group": "participant"}) == "event survey"
+    assert quotes.attribution({"method": "review", "group": "Expert Citizens"}) == "Expert Citizens review"
 
 
 # --------------------------------------------------------------------------- counting
@@ -547,7 +550,7 @@ def test_attribution_is_neutral():
 def test_theme_table_counts_people_not_excerpts():
     rows = frame_of({"respondent": "R01"}, {"respondent": "R01"}, {"respondent": "R01"}, {"respondent": "R02"},
                     {"respondent": "R03", "theme_label": "Other"}, {"respondent": "R04", "section": "links"})
-    table = q.theme_table(rows, "diversity")
+    table = themes.theme_table(rows, "diversity")
     assert table.to_dict("records") == [
         {"theme": "Same faces", "group": "participant", "people": 2, "suppressed": False},
         {"theme": "Other", "group": "participant", "people": 1, "suppressed": False},  # small numbers shown as they are
@@ -562,7 +565,7 @@ def test_theme_table_suppresses_groups_too_small_to_hide_anyone_but_not_review_s
         {"respondent": "F2", "group": "facilitator", "section": "links"}, {"respondent": "F3", "group": "facilitator", "section": "links"},
         {"respondent": "EC-1", "group": "Expert Citizens", "method": "review"},
     )
-    table = q.theme_table(rows, "diversity").set_index("group")
+    table = themes.theme_table(rows, "diversity").set_index("group")
     assert table.loc["co-ordinator", "suppressed"] and pd.isna(table.loc["co-ordinator", "people"])
     # three facilitators in the whole data: their one-person cell is shown
     assert table.loc["facilitator", "people"] == 1 and not table.loc["facilitator", "suppressed"]
@@ -577,20 +580,20 @@ def test_pledge_adopters_counts_people_up_to_the_period_end():
                     {"respondent": "EC", "round": "2018-06", "method": "review"},
                     {"respondent": "R04", "round": "2018-06", "theme": "same_faces"},
                     theme="pledge", section="changes")
-    assert q.pledge_adopters(rows, "2018-06-30") == 2
-    assert q.pledge_adopters(rows, pd.Timestamp("2019-01-31")) == 3
-    assert q.pledge_adopters(rows.iloc[0:0], "2019-01-31") == 0
+    assert themes.pledge_adopters(rows, "2018-06-30") == 2
+    assert themes.pledge_adopters(rows, pd.Timestamp("2019-01-31")) == 3
+    assert themes.pledge_adopters(rows.iloc[0:0], "2019-01-31") == 0
 
 
 def test_in_period_lets_reviews_run_to_reviews_end():
     rows = frame_of({"round": "2017-09"}, {"round": "2019-01"}, {"round": "2019-02", "method": "review"}, {"round": "2019-02"})
-    kept = q.in_period(rows, "2017-10-01", "2019-01-31", reviews_end="2019-02-28")
+    kept = excerpt_files.in_period(rows, "2017-10-01", "2019-01-31", reviews_end="2019-02-28")
     assert kept["round"].tolist() == ["2019-01", "2019-02"]
 
 
 def test_excerpts_for_section_rejects_unknown_sections():
     with pytest.raises(ValueError, match="unknown section"):
-        q.excerpts_for_section(frame_of({"text": "x"}), "diversty")
+        themes.excerpts_for_section(frame_of({"text": "x"}), "diversty")
 
 
 # --------------------------------------------------------------------------- the sample
@@ -605,8 +608,8 @@ def sample(tmp_path_factory):
     write_excerpts(out, random.Random(3))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        excerpts = q.load_excerpts(out)
-    return out, excerpts, q.load_codebook(out / "codebook.yml")
+        excerpts = excerpt_files.load_excerpts(out)
+    return out, excerpts, codebook.load_codebook(out / "codebook.yml")
 
 
 def test_sample_covers_every_theme_and_sub_theme_in_both_formats(sample):
@@ -621,9 +624,9 @@ def test_sample_covers_every_theme_and_sub_theme_in_both_formats(sample):
 
 def test_sample_keeps_disagreeing_views_visible_in_published_quotes(sample):
     _, excerpts, book = sample
-    published = q.publishable(excerpts, book)
+    published = quotes.publishable(excerpts, book)
     for section in ["learning", "diversity", "links", "involvement", "changes", "outcomes", "effectiveness"]:
-        stances = set(q.excerpts_for_section(published, section)["stance"])
+        stances = set(themes.excerpts_for_section(published, section)["stance"])
         assert "critical" in stances and "positive" in stances, section
     assert (published["theme"] == "same_faces").any()
     assert (published["group"] == "Expert Citizens").any()
@@ -634,13 +637,13 @@ def test_sample_pledge_adopters_match_the_interim_report(sample):
     figures = pd.read_csv(HERE / "data" / "report_figures.csv")
     expected = figures.loc[(figures["figure_id"] == "pledge_adopters") & (figures["report"] == "interim"), "value"].item()
     interim = load_reports(out)["interim"]
-    assert q.pledge_adopters(excerpts, interim.end) == expected
-    assert q.pledge_adopters(excerpts, load_reports(out)["final"].end) > expected
+    assert themes.pledge_adopters(excerpts, interim.end) == expected
+    assert themes.pledge_adopters(excerpts, load_reports(out)["final"].end) > expected
 
 
 def test_sample_withholds_what_may_not_be_published(sample):
     _, excerpts, book = sample
-    review = q.publication_review(excerpts, book)
+    review = quotes.publication_review(excerpts, book)
     reasons = review.set_index("document").groupby(level=0)["withheld_reason"].apply(set)
     assert reasons["Interview I06"] == {"no consent to quote this source"}
     assert reasons["Interview I20"] == {"no consent to quote this source"}
@@ -649,13 +652,13 @@ def test_sample_withholds_what_may_not_be_published(sample):
     published = review.loc[review["publishable"], "text"]
     assert published.str.contains(r"\[organisation\]", regex=True).sum() == 2
     assert not published.str.contains("Meadowgate|Larkfield|Priya").any()
-    html_out = q.render_excerpts_html(q.publishable(q.excerpts_for_section(excerpts, "approach"), book))
+    html_out = quotes.render_excerpts_html(quotes.publishable(themes.excerpts_for_section(excerpts, "approach"), book))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html_out and "<script" not in html_out
 
 
 def test_sample_theme_tables_hide_the_co_ordinator_and_ambassadors(sample):
     _, excerpts, _ = sample
-    tables = pd.concat([q.theme_table(excerpts, section) for section in ["attendance", "involvement", "effectiveness"]])
+    tables = pd.concat([themes.theme_table(excerpts, section) for section in ["attendance", "involvement", "effectiveness"]])
     small = tables[tables["group"].isin(["co-ordinator", "Beneficiary Ambassador"])]
     assert len(small) and small["suppressed"].all() and small["people"].isna().all()
     assert not tables.loc[tables["group"] == "participant", "suppressed"].any()
@@ -675,7 +678,11 @@ def test_sample_qdpx_is_deterministic(tmp_path):
 
 
 def test_write_survey_codes_lists_each_survey_once_and_checks_tags(tmp_path):
-    from pdu_sample.excerpts import SURVEY_OPEN_ANSWERS, write_excerpts, write_survey_codes
+    from pdu_sample.excerpts import (
+        SURVEY_OPEN_ANSWERS,
+        write_excerpts,
+        write_survey_codes,
+    )
 
     with pytest.raises(FileNotFoundError):
         write_survey_codes(tmp_path, [("followup_surveys/2019-01.csv", 3, "K", "pledge")])
@@ -683,7 +690,7 @@ def test_write_survey_codes_lists_each_survey_once_and_checks_tags(tmp_path):
     coded = [("followup_surveys/2019-01.csv", 3 + i, "K", tag) for i, (tag, _) in enumerate(SURVEY_OPEN_ANSWERS["2019-01"])]
     write_survey_codes(tmp_path, coded)
     write_survey_codes(tmp_path, coded)
-    documents = q.load_documents(tmp_path / "excerpts" / "documents.csv")
+    documents = excerpt_files.load_documents(tmp_path / "excerpts" / "documents.csv")
     survey = documents[documents["document"] == "followup_surveys/2019-01.csv"]
     assert survey[["method", "round", "consent"]].values.tolist() == [["follow-up survey", "2019-01", True]]
     with pytest.raises(ValueError, match="not a theme"):
@@ -691,5 +698,5 @@ def test_write_survey_codes_lists_each_survey_once_and_checks_tags(tmp_path):
     answers = pd.DataFrame({"source_file": "followup_surveys/2019-01.csv", "source_row": [3 + i for i in range(len(coded))], "column": "K",
                             "text": [text for _, text in SURVEY_OPEN_ANSWERS["2019-01"]], "survey": "followup", "survey_id": "2019-01",
                             "submitted": pd.Timestamp("2019-01-20")})
-    excerpts = q.load_excerpts(tmp_path, answers)
+    excerpts = excerpt_files.load_excerpts(tmp_path, answers)
     assert (excerpts["method"] == "follow-up survey").sum() == len(coded)

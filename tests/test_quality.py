@@ -1,6 +1,6 @@
 import pandas as pd
 
-from pdu_lib import metrics, quality
+from pdu_lib.analysis import metrics, quality
 
 
 def test_rounded_sums_flag_only_distributions_that_do_not_add_to_100():

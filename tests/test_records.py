@@ -7,11 +7,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tablefiles import where, write_csv, write_xlsx
 
 from pdu_lib.errors import InputError
-from pdu_lib.ledger import Ledger
-from pdu_lib.records import load_expert_citizens_reviews, load_hub_registrations, load_interviews
-from tablefiles import where, write_csv, write_xlsx
+from pdu_lib.inputs.ledger import Ledger
+from pdu_lib.inputs.records import (
+    load_expert_citizens_reviews,
+    load_hub_registrations,
+    load_interviews,
+)
 
 INTERVIEWS_HEADER = "interview_id,date,round,group,steering_group,facilitated_event"
 

@@ -20,7 +20,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from pdu_lib import cli, config, render
+from pdu_lib import cli, config
+from pdu_lib.build import execute, export, figures_csv, offline, publish, render
 from pdu_lib.config import Section
 from pdu_lib.errors import InputError
 
@@ -212,7 +213,7 @@ def test_the_kernel_is_this_interpreter_and_draws_inline(renders):
 
 def test_no_page_refers_to_the_network(renders):
     for name, page in html_pages(renders["copy"]).items():
-        assert render.external_references(page) == [], name
+        assert offline.external_references(page) == [], name
         markup = re.sub(r"<script>.*?</script>", "<script></script>", page, flags=re.DOTALL)  # inline JS is code, not markup
         assert "require" not in markup and "mathjax" not in markup.lower(), name
 
@@ -224,7 +225,7 @@ def test_plotly_js_is_loaded_only_where_a_chart_is_and_once_in_the_single_file(r
     index = (report / "index.html").read_text(encoding="utf-8")
     single = (report / "final_report.html").read_text(encoding="utf-8")
 
-    assert render.resource_references(charts) == ["../assets/plotly.min.js"]
+    assert offline.resource_references(charts) == ["../assets/plotly.min.js"]
     assert charts.index("../assets/plotly.min.js") < charts.index("Plotly.newPlot")
     assert 'id="charts-bars"' in charts  # div id made unique for the single file
     assert "plotly.min.js" not in plain and "plotly.min.js" not in index
@@ -232,7 +233,7 @@ def test_plotly_js_is_loaded_only_where_a_chart_is_and_once_in_the_single_file(r
 
     assert single.count("* plotly.js v") == 1
     assert single.index("* plotly.js v") < single.index("Plotly.newPlot")
-    assert render.resource_references(single) == [], "the single file must stand alone"
+    assert offline.resource_references(single) == [], "the single file must stand alone"
 
 
 def test_the_single_file_holds_the_index_and_every_section(renders):
@@ -304,10 +305,10 @@ def test_the_other_sections_still_render_when_one_fails(renders):
 
 def test_the_report_stays_under_the_size_limit(renders):
     report = renders["copy"]
-    size = render.report_size(report)
+    size = offline.report_size(report)
     assert size == sum(p.stat().st_size for p in report.rglob("*") if p.is_file())
     assert size < render.MAX_REPORT_BYTES
-    assert renders["second"][0].size_bytes == render.report_size(renders["out"] / "final")
+    assert renders["second"][0].size_bytes == offline.report_size(renders["out"] / "final")
 
 
 def test_data_is_checked_once_per_report_before_rendering(renders):
@@ -361,7 +362,7 @@ def test_missing_reports_yml_is_an_input_error(tmp_path):
 
 def test_kernel_runs_on_this_interpreter_whatever_kernelspecs_say(monkeypatch, tmp_path):
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
-    manager = render._kernel_manager_class()(kernel_name="python3")
+    manager = execute._kernel_manager_class()(kernel_name="python3")
     assert manager.kernel_spec.argv[0] == sys.executable
     assert manager.kernel_spec.env["MPLBACKEND"] == "module://matplotlib_inline.backend_inline"
     assert Path(manager.kernel_spec.env["MATPLOTLIBRC"]).read_text().count("svg.hashsalt") == 1
@@ -378,13 +379,13 @@ def _notebook(outputs: list[dict], tags=()) -> nbformat.NotebookNode:
 
 def test_plotly_mimetype_outputs_become_charts_with_fixed_ids():
     figure = {"data": [{"type": "bar", "x": ["a"], "y": [1]}], "layout": {}}
-    nb = _notebook([{"output_type": "display_data", "metadata": {}, "data": {render.PLOTLY_MIME: figure, "text/plain": "Figure"}}])
+    nb = _notebook([{"output_type": "display_data", "metadata": {}, "data": {export.PLOTLY_MIME: figure, "text/plain": "Figure"}}])
     section = Section("links", "06_links.ipynb", "Links")
-    once, _ = render.notebook_body(nb, section)
-    twice, _ = render.notebook_body(nb, section)
+    once, _ = export.notebook_body(nb, section)
+    twice, _ = export.notebook_body(nb, section)
     assert once == twice
-    assert 'id="links-plotly-1"' in once and render.has_plotly(once)
-    assert render.external_references(once) == []
+    assert 'id="links-plotly-1"' in once and export.has_plotly(once)
+    assert offline.external_references(once) == []
 
 
 def test_javascript_and_widget_outputs_are_dropped():
@@ -394,7 +395,7 @@ def test_javascript_and_widget_outputs_are_dropped():
             {"output_type": "display_data", "metadata": {}, "data": {"application/vnd.jupyter.widget-view+json": {"model_id": "x"}, "text/plain": "W"}},
         ]
     )
-    body, _ = render.notebook_body(nb, Section("a", "01_a.ipynb", "A"))
+    body, _ = export.notebook_body(nb, Section("a", "01_a.ipynb", "A"))
     assert "alert(1)" not in body and "<script" not in body
     assert "W" in body  # the text fallback of the widget
 
@@ -404,7 +405,7 @@ def test_cells_tagged_remove_cell_and_stderr_are_left_out():
     extra = nbformat.v4.new_code_cell("y = 2")
     extra.outputs = [nbformat.from_dict({"output_type": "stream", "name": "stderr", "text": "warn 1\nwarn 2\n"})]
     nb.cells.append(extra)
-    prepared, stderr_lines = render.prepare_for_html(nb, Section("a", "01_a.ipynb", "A"))
+    prepared, stderr_lines = export.prepare_for_html(nb, Section("a", "01_a.ipynb", "A"))
     assert [cell.cell_type for cell in prepared.cells] == ["markdown"]
     assert [cell.id for cell in prepared.cells] == ["a-1"]
     assert stderr_lines == 2
@@ -422,7 +423,7 @@ def test_external_references_finds_every_kind_of_off_page_reference():
     <img src="data:image/png;base64,AAAA"><a href="#top">top</a><a href="https://example.org">link</a>
     <img src="charts/local.png">
     """
-    assert render.external_references(page) == [
+    assert offline.external_references(page) == [
         "https://cdn.example/lab.css",
         "//cdn.example/require.js",
         "http://fonts.example/font.css",
@@ -431,15 +432,15 @@ def test_external_references_finds_every_kind_of_off_page_reference():
         "https://img.example/a.png",
         "https://img.example/s.png",
     ]
-    assert "https://example.org" in render.external_references(page, include_links=True)
-    assert "charts/local.png" in render.resource_references(page)
+    assert "https://example.org" in offline.external_references(page, include_links=True)
+    assert "charts/local.png" in offline.resource_references(page)
 
 
 def test_local_images_are_inlined_for_the_single_file(tmp_path):
     (tmp_path / "charts").mkdir()
     (tmp_path / "charts" / "c.png").write_bytes(b"\x89PNG fake")
     html = '<p><img alt="c" src="charts/c.png"> <img src="data:image/png;base64,AA"> <img src="missing.png"></p>'
-    inlined = render.inline_local_images(html, tmp_path)
+    inlined = publish.inline_local_images(html, tmp_path)
     assert 'src="data:image/png;base64,iVBORyBmYWtl"' in inlined
     assert 'src="missing.png"' in inlined
 
@@ -465,7 +466,7 @@ def test_figures_csv_writes_whole_numbers_plainly_and_keeps_fractions(tmp_path):
             "section": ["zz", "zz", "charts"],
         }
     )
-    render.write_figures_csv(frame, tmp_path / "figures.csv")
+    figures_csv.write_figures_csv(frame, tmp_path / "figures.csv")
     assert (tmp_path / "figures.csv").read_text() == (
         "figure_id,value,numerator,base,section,unit,statement\nc,5,,9,charts,,\nb,0.25,1,4,zz,,\na,3,,,zz,,\n"
     )
@@ -475,4 +476,4 @@ def test_report_size_counts_every_file(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "x.bin").write_bytes(b"1234")
     (tmp_path / "y.html").write_bytes(b"12")
-    assert render.report_size(tmp_path) == 6
+    assert offline.report_size(tmp_path) == 6

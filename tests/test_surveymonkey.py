@@ -1,4 +1,4 @@
-"""The format-level parser of SurveyMonkey exports (pdu_lib.surveymonkey)."""
+"""The format-level parser of SurveyMonkey exports (pdu_lib.inputs.surveymonkey)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,19 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from smexport import (
+    OLD_METADATA,
+    build_grid,
+    multi,
+    open_q,
+    response,
+    single,
+    write_export,
+    write_grid,
+)
 
 from pdu_lib.errors import InputError
-from pdu_lib.surveymonkey import read_export
-from smexport import OLD_METADATA, build_grid, multi, open_q, response, single, write_export, write_grid
+from pdu_lib.inputs.surveymonkey import read_export
 
 UNDERSTANDING = "How has the event changed your understanding of the topic?"
 SHARE = "To whom do you plan to disseminate what you have learned at this event?"

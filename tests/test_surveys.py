@@ -1,15 +1,15 @@
-"""Loading every export of a survey folder into tidy, pseudonymous frames (pdu_lib.surveys)."""
+"""Loading every export of a survey folder into tidy, pseudonymous frames (pdu_lib.inputs.surveys)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
+from smexport import multi, open_q, response, single, write_export
 
 from pdu_lib.errors import InputError
-from pdu_lib.harmonise import load_map
-from pdu_lib.ledger import Ledger
-from pdu_lib.surveys import load_surveys, survey_id_from_name
-from smexport import multi, open_q, response, single, write_export
+from pdu_lib.inputs.harmonise import load_map
+from pdu_lib.inputs.ledger import Ledger
+from pdu_lib.inputs.surveys import load_surveys, survey_id_from_name
 
 MAP = """\
 measures:

@@ -1,7 +1,7 @@
 import pytest
 
 from pdu_lib.errors import InputError
-from pdu_lib.tables import choose, header_key, parse_date, read_table
+from pdu_lib.inputs.tables import choose, header_key, parse_date, read_table
 
 
 def test_headers_match_loosely():

@@ -8,8 +8,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from pdu_lib import wording
-from pdu_lib.wording import (
+from pdu_lib.present import wording
+from pdu_lib.present.wording import (
     CAUTION_MARK,
     CAUTION_NOTE,
     NO_BASE,

@@ -1,7 +1,7 @@
 """Loading every SurveyMonkey export of one survey (event or follow-up) into tidy, pseudonymous frames.
 
-Each export is parsed (``pdu_lib.surveymonkey``), mapped onto measures
-(``pdu_lib.harmonise``), counted in the ledger, and its test and empty
+Each export is parsed (``pdu_lib.inputs.surveymonkey``), mapped onto measures
+(``pdu_lib.inputs.harmonise``), counted in the ledger, and its test and empty
 responses are set aside with their reason. Respondent and collector ids, IP
 addresses, emails and names never leave this module: each response gets an id
 ``<survey_id>-<nnn>`` numbered in file order. Filtering by report period is the
@@ -18,10 +18,10 @@ from typing import Iterable
 import pandas as pd
 
 from pdu_lib.errors import InputError
-from pdu_lib.harmonise import UNMAPPED_COLUMNS, HarmonisationMap, harmonise
-from pdu_lib.ledger import Ledger
-from pdu_lib.surveymonkey import read_export
-from pdu_lib.tables import display_name
+from pdu_lib.inputs.harmonise import UNMAPPED_COLUMNS, HarmonisationMap, harmonise
+from pdu_lib.inputs.ledger import Ledger
+from pdu_lib.inputs.surveymonkey import read_export
+from pdu_lib.inputs.tables import display_name
 
 FOLDERS = {"event": "event_surveys", "followup": "followup_surveys"}
 EXPORT_SUFFIXES = {".csv", ".xlsx"}

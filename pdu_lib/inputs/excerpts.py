@@ -1,20 +1,4 @@
-"""Qualitative evidence: coded excerpts, the codebook, and what may be published.
-
-Most of the report is what people said. This module turns it into data:
-
-* loaders for the tools evaluators code in: Taguette's highlights export
-  (:func:`load_taguette`), a REFI-QDA project (:func:`load_qdpx`), a plain CSV
-  typed by hand (:func:`load_plain_excerpts`), and survey open answers coded
-  in ``excerpts/survey_codes.csv``; :func:`load_excerpts` combines them with
-  ``codebook.yml`` and ``excerpts/documents.csv`` into one tidy frame;
-* pure functions over that frame: :func:`publishable` (consent, names of
-  people, names of organisations), :func:`excerpts_for_section`,
-  :func:`theme_table` (people, not excerpts, by respondent group),
-  :func:`attribution`, :func:`pledge_adopters`, :func:`in_period` and
-  :func:`render_excerpts_html` (quotes as escaped text, never markup).
-
-The input contract is the *Qualitative evidence* section of data/README.md.
-"""
+"""Coded excerpts from the tools evaluators code in: Taguette, REFI-QDA (.qdpx), a plain CSV, and coded survey answers."""
 
 from __future__ import annotations
 
@@ -22,33 +6,40 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 import pandas as pd
-import yaml
 
-from pdu_lib.config import SECTIONS
 from pdu_lib.errors import InputError
-from pdu_lib.ledger import Ledger
-from pdu_lib.tables import MONTH, cell_text, choose, decode_text, display_name, header_key, parse_month, parse_yes_no, read_grid, read_table
+from pdu_lib.inputs.codebook import (
+    CODEBOOK_FILE,
+    EXCERPTS_DIR,
+    NAMES_FILE,
+    Codebook,
+    _tag_lookup,
+    load_codebook,
+    resolve_tag,
+)
+from pdu_lib.inputs.ledger import Ledger
+from pdu_lib.inputs.tables import (
+    MONTH,
+    cell_text,
+    choose,
+    display_name,
+    header_key,
+    parse_month,
+    parse_yes_no,
+    read_grid,
+    read_table,
+)
 
-CODEBOOK_FILE = "codebook.yml"
-EXCERPTS_DIR = "excerpts"
 DOCUMENTS_FILE = "documents.csv"
 SURVEY_CODES_FILE = "survey_codes.csv"
-NAMES_FILE = "names_to_redact.txt"
 SOURCES_DIR = "sources"
 RESERVED_FILES = {DOCUMENTS_FILE, SURVEY_CODES_FILE, NAMES_FILE}
 
 REFI_NAMESPACE = "urn:QDA-XML:project:1.0"
-ORGANISATION_PLACEHOLDER = "[organisation]"
-
-# A group with fewer respondents than this (in the whole excerpts data) is
-# never shown on its own in a theme table: see theme_table().
-MIN_GROUP_SIZE = 3
-
 GROUPS: dict[str, str] = {
     "participant": "participant",
     "steering_group": "Steering Group member",
@@ -83,8 +74,6 @@ METHOD_ALIASES = {
     "review of actions": "review",
 }
 SURVEY_METHODS = {"survey", "follow-up survey", "event survey"}
-STANCES = ("positive", "critical", "mixed", "neutral")
-
 EXCERPT_COLUMNS = [
     "excerpt_id", "document", "respondent", "group", "method", "round", "theme", "sub_theme",
     "section", "text", "consent", "source", "theme_label", "sub_theme_label", "stance",
@@ -92,196 +81,9 @@ EXCERPT_COLUMNS = [
 ]
 RAW_COLUMNS = ["item", "document", "tag", "tag_path", "text", "source_file", "source_row", "location"]
 
-_TAG_SPLIT = re.compile(r"\s*(?:/|\\|>|::|\.|\|)\s*")
 _DOC_SUFFIXES = {".txt", ".docx", ".doc", ".odt", ".rtf", ".pdf", ".md", ".html", ".htm"}
 _ELLIPSIS = re.compile(r"(?:\.\.\.|…)\s*$")
-_TITLE_NAME = re.compile(r"(?<![\w])(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][a-z'’-]+")
-_ORG_SUFFIXES = (
-    "Trust", "Society", "Council", "Centre", "Center", "Association", "Foundation", "Agency",
-    "Charity", "Partnership", "Ltd", "Limited", "CIC", "Church",
-)
-_ORG_HEURISTIC = re.compile(
-    r"(?<![\w\[])((?:[A-Z][\w'’&-]*\s+){1,5}(?:" + "|".join(_ORG_SUFFIXES) + r"))(?![\w])"
-)
-_NOT_ORG_WORDS = {
-    "the", "our", "my", "their", "his", "her", "a", "an", "this", "that", "at", "in", "from", "with",
-    "and", "but", "so", "we", "i", "they", "of", "for", "to", "by", "on", "as", "when", "if", "local",
-}
-# HTML's special characters, and markdown's, as entities: an excerpt is shown as text by any renderer.
-_ESCAPES = {
-    **{ord(c): f"&#{ord(c)};" for c in "*_`[]#|~\\"},
-    ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", ord("'"): "&#x27;",
-}
 _MAX_MEMBER_BYTES = 200 * 1024 * 1024
-
-
-# --------------------------------------------------------------------------- codebook
-
-
-@dataclass(frozen=True)
-class Codebook:
-    """The codebook of a data folder.
-
-    ``themes`` is tidy: one row per code (a theme or a sub-theme) with
-    ``code, kind, theme, sub_theme, label, theme_label, section, stance``;
-    a sub-theme inherits its theme's section and stance unless it sets its own.
-    ``names`` are the first names of ``excerpts/names_to_redact.txt``.
-    """
-
-    themes: pd.DataFrame
-    organisations: tuple[str, ...] = ()
-    allowed_organisations: tuple[str, ...] = ()
-    withhold_text: tuple[str, ...] = ()
-    names: tuple[str, ...] = ()
-    file: str = CODEBOOK_FILE
-
-    def theme_ids(self) -> list[str]:
-        return self.themes.loc[self.themes["kind"] == "theme", "code"].tolist()
-
-
-def _as_list(value: Any, file: str, key: str) -> list:
-    if value is None:
-        return []
-    if isinstance(value, (str, int, float)):
-        return [value]
-    if isinstance(value, list):
-        return value
-    raise InputError(file, f"{key} must be a list")
-
-
-def _stance(value: Any, file: str, where: str) -> str:
-    text = cell_text(value).lower()
-    if text and text not in STANCES:
-        raise InputError(file, f"{where}: stance {text!r} is not one of {', '.join(STANCES)}")
-    return text
-
-
-def load_names(path: str | Path) -> tuple[str, ...]:
-    """First names to withhold, one a line (blank lines and ``#`` comments ignored)."""
-    path = Path(path)
-    if not path.is_file():
-        return ()
-    text = decode_text(path.read_bytes(), path.name)
-    names = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            names.append(line)
-    return tuple(names)
-
-
-def load_codebook(path: str | Path, names_file: str | Path | None = None) -> Codebook:
-    """Read ``codebook.yml`` (and the data folder's ``excerpts/names_to_redact.txt``).
-
-    Errors name the file and the theme at fault: a section that is not a
-    report section, a duplicate id, two codes that would match the same tag.
-    """
-    path = Path(path)
-    name = path.name
-    if not path.is_file():
-        raise InputError(name, "file not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-    except yaml.YAMLError as err:
-        raise InputError(name, f"is not valid YAML ({err})") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("themes"), list) or not raw["themes"]:
-        raise InputError(name, "needs a 'themes' list (each theme with id, label, section and optional sub_themes)")
-    sections = {s.key for s in SECTIONS}
-    records: list[dict[str, str]] = []
-    seen_ids: set[str] = set()
-    for index, theme in enumerate(raw["themes"], start=1):
-        if not isinstance(theme, dict):
-            raise InputError(name, f"theme {index} must be a mapping with id, label and section")
-        theme_id = cell_text(theme.get("id"))
-        where = f"theme {theme_id or index}"
-        if not theme_id:
-            raise InputError(name, f"theme {index} has no id")
-        label = cell_text(theme.get("label")) or theme_id
-        section = cell_text(theme.get("section"))
-        if section not in sections:
-            raise InputError(name, f"{where}: section {section!r} is not a report section ({', '.join(sorted(sections))})")
-        stance = _stance(theme.get("stance"), name, where)
-        if header_key(theme_id) in seen_ids:
-            raise InputError(name, f"{where}: id used twice")
-        seen_ids.add(header_key(theme_id))
-        records.append(dict(code=theme_id, kind="theme", theme=theme_id, sub_theme="", label=label,
-                            theme_label=label, section=section, stance=stance))
-        subs = theme.get("sub_themes", theme.get("sub-themes", theme.get("subthemes")))
-        for sub_index, sub in enumerate(_as_list(subs, name, f"{where}: sub_themes"), start=1):
-            if isinstance(sub, str):
-                sub = {"id": sub}
-            if not isinstance(sub, dict) or not cell_text(sub.get("id")):
-                raise InputError(name, f"{where}: sub-theme {sub_index} needs an id")
-            sub_id = cell_text(sub["id"])
-            sub_where = f"{where}, sub-theme {sub_id}"
-            if header_key(sub_id) in seen_ids:
-                raise InputError(name, f"{sub_where}: id used twice (sub-theme ids are unique in the whole codebook)")
-            seen_ids.add(header_key(sub_id))
-            sub_section = cell_text(sub.get("section")) or section
-            if sub_section not in sections:
-                raise InputError(name, f"{sub_where}: section {sub_section!r} is not a report section")
-            records.append(dict(code=sub_id, kind="sub_theme", theme=theme_id, sub_theme=sub_id,
-                                label=cell_text(sub.get("label")) or sub_id, theme_label=label,
-                                section=sub_section, stance=_stance(sub.get("stance"), name, sub_where) or stance))
-    themes = pd.DataFrame.from_records(records, columns=["code", "kind", "theme", "sub_theme", "label", "theme_label", "section", "stance"])
-    _tag_lookup(themes, name)  # refuses a codebook where one tag would match two codes
-    if names_file is None:
-        names_file = path.parent / EXCERPTS_DIR / NAMES_FILE
-    return Codebook(
-        themes=themes,
-        organisations=tuple(cell_text(o) for o in _as_list(raw.get("organisations"), name, "organisations") if cell_text(o)),
-        allowed_organisations=tuple(cell_text(o) for o in _as_list(raw.get("allowed_organisations"), name, "allowed_organisations") if cell_text(o)),
-        withhold_text=tuple(cell_text(o) for o in _as_list(raw.get("withhold_text"), name, "withhold_text") if cell_text(o)),
-        names=load_names(names_file),
-        file=name,
-    )
-
-
-def _tag_lookup(themes: pd.DataFrame, file: str = CODEBOOK_FILE) -> dict[str, int]:
-    """Loose key (id or label) -> row index of ``themes``."""
-    lookup: dict[str, int] = {}
-    for index, row in themes.iterrows():
-        for key in {header_key(row["code"]), header_key(row["label"])}:
-            if not key:
-                continue
-            if key in lookup and lookup[key] != index:
-                other = themes.loc[lookup[key], "code"]
-                raise InputError(file, f"codes {other!r} and {row['code']!r} would both match a tag written {key!r}: make ids and labels distinct")
-            lookup[key] = index
-    return lookup
-
-
-def resolve_tag(tag: str, codebook: Codebook, lookup: Mapping[str, int] | None = None) -> tuple[str, str] | None:
-    """The (theme, sub_theme) a tag means, or None when the codebook does not know it.
-
-    A tag matches a theme or sub-theme by id or label, loosely (case, spaces
-    and punctuation ignored). A hierarchical tag (``diversity/same faces``,
-    ``diversity.same_faces``, ``Diversity > Same faces``) matches by its last
-    part; its first part, when it names a theme, must be that sub-theme's theme.
-    """
-    lookup = lookup if lookup is not None else _tag_lookup(codebook.themes)
-    themes = codebook.themes
-
-    def found(index: int) -> tuple[str, str]:
-        row = themes.loc[index]
-        return str(row["theme"]), str(row["sub_theme"])
-
-    key = header_key(tag)
-    if key in lookup:
-        return found(lookup[key])
-    parts = [p for p in _TAG_SPLIT.split(str(tag).strip()) if p.strip()]
-    if len(parts) < 2:
-        return None
-    last = header_key(parts[-1])
-    if last not in lookup:
-        return None
-    theme, sub = found(lookup[last])
-    first = header_key(parts[0])
-    if first in lookup:
-        parent_theme, _ = found(lookup[first])
-        if parent_theme != theme:
-            return None
-    return theme, sub
 
 
 # --------------------------------------------------------------------------- documents
@@ -468,7 +270,9 @@ def load_plain_excerpts(path: str | Path, name: str | None = None, sources_dir: 
 
 def _parse_xml(raw: bytes, name: str):
     try:
-        from defusedxml import ElementTree as SafeET  # refuses entity expansion, external entities, DTDs
+        from defusedxml import (
+            ElementTree as SafeET,  # refuses entity expansion, external entities, DTDs
+        )
 
         try:
             return SafeET.fromstring(raw)
@@ -911,190 +715,6 @@ def load_excerpts(
     return frame[EXCERPT_COLUMNS].reset_index(drop=True)
 
 
-# --------------------------------------------------------------------------- pure functions
-
-
-def _phrase(text: str) -> re.Pattern:
-    return re.compile(r"(?<![\w])" + r"\s+".join(re.escape(p) for p in text.split()) + r"(?![\w])", re.IGNORECASE)
-
-
-def _names_found(text: str, names: Iterable[str]) -> bool:
-    """A listed first name written as a name (capital first letter, a whole word), or a title and surname."""
-    if _TITLE_NAME.search(text):
-        return True
-    single = {n.casefold() for n in names if len(n.split()) == 1}
-    for match in re.finditer(r"[^\W\d_]+", text):
-        word = match.group(0)
-        if word[0].isupper() and word.casefold() in single:
-            return True
-    for name in names:
-        if len(name.split()) > 1:
-            for match in _phrase(name).finditer(text):
-                if match.group(0)[0].isupper():
-                    return True
-    return False
-
-
-def redact_organisations(text: str, codebook: Codebook, organisations: Iterable[str] = ()) -> str:
-    """Replace names of organisations the codebook does not allow with ``[organisation]``.
-
-    Organisations are those the codebook lists (``organisations``), any
-    passed in, and any run of capitalised words ending in an organisation
-    word (Trust, Society, Council, Centre, Association, Foundation, Agency,
-    Charity, Partnership, Ltd, Limited, CIC, Church).
-
-    >>> book = Codebook(themes=pd.DataFrame(), organisations=("Eastfield Hub",), allowed_organisations=("Opportunity Nottingham",))
-    >>> redact_organisations("Eastfield Hub, the Larkspur Housing Trust and Opportunity Nottingham came.", book)
-    '[organisation], the [organisation] and Opportunity Nottingham came.'
-    """
-    allowed = {header_key(a) for a in codebook.allowed_organisations}
-    known = sorted({o for o in (*codebook.organisations, *organisations) if o and header_key(o) not in allowed}, key=len, reverse=True)
-    for organisation in known:
-        text = _phrase(organisation).sub(ORGANISATION_PLACEHOLDER, text)
-
-    def heuristic(match: re.Match) -> str:
-        words = match.group(1).split()
-        while words[:-1] and words[0].casefold() in _NOT_ORG_WORDS:
-            words = words[1:]
-        if len(words) < 2:
-            return match.group(0)
-        candidate = " ".join(words)
-        if header_key(candidate) in allowed or any(header_key(candidate) in a or a in header_key(candidate) for a in allowed if a):
-            return match.group(0)
-        kept = match.group(1)[: match.group(1).index(words[0])]
-        return kept + ORGANISATION_PLACEHOLDER
-
-    return _ORG_HEURISTIC.sub(heuristic, text)
-
-
-def publication_review(excerpts: pd.DataFrame, codebook: Codebook, organisations: Iterable[str] = ()) -> pd.DataFrame:
-    """Every excerpt with ``publishable`` (bool), ``withheld_reason`` and ``text`` as it may be published.
-
-    The reason never repeats the name or text that withheld a quote, so the
-    review can be shown in the data-quality appendix.
-    """
-    organisations = tuple(organisations)
-    review = excerpts.copy()
-    reasons, texts = [], []
-    for row in excerpts.itertuples(index=False):
-        text = str(row.text)
-        if not bool(row.consent):
-            reason = "no consent to quote this source"
-        elif _names_found(text, codebook.names):
-            reason = "names a person"
-        elif any(_phrase(p).search(text) for p in codebook.withhold_text):
-            reason = "contains text the codebook withholds"
-        else:
-            reason = ""
-        reasons.append(reason)
-        texts.append(redact_organisations(text, codebook, organisations) if not reason else "")
-    review["text"] = texts
-    review["publishable"] = [not r for r in reasons]
-    review["withheld_reason"] = reasons
-    return review
-
-
-def publishable(excerpts: pd.DataFrame, codebook: Codebook, organisations: Iterable[str] = ()) -> pd.DataFrame:
-    """The excerpts that may be quoted, with organisation names the codebook does not allow replaced.
-
-    A quote is published only when its source consented, it carries no name
-    of a person (a first name of ``names_to_redact.txt`` written as a name, or
-    a title and surname such as "Mrs Okafor") and none of the codebook's
-    ``withhold_text``. See :func:`publication_review` for the reasons.
-
-    >>> book = Codebook(themes=pd.DataFrame(), allowed_organisations=(), names=("Sam",))
-    >>> rows = pd.DataFrame({"text": ["Sam helped us", "It helped us", "It helped"], "consent": [True, True, False]})
-    >>> publishable(rows, book)["text"].tolist()
-    ['It helped us']
-    """
-    review = publication_review(excerpts, codebook, organisations)
-    return review.loc[review["publishable"], list(excerpts.columns)].reset_index(drop=True)
-
-
-def excerpts_for_section(excerpts: pd.DataFrame, section: str) -> pd.DataFrame:
-    """The excerpts whose theme (or sub-theme) serves a report section, in codebook order.
-
-    >>> rows = pd.DataFrame({"section": ["links", "diversity"], "text": ["a", "b"]})
-    >>> excerpts_for_section(rows, "diversity")["text"].tolist()
-    ['b']
-    """
-    keys = [s.key for s in SECTIONS]
-    if section not in keys:
-        raise ValueError(f"unknown section {section!r}; known: {', '.join(keys)}")
-    return excerpts.loc[excerpts["section"] == section].reset_index(drop=True)
-
-
-def theme_table(excerpts: pd.DataFrame, section: str, min_group: int = MIN_GROUP_SIZE) -> pd.DataFrame:
-    """People who raised each theme of a section, by respondent group.
-
-    Counts distinct respondents, not excerpts: a person quoted three times on
-    a theme counts once. Pass the whole excerpts frame (every section, before
-    :func:`publishable`): counting is not quoting, so excerpts that may not be
-    quoted still count, and group sizes are taken from the whole frame.
-
-    Disclosure rule: a group with fewer than ``min_group`` respondents in the
-    whole data (e.g. the one co-ordinator, two Beneficiary Ambassadors) is a
-    group whose members are known, so any of its cells says what a known
-    person said; such cells are suppressed (``people`` is missing,
-    ``suppressed`` is True). Other cells are shown as they are, however small.
-    Expert Citizens reviews are group sessions (the respondent is the session,
-    so ``people`` counts sessions for them) and identify no one: they are not
-    suppressed.
-
-    Returns ``theme`` (label), ``group``, ``people``, ``suppressed``.
-
-    >>> rows = pd.DataFrame({
-    ...     "section": ["links"] * 5, "theme_label": ["New contacts"] * 5, "method": ["interview"] * 5,
-    ...     "respondent": ["R1", "R1", "R2", "R3", "R9"],
-    ...     "group": ["participant"] * 4 + ["co-ordinator"]})
-    >>> theme_table(rows, "links").to_dict("records")
-    [{'theme': 'New contacts', 'group': 'participant', 'people': 3, 'suppressed': False}, {'theme': 'New contacts', 'group': 'co-ordinator', 'people': None, 'suppressed': True}]
-    """
-    columns = ["theme", "group", "people", "suppressed"]
-    if excerpts.empty:
-        return pd.DataFrame({"theme": pd.Series(dtype="object"), "group": pd.Series(dtype="object"),
-                             "people": pd.Series(dtype="Int64"), "suppressed": pd.Series(dtype="bool")})
-    collective = excerpts["method"] == "review" if "method" in excerpts.columns else pd.Series(False, index=excerpts.index)
-    sizes = excerpts.loc[~collective].groupby("group")["respondent"].nunique().to_dict()
-    in_section = excerpts_for_section(excerpts, section)
-    label = "theme_label" if "theme_label" in in_section.columns else "theme"
-    group_order = {g: i for i, g in enumerate(GROUPS.values())}
-    records = []
-    themes = list(dict.fromkeys(in_section[label]))
-    for theme in themes:
-        of_theme = in_section[in_section[label] == theme]
-        groups = sorted(set(of_theme["group"]), key=lambda g: group_order.get(g, len(group_order)))
-        for group in groups:
-            rows = of_theme[of_theme["group"] == group]
-            is_collective = "method" in rows.columns and (rows["method"] == "review").all()
-            people = rows["respondent"].nunique()
-            suppressed = not is_collective and sizes.get(group, 0) < min_group
-            records.append({"theme": theme, "group": group, "people": pd.NA if suppressed else people, "suppressed": suppressed})
-    table = pd.DataFrame.from_records(records, columns=columns)
-    table["people"] = table["people"].astype("Int64")
-    table["suppressed"] = table["suppressed"].astype(bool)
-    return table
-
-
-def attribution(row: Mapping[str, Any]) -> str:
-    """A neutral attribution for a quote: the method and the respondent group, never the person.
-
-    >>> attribution({"method": "interview", "group": "participant"})
-    'interview, participant'
-    >>> attribution({"method": "follow-up survey", "group": "participant"})
-    'follow-up survey'
-    >>> attribution({"method": "review", "group": "Expert Citizens"})
-    'Expert Citizens review'
-    """
-    method = cell_text(row.get("method") if hasattr(row, "get") else row["method"])
-    group = cell_text(row.get("group") if hasattr(row, "get") else row["group"])
-    if method == "review":
-        return "Expert Citizens review" if group == "Expert Citizens" else f"review, {group}"
-    if method in SURVEY_METHODS:
-        return method if group in ("", "participant") else f"{method}, {group}"
-    return f"{method}, {group}" if group else method
-
-
 def _month(value: Any) -> str:
     if isinstance(value, str) and MONTH.match(value.strip()):
         return value.strip()
@@ -1120,71 +740,3 @@ def in_period(excerpts: pd.DataFrame, start: Any, end: Any, reviews_end: Any = N
     return excerpts.loc[keep].reset_index(drop=True)
 
 
-def pledge_adopters(excerpts: pd.DataFrame, period_end: Any, theme: str = "pledge") -> int:
-    """People who had introduced the Pledge, or were working towards it, up to a date.
-
-    Distinct respondents coded to the Pledge theme (or a sub-theme with that
-    id) in a round up to ``period_end``'s month. Expert Citizens reviews are
-    views about the Pledge, not adoptions, and are not counted.
-
-    >>> rows = pd.DataFrame({"theme": ["pledge"] * 4, "sub_theme": [""] * 4, "method": ["interview"] * 3 + ["review"],
-    ...                      "respondent": ["R1", "R1", "R2", "EC"], "round": ["2018-06", "2018-06", "2019-01", "2018-06"]})
-    >>> pledge_adopters(rows, "2018-06-30"), pledge_adopters(rows, "2019-01-31")
-    (1, 2)
-    """
-    if excerpts.empty:
-        return 0
-    last = _month(period_end)
-    coded = (excerpts["theme"] == theme) | (excerpts["sub_theme"] == theme)
-    keep = coded & (excerpts["round"].astype(str) <= last) & (excerpts["method"] != "review")
-    return int(excerpts.loc[keep, "respondent"].nunique())
-
-
-def _escape(text: str) -> str:
-    """HTML-escape, and write markdown's special characters as entities so no renderer acts on them."""
-    return text.translate(_ESCAPES)
-
-
-def _paragraphs(text: str) -> str:
-    parts = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-    return "".join("<p>" + "<br>".join(_escape(line) for line in part.splitlines()) + "</p>" for part in parts)
-
-
-def render_excerpts_html(excerpts: pd.DataFrame, by_theme: bool = True) -> str:
-    """Quotes as HTML blockquotes with their attributions, all text escaped.
-
-    Pass :func:`publishable` output: a row without consent is refused. Text
-    that looks like HTML or markdown in an excerpt is shown as text, never
-    executed or formatted. With ``by_theme``, quotes are grouped under their
-    theme's label; the same quote coded twice within a theme is shown once.
-
-    >>> rows = pd.DataFrame({"text": ["<b>bold</b> *claim*"], "method": ["interview"], "group": ["participant"], "consent": [True]})
-    >>> render_excerpts_html(rows, by_theme=False)
-    '<div class="pdu-excerpts tex2jax_ignore"><blockquote class="pdu-excerpt"><p>&lt;b&gt;bold&lt;/b&gt; &#42;claim&#42;</p><footer>&#8212; interview, participant</footer></blockquote></div>'
-    """
-    if "consent" in excerpts.columns and not excerpts["consent"].astype(bool).all():
-        raise ValueError("render_excerpts_html was given excerpts without consent: pass publishable(excerpts, codebook)")
-    if excerpts.empty:
-        return '<div class="pdu-excerpts tex2jax_ignore"><p class="pdu-no-excerpts">No excerpts may be quoted here.</p></div>'
-    label = "theme_label" if "theme_label" in excerpts.columns else ("theme" if "theme" in excerpts.columns else None)
-    groups = [(None, excerpts)] if not by_theme or label is None else [
-        (theme, excerpts[excerpts[label] == theme]) for theme in dict.fromkeys(excerpts[label])
-    ]
-    out = ['<div class="pdu-excerpts tex2jax_ignore">']
-    for theme, rows in groups:
-        if theme is not None:
-            out.append(f'<section class="pdu-theme"><h4>{_escape(cell_text(theme))}</h4>')
-        seen = set()
-        for row in rows.to_dict("records"):
-            key = (cell_text(row.get("document")), _normalise(str(row["text"])))
-            if key in seen:
-                continue
-            seen.add(key)
-            stance = cell_text(row.get("stance"))
-            css = "pdu-excerpt" + (f" pdu-{stance}" if stance in STANCES else "")
-            out.append(f'<blockquote class="{css}">{_paragraphs(str(row["text"]))}'
-                       f"<footer>&#8212; {_escape(attribution(row))}</footer></blockquote>")
-        if theme is not None:
-            out.append("</section>")
-    out.append("</div>")
-    return "".join(out)

@@ -1,7 +1,7 @@
 """Load a whole data folder for one report: every loader, the period filter and the row accounting.
 
 ``load_dataset`` is the single entry point the notebooks and the renderer use.
-It reads each input once, filters by the report period (``pdu_lib.periods``)
+It reads each input once, filters by the report period (``pdu_lib.inputs.periods``)
 and records every row set aside, with its reason, in the Ledger.
 """
 
@@ -13,12 +13,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from pdu_lib import attendance, config, harmonise, metrics, qualitative, records, surveys
+from pdu_lib import config
+from pdu_lib.analysis import metrics
 from pdu_lib.config import ReportPeriod
 from pdu_lib.errors import InputError
-from pdu_lib.ledger import Ledger
-from pdu_lib.periods import keep_within
-from pdu_lib.tables import display_name
+from pdu_lib.inputs import attendance, harmonise, records, surveys
+from pdu_lib.inputs.codebook import (
+    CODEBOOK_FILE,
+    EXCERPTS_DIR,
+    NAMES_FILE,
+    load_codebook,
+)
+from pdu_lib.inputs.excerpts import in_period, load_excerpts
+from pdu_lib.inputs.ledger import Ledger
+from pdu_lib.inputs.periods import keep_within
+from pdu_lib.inputs.tables import display_name
 
 REGISTER_NAMES = ("attendance_register.xlsx", "attendance_register.csv")
 
@@ -48,7 +57,7 @@ class Dataset:
     harmonisation: harmonise.HarmonisationMap
     ledger: Ledger
     excerpts: pd.DataFrame | None = None  # coded excerpts in the period (all, publishable or not)
-    codebook: object | None = None  # qualitative.Codebook, when the data folder has one
+    codebook: object | None = None  # codebook.Codebook, when the data folder has one
 
     @property
     def learning_events(self) -> pd.DataFrame:
@@ -85,8 +94,8 @@ class Dataset:
 
     @cached_property
     def figures(self) -> dict:
-        """Every headline figure of this period, by id (``pdu_lib.figures``), computed once."""
-        from pdu_lib.figures import figure_map
+        """Every headline figure of this period, by id (``pdu_lib.analysis.figures``), computed once."""
+        from pdu_lib.analysis.figures import figure_map
 
         return figure_map(self)
 
@@ -191,7 +200,7 @@ def _load(data_dir: Path, report_name: str) -> Dataset:
     )
 
     # Open answers of every response the loaders kept, whatever its date: coded excerpts are
-    # filtered to the period with the rest of the qualitative evidence (qualitative.in_period).
+    # filtered to the period with the rest of the qualitative evidence (excerpts.in_period).
     all_responses = pd.concat([event_data.responses, followup_data.responses], ignore_index=True)
     all_answers = pd.concat([event_data.answers, followup_data.answers], ignore_index=True)
     open_answers = all_answers.loc[all_answers["text"].notna()].merge(
@@ -199,12 +208,12 @@ def _load(data_dir: Path, report_name: str) -> Dataset:
     )
 
     excerpts = codebook = None
-    if (data_dir / qualitative.CODEBOOK_FILE).is_file():
-        codebook = qualitative.load_codebook(
-            data_dir / qualitative.CODEBOOK_FILE, data_dir / qualitative.EXCERPTS_DIR / qualitative.NAMES_FILE
+    if (data_dir / CODEBOOK_FILE).is_file():
+        codebook = load_codebook(
+            data_dir / CODEBOOK_FILE, data_dir / EXCERPTS_DIR / NAMES_FILE
         )
-        all_excerpts = qualitative.load_excerpts(data_dir, survey_open_answers=open_answers, ledger=ledger, codebook=codebook)
-        excerpts = qualitative.in_period(all_excerpts, period.start, period.end, period.reviews_end)
+        all_excerpts = load_excerpts(data_dir, survey_open_answers=open_answers, ledger=ledger, codebook=codebook)
+        excerpts = in_period(all_excerpts, period.start, period.end, period.reviews_end)
         kept = set(zip(excerpts["source_file"], excerpts["source_row"]))
         outside = all_excerpts.loc[[(f, r) not in kept for f, r in zip(all_excerpts["source_file"], all_excerpts["source_row"])]]
         for file, rows in outside.groupby("source_file")["source_row"]:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from pdu_lib.ledger import Ledger
+from pdu_lib.inputs.ledger import Ledger
 
 
 def within(dates: pd.Series, start: dt.date, end: dt.date) -> pd.Series:

@@ -10,7 +10,7 @@ group) with columns ``category`` (code), ``label`` (display text), ``count``,
 ``base``, ``percent`` (0-100, unrounded) and optionally ``group`` (a measure
 or a period). Rows keep the caller's order: categories of an ordered scale
 must come in scale order. Percentages are labelled with
-:func:`pdu_lib.wording.percent` (whole numbers, rounded half up).
+:func:`pdu_lib.present.wording.percent` (whole numbers, rounded half up).
 
 Static charts are plain :class:`matplotlib.figure.Figure` objects (not pyplot
 figures, so nothing is shown twice or leaks in a notebook); JupyterLab shows
@@ -50,7 +50,7 @@ from matplotlib.colors import to_rgb  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from pdu_lib import wording  # noqa: E402
+from pdu_lib.present import wording  # noqa: E402
 
 __all__ = [
     "CATEGORICAL",

@@ -19,8 +19,8 @@ import pandas as pd
 import yaml
 
 from pdu_lib.errors import InputError
-from pdu_lib.surveymonkey import SurveyExport
-from pdu_lib.tables import decode_text, display_name
+from pdu_lib.inputs.surveymonkey import SurveyExport
+from pdu_lib.inputs.tables import decode_text, display_name
 
 SURVEYS = ("event", "followup")
 KINDS = ("single", "multi", "open")

@@ -12,7 +12,7 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-from pdu_lib.wording import round_half_up  # noqa: F401  (one rounding rule for the whole workbook)
+from pdu_lib.present.wording import round_half_up  # noqa: F401  (one rounding rule for the whole workbook)
 
 DISTRIBUTION_COLUMNS = ["category", "label", "count", "base", "percent"]
 

@@ -1,7 +1,7 @@
 """Loading the evaluation's own records: hub registrations, interviews and Expert Citizens reviews.
 
 Each loader checks its file against data/README.md and returns every data row
-(period filtering is the caller's, through ``pdu_lib.periods``). Errors name
+(period filtering is the caller's, through ``pdu_lib.inputs.periods``). Errors name
 file, row and column.
 """
 
@@ -13,10 +13,18 @@ from typing import Any
 
 import pandas as pd
 
-from pdu_lib.attendance import SECTOR_ALIASES, SECTORS
 from pdu_lib.errors import InputError
-from pdu_lib.ledger import Ledger
-from pdu_lib.tables import cell_text, choose, parse_date, parse_month, parse_yes_no, read_table, squash_text
+from pdu_lib.inputs.attendance import SECTOR_ALIASES, SECTORS
+from pdu_lib.inputs.ledger import Ledger
+from pdu_lib.inputs.tables import (
+    cell_text,
+    choose,
+    parse_date,
+    parse_month,
+    parse_yes_no,
+    read_table,
+    squash_text,
+)
 
 INTERVIEW_GROUPS = {
     "participant": "participant",
@@ -53,7 +61,7 @@ def load_hub_registrations(path: str | Path, name: str | None = None, ledger: Le
     """Read ``hub_registrations.csv``: one row per registered user of the online hub.
 
     Returns ``registered_on`` (datetime64, the day), ``sector`` (a key of
-    ``pdu_lib.attendance.SECTORS``), ``source_file`` (str) and ``source_row``
+    ``pdu_lib.inputs.attendance.SECTORS``), ``source_file`` (str) and ``source_row``
     (int64). Only these two columns are read: any name or email column in the
     export is ignored.
 

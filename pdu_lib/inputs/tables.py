@@ -170,9 +170,10 @@ def _read_csv_grid(path: Path, name: str) -> list[list[Any]]:
 
 
 def _read_xlsx_grid(path: Path, name: str) -> list[list[Any]]:
+    import zipfile
+
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
-    import zipfile
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)

@@ -3,15 +3,15 @@
 Each public function takes the Dataset and a ``View`` (how the report is being
 shown) and returns a list of displayable pieces, in reading order. The section
 notebooks call them and display what comes back; every number in the prose
-comes from ``pdu_lib.figures`` or ``pdu_lib.metrics``, and its words from
-``pdu_lib.wording``.
+comes from ``pdu_lib.analysis.figures`` or ``pdu_lib.analysis.metrics``, and its words from
+``pdu_lib.present.wording``.
 """
 
 from __future__ import annotations
 
-import io
 import base64
 import html
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,13 +20,13 @@ import matplotlib
 import pandas as pd
 from IPython.display import HTML
 
-from pdu_lib import charts, figures, metrics, prose, wording
-from pdu_lib.attendance import FOCUSES, SECTORS
-from pdu_lib.dataset import Dataset, load_dataset
-from pdu_lib.metrics import Share
-from pdu_lib.prose import Prose, note, paragraph, sentence, table_html
-from pdu_lib.records import INTERVIEW_GROUPS
-
+from pdu_lib.analysis import figures, metrics
+from pdu_lib.analysis.metrics import Share
+from pdu_lib.inputs.attendance import FOCUSES, SECTORS
+from pdu_lib.inputs.dataset import Dataset, load_dataset
+from pdu_lib.inputs.records import INTERVIEW_GROUPS
+from pdu_lib.present import charts, prose, wording
+from pdu_lib.present.prose import Prose, note, paragraph, sentence, table_html
 
 ATTENDANCE_AXIS = "Percentage of attendances"
 RESPONSE_RATE_AXIS = "Survey responses as a percentage of attendances"
@@ -788,11 +788,12 @@ def evidence(ds: Dataset, view: View, section: str) -> list[Any]:
     """What people said, for one section: a theme table by respondent group and the publishable quotes."""
     if ds.excerpts is None or ds.codebook is None:
         return [note("No coded qualitative excerpts in this data folder.")]
-    from pdu_lib import qualitative
+    from pdu_lib.analysis import themes
+    from pdu_lib.present import quotes
 
-    published = qualitative.publishable(ds.excerpts, ds.codebook)
-    in_section = qualitative.excerpts_for_section(published, section)
-    themes = qualitative.theme_table(ds.excerpts, section)
+    published = quotes.publishable(ds.excerpts, ds.codebook)
+    in_section = themes.excerpts_for_section(published, section)
+    themes = themes.theme_table(ds.excerpts, section)
     pieces: list[Any] = []
     if len(themes):
         shown = pd.DataFrame(
@@ -800,14 +801,14 @@ def evidence(ds: Dataset, view: View, section: str) -> list[Any]:
                 "Theme": themes["theme"],
                 "Respondent group": themes["group"],
                 "People": [
-                    f"hidden: fewer than {qualitative.MIN_GROUP_SIZE} in this group" if hidden else str(int(n))
+                    f"hidden: fewer than {themes.MIN_GROUP_SIZE} in this group" if hidden else str(int(n))
                     for n, hidden in zip(themes["people"], themes["suppressed"])
                 ],
             }
         )
         pieces.append(table_html(shown, "Themes by respondent group: people who raised each (not excerpts)", require_base=False))
     if len(in_section):
-        pieces.append(HTML(qualitative.render_excerpts_html(in_section)))  # escaped by qualitative
+        pieces.append(HTML(quotes.render_excerpts_html(in_section)))  # escaped by qualitative
     else:
         pieces.append(note("No publishable excerpts for this section in this period."))
     return pieces
@@ -817,7 +818,7 @@ def evidence(ds: Dataset, view: View, section: str) -> list[Any]:
 
 
 def row_accounting(ds: Dataset, view: View) -> list[Any]:
-    from pdu_lib import quality
+    from pdu_lib.analysis import quality
 
     table = ds.reconciliation()
     balanced = quality.ledger_balances(table)
@@ -860,7 +861,7 @@ def response_rate_chart(ds: Dataset, view: View) -> list[Any]:
 
 
 def people_linking(ds: Dataset, view: View) -> list[Any]:
-    from pdu_lib import people
+    from pdu_lib.inputs import people
 
     summary = people.linking_summary(ds.people_audit)
     attending = metrics.distinct_count(ds.attendances, "person_id")
@@ -895,7 +896,7 @@ def unmapped_questions(ds: Dataset, view: View) -> list[Any]:
 
 
 def consistency_checks(ds: Dataset, view: View) -> list[Any]:
-    from pdu_lib import quality
+    from pdu_lib.analysis import quality
 
     followup_latest = ds.followup_responses.loc[ds.followup_responses["survey_id"] == ds.latest_round]
     gaps = pd.concat(

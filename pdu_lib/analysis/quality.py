@@ -9,7 +9,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from pdu_lib import metrics
+from pdu_lib.analysis import metrics
 
 
 def rounded_sums(distributions: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

@@ -2,8 +2,8 @@
 
 This is the format level only: which columns are metadata, which columns make
 up each question, and what every respondent typed or ticked. Mapping question
-wordings onto the report's measures is ``pdu_lib.harmonise``; numbering and
-excluding responses is ``pdu_lib.surveys``.
+wordings onto the report's measures is ``pdu_lib.inputs.harmonise``; numbering and
+excluding responses is ``pdu_lib.inputs.surveys``.
 
 Layout of an export (CSV or the first sheet of an XLSX)::
 
@@ -25,7 +25,14 @@ from typing import Any, Sequence
 import pandas as pd
 
 from pdu_lib.errors import InputError
-from pdu_lib.tables import cell_text, column_letter, delimiter_hint, header_key, parse_date, read_grid
+from pdu_lib.inputs.tables import (
+    cell_text,
+    column_letter,
+    delimiter_hint,
+    header_key,
+    parse_date,
+    read_grid,
+)
 
 # header_key of a metadata header -> its canonical name (old exports write RespondentID, StartDate, LastName, ...)
 METADATA_NAMES = {
@@ -68,7 +75,7 @@ CELL_COLUMNS = ["source_row", "question_no", "column", "subheading", "value"]
 
 @dataclass(frozen=True)
 class SurveyExport:
-    """One export, parsed. Frames (see the module docstring of ``pdu_lib.surveymonkey``):
+    """One export, parsed. Frames (see the module docstring of ``pdu_lib.inputs.surveymonkey``):
 
     - ``questions``: question_no, text, kind ('single'|'open'|'multi'), first_column (letter),
       other_column (letter of its 'Other (please specify)' column, or <NA>)

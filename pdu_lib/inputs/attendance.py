@@ -15,9 +15,9 @@ from typing import Any, Mapping
 import pandas as pd
 
 from pdu_lib.errors import InputError
-from pdu_lib.ledger import Ledger
-from pdu_lib.people import link_people
-from pdu_lib.tables import choose, parse_date, read_table, squash_text
+from pdu_lib.inputs.ledger import Ledger
+from pdu_lib.inputs.people import link_people
+from pdu_lib.inputs.tables import choose, parse_date, read_table, squash_text
 
 # code -> the label the contract documents; dict order is the order reports show them in.
 EVENT_KINDS = {"learning_event": "learning event", "cop_session": "CoP session"}
@@ -179,11 +179,11 @@ def load_register_with_audit(
     nicknames: Mapping[str, str] | None = None,
     ledger: Ledger | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """:func:`load_register`, plus the linking audit of :func:`pdu_lib.people.link_people`.
+    """:func:`load_register`, plus the linking audit of :func:`pdu_lib.inputs.people.link_people`.
 
     The audit has one row per person (``person_id``, ``bookings``,
     ``linked_by``) over every row of the register; pass it to
-    :func:`pdu_lib.people.linking_summary` for the data-quality appendix.
+    :func:`pdu_lib.inputs.people.linking_summary` for the data-quality appendix.
     """
     path = Path(path)
     name = name or path.name

@@ -28,7 +28,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from pdu_lib import wording
+from pdu_lib.present import wording
 
 __all__ = [
     "Prose",
@@ -280,7 +280,7 @@ def table_html(df: pd.DataFrame, caption: object, index: bool = False, require_b
     (a column named ``base`` or ``n``), so no percentage stands without it.
     Where the table has ``count`` and ``base`` columns, a float ``percent``
     column is shown as whole percentages rounded half up
-    (:func:`pdu_lib.wording.percent`), as in the prose and the charts.
+    (:func:`pdu_lib.present.wording.percent`), as in the prose and the charts.
 
     >>> t = pd.DataFrame({"label": ["<b>Housing</b>"], "count": [180], "base": [400],
     ...                   "percent": [44.017]})

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 import pandas as pd
 
-from pdu_lib import metrics
-from pdu_lib.metrics import Share
+from pdu_lib.analysis import metrics
+from pdu_lib.analysis.metrics import Share
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pdu_lib.dataset import Dataset
+    from pdu_lib.inputs.dataset import Dataset
 
 FIGURE_COLUMNS = ["figure_id", "value", "numerator", "base", "section", "unit", "statement"]
 
@@ -307,9 +307,9 @@ for _code, _id, _label in (("very", "effective_very", "very effective"), ("quite
 def pledge_adopters(ds: "Dataset") -> int | None:
     if ds.excerpts is None:
         return None
-    from pdu_lib import qualitative
+    from pdu_lib.analysis import themes
 
-    return qualitative.pledge_adopters(ds.excerpts, ds.period.end)
+    return themes.pledge_adopters(ds.excerpts, ds.period.end)
 
 
 def figure_map(ds: "Dataset") -> dict[str, Figure]:

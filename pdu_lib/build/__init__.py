@@ -1,0 +1,1 @@
+"""Rendering reports: executing notebooks, exporting HTML and publishing the pages."""

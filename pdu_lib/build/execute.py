@@ -1,0 +1,210 @@
+"""Executing section notebooks with papermill, on the interpreter that runs the render, several at a time."""
+
+
+import os
+import re
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from pdu_lib import config
+from pdu_lib.build.export import has_plotly, notebook_body
+from pdu_lib.config import TEMPLATES_DIR, Section
+
+MATPLOTLIBRC = TEMPLATES_DIR / "matplotlibrc"
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+# ---------------------------------------------------------------------------
+# Executing the notebooks
+
+
+@dataclass
+class SectionResult:
+    """How one section went. ``error`` is short: the cell's exception, one line."""
+
+    section: Section
+    ok: bool
+    error: str | None = None
+    failed_notebook: Path | None = None
+    seconds: float = 0.0
+    stderr_lines: int = 0
+    body: str = field(default="", repr=False)
+    has_plotly: bool = False
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = _ANSI.sub("", str(text)).strip()
+    first = text.splitlines()[0] if text else ""
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+def kernel_env() -> dict[str, str]:
+    """Environment added to each notebook kernel, for a reproducible render.
+
+    The kernel imports the same ``pdu_lib`` as the renderer (PYTHONPATH), draws
+    matplotlib figures inline even where the shell sets MPLBACKEND (CI often
+    sets Agg, which would drop every chart), salts SVG ids (MATPLOTLIBRC) and
+    dates (SOURCE_DATE_EPOCH), and fixes str hashing (PYTHONHASHSEED).
+    """
+    root = str(config.PROJECT_ROOT)
+    path = os.environ.get("PYTHONPATH", "")
+    return {
+        "PYTHONPATH": root + (os.pathsep + path if path else ""),
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        "MATPLOTLIBRC": str(MATPLOTLIBRC),
+        "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "0"),
+        "PYTHONHASHSEED": "0",
+    }
+
+
+def _kernel_manager_class():
+    import zmq
+    from jupyter_client.kernelspec import KernelSpec
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class ThisInterpreterKernelManager(AsyncKernelManager):
+        """Runs notebooks on the interpreter that runs the render.
+
+        A kernel found by name ("python3") can be another Python: a user-wide
+        kernelspec in ~/.local/share/jupyter wins over the venv's own, and a
+        fresh venv may have none. The renderer's interpreter has the pinned
+        packages, so the kernel uses it (ipykernel's own spec, sys.executable).
+        """
+
+        @default("transport_encryption")
+        def _transport_encryption_default(self):
+            # Encrypt the local TCP channels when pyzmq can (ipykernel warns otherwise).
+            return "auto" if zmq.has("curve") else "disabled"
+
+        @property
+        def kernel_spec(self):
+            if self._kernel_spec is None:
+                from ipykernel.kernelspec import RESOURCES, get_kernel_dict
+
+                spec = get_kernel_dict()
+                spec["env"] = kernel_env()
+                self._kernel_spec = KernelSpec(resource_dir=RESOURCES, **spec)
+            return self._kernel_spec
+
+    return ThisInterpreterKernelManager
+
+
+def execute_notebook(notebook: Path, executed: Path, parameters: dict, cwd: Path, timeout: int | None = None):
+    """Execute one notebook with papermill; the executed copy goes to ``executed``.
+
+    The kernel's working folder is ``cwd`` (the notebooks folder, as in
+    JupyterLab), given to the kernel rather than through papermill's ``cwd``,
+    which changes the whole process's folder and so is unsafe in threads.
+    """
+    import papermill
+
+    return papermill.execute_notebook(
+        str(notebook),
+        str(executed),
+        parameters=parameters,
+        kernel_name="python3",
+        language="python",
+        progress_bar=False,
+        log_output=False,
+        start_timeout=120,
+        execution_timeout=timeout,
+        kernel_manager_class=_kernel_manager_class(),
+        resources={"metadata": {"path": str(cwd)}},
+    )
+
+
+def run_sections(
+    sections: Sequence[Section],
+    *,
+    notebooks_dir: Path,
+    parameters: dict,
+    executed_dir: Path,
+    jobs: int = 1,
+    desc: str = "",
+    stream=None,
+) -> list[SectionResult]:
+    """Execute and export each section, ``jobs`` at a time; results in section order."""
+    from tqdm import tqdm
+
+    stream = sys.stderr if stream is None else stream
+    running: list[str] = []
+    lock = threading.Lock()
+    bar = tqdm(total=len(sections), desc=desc or "render", unit="section", file=stream, dynamic_ncols=True)
+
+    def show() -> None:
+        bar.set_postfix_str(("running: " + ", ".join(running)) if running else "", refresh=True)
+
+    def one(index: int, section: Section) -> SectionResult:
+        with lock:
+            running.append(section.key)
+            show()
+        try:
+            return render_section(index, section, notebooks_dir=notebooks_dir, parameters=parameters, executed_dir=executed_dir)
+        finally:
+            with lock:
+                running.remove(section.key)
+                bar.update(1)
+                show()
+
+    results: dict[str, SectionResult] = {}
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="pdu-section") as pool:
+            futures = {pool.submit(one, index, section): section for index, section in enumerate(sections)}
+            for future in as_completed(futures):
+                section = futures[future]
+                results[section.key] = future.result()
+    finally:
+        bar.close()
+    return [results[section.key] for section in sections]
+
+
+def render_section(
+    index: int,
+    section: Section,
+    *,
+    notebooks_dir: Path,
+    parameters: dict,
+    executed_dir: Path,
+) -> SectionResult:
+    """Execute one section notebook and export it; never raises for the notebook's own errors."""
+    started = time.monotonic()
+    notebook = notebooks_dir / section.notebook
+    executed = executed_dir / section.notebook
+    if not notebook.is_file():
+        return SectionResult(section, ok=False, error=f"notebook not found: {notebook}")
+    try:
+        nb = execute_notebook(notebook, executed, parameters, cwd=notebooks_dir)
+    except Exception as exc:
+        return SectionResult(section, ok=False, error=describe_failure(exc), seconds=time.monotonic() - started)
+    try:
+        body, stderr_lines = notebook_body(nb, section, resources_path=notebooks_dir)
+    except Exception as exc:
+        return SectionResult(section, ok=False, error=f"HTML export failed: {_short(f'{type(exc).__name__}: {exc}')}", seconds=time.monotonic() - started)
+    return SectionResult(
+        section,
+        ok=True,
+        body=body,
+        has_plotly=has_plotly(body),
+        stderr_lines=stderr_lines,
+        seconds=time.monotonic() - started,
+    )
+
+
+def describe_failure(exc: BaseException) -> str:
+    """The cell's exception, short: ``KeyError: 'x' (cell [4])``."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        where = f" (cell [{exc.exec_count}])" if exc.exec_count is not None else ""
+        return _short(f"{exc.ename}: {exc.evalue}") + where
+    return _short(f"{type(exc).__name__}: {exc}")
+
+

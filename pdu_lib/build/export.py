@@ -1,0 +1,145 @@
+"""Exporting an executed notebook to a stable, offline HTML fragment with nbconvert (code hidden)."""
+
+
+import copy
+import logging
+import re
+from pathlib import Path
+
+from pdu_lib.config import TEMPLATES_DIR, Section
+
+CELLS_TEMPLATE = TEMPLATES_DIR / "pdu_cells.html.j2"
+
+
+#: Cells with one of these tags are left out of the HTML (the notebook still runs them).
+REMOVE_CELL_TAGS = frozenset({"remove-cell", "remove_cell"})
+
+#: What the HTML shows of an output, best first. JavaScript and widget views are
+#: not shown: they need scripts from the web and nbconvert gives them random ids.
+DISPLAY_PRIORITY = (
+    "text/html",
+    "text/markdown",
+    "image/svg+xml",
+    "image/png",
+    "image/jpeg",
+    "text/latex",
+    "text/plain",
+)
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+_PLOTLY_CALL = re.compile(r"\bPlotly\.(?:newPlot|react|plot)\s*\(")
+_PLOTLY_DIV = re.compile(r'<div\s+id="([^"]+)"\s+class="plotly-graph-div"')
+
+
+# ---------------------------------------------------------------------------
+# Exporting to HTML
+
+
+def prepare_for_html(nb, section: Section):
+    """A copy of the executed notebook made ready for a stable, offline page.
+
+    Cells get ids from the section key and their position (papermill's injected
+    cell has a random one); cells tagged ``remove-cell`` and code cells with
+    nothing to show go; stderr (warnings) goes, and is counted; JavaScript and
+    widget outputs go; plotly's own mimetype becomes an HTML chart with a fixed
+    div id; plotly div ids are prefixed with the section key so they stay
+    unique in the single file.
+    """
+    nb = copy.deepcopy(nb)
+    cells = []
+    stderr_lines = 0
+    plotly_count = 0
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & REMOVE_CELL_TAGS:
+            continue
+        if cell.cell_type == "code":
+            outputs = []
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                    stderr_lines += len(str(output.get("text", "")).splitlines())
+                    continue
+                if "data" in output:
+                    data = output["data"]
+                    if PLOTLY_MIME in data:
+                        plotly_count += 1
+                        data = {"text/html": plotly_html(data[PLOTLY_MIME], f"{section.key}-plotly-{plotly_count}")}
+                    elif "text/html" in data:
+                        data = dict(data)
+                        data["text/html"] = namespace_plotly_ids(_text(data["text/html"]), section.key)
+                    data = {mime: value for mime, value in data.items() if mime in DISPLAY_PRIORITY}
+                    if not data:
+                        continue
+                    output["data"] = data
+                outputs.append(output)
+            if not outputs:
+                continue
+            cell["outputs"] = outputs
+        cells.append(cell)
+    for number, cell in enumerate(cells, start=1):
+        cell["id"] = f"{section.key}-{number}"
+    nb.cells = cells
+    return nb, stderr_lines
+
+
+def plotly_html(figure: dict, div_id: str) -> str:
+    """A plotly figure (as JSON) as a chart div; plotly.js is loaded by the page."""
+    import plotly.io as pio
+
+    return pio.to_html(figure, include_plotlyjs=False, full_html=False, div_id=div_id, validate=False)
+
+
+def namespace_plotly_ids(html: str, key: str) -> str:
+    """Prefix each plotly div id in an output with the section key (kept when already there).
+
+    >>> namespace_plotly_ids('<div id="c1" class="plotly-graph-div"></div><script>Plotly.newPlot("c1", [])</script>', "links")
+    '<div id="links-c1" class="plotly-graph-div"></div><script>Plotly.newPlot("links-c1", [])</script>'
+    """
+    for div_id in set(_PLOTLY_DIV.findall(html)):
+        if div_id.startswith(f"{key}-"):
+            continue
+        html = html.replace(f'"{div_id}"', f'"{key}-{div_id}"')
+    return html
+
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def _exporter():
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    quiet = logging.getLogger("pdu_lib.build.render.nbconvert")
+    quiet.setLevel(logging.ERROR)  # "Alternative text is missing" for every chart
+    conf = Config()
+    conf.NbConvertBase.display_data_priority = list(DISPLAY_PRIORITY)
+    conf.TemplateExporter.exclude_input = True
+    conf.TemplateExporter.exclude_input_prompt = True
+    conf.TemplateExporter.exclude_output_prompt = True
+    conf.HTMLExporter.exclude_anchor_links = True
+    conf.HTMLExporter.embed_images = True
+    conf.HTMLExporter.sanitize_html = False  # our own notebooks; plotly charts are scripts
+    return HTMLExporter(config=conf, template_name="lab", template_file=str(CELLS_TEMPLATE), log=quiet)
+
+
+def notebook_body(nb, section: Section, resources_path: Path | None = None) -> tuple[str, int]:
+    """The section's HTML fragment (cells only, code hidden) and its count of stderr lines."""
+    prepared, stderr_lines = prepare_for_html(nb, section)
+    resources = {"metadata": {"name": Path(section.notebook).stem, "path": str(resources_path or "")}}
+    body, _ = _exporter().from_notebook_node(prepared, resources=resources)
+    return body.strip() + "\n", stderr_lines
+
+
+def has_plotly(html: str) -> bool:
+    """Does this HTML draw a plotly chart (and so need plotly.js)?"""
+    return bool(_PLOTLY_CALL.search(html))
+
+
+def plotly_js() -> str:
+    """plotly.js, as the installed plotly ships it, safe to inline in a <script>."""
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs().replace("</script", "<\\/script")
+
+

@@ -1,0 +1,187 @@
+"""Writing a rendered report's pages: index, one page per section, and the self-contained single file."""
+
+
+import base64
+import html as html_lib
+import mimetypes
+import re
+from pathlib import Path
+from typing import Callable, Sequence
+
+from pdu_lib import config
+from pdu_lib.build.execute import SectionResult
+from pdu_lib.build.export import plotly_js
+from pdu_lib.build.figures_csv import figure_display
+from pdu_lib.config import TEMPLATES_DIR, ReportPeriod, Section
+
+PLOTLY_ASSET = "assets/plotly.min.js"
+
+
+# ---------------------------------------------------------------------------
+# Pages
+
+
+def _environment():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def _css() -> str:
+    return (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8").strip()
+
+
+def section_filename(section: Section) -> str:
+    """``sections/<NN_name>.html`` for the notebook ``NN_name.ipynb``."""
+    return f"{Path(section.notebook).stem}.html"
+
+
+def publish(
+    folder: Path,
+    period: ReportPeriod,
+    results: Sequence[SectionResult],
+    figures: list[dict[str, str]],
+    *,
+    programme: str,
+    partial: bool = False,
+    all_sections: Sequence[Section] = (),
+) -> Path:
+    """Write the pages of a fully rendered report into ``folder``; return the single file's path."""
+    from markupsafe import Markup
+
+    env = _environment()
+    page = env.get_template("pdu_page.html.j2")
+    css = Markup(_css())
+    sections = [result.section for result in results]
+    report_title = f"{period.title}: {period.label()}"
+    partial_note = ""
+    if partial:
+        partial_note = f"This render holds {len(sections)} of the report's {len(all_sections) or len(sections)} sections."
+
+    any_plotly = any(result.has_plotly for result in results)
+    if any_plotly:
+        asset = folder / PLOTLY_ASSET
+        asset.parent.mkdir(parents=True, exist_ok=True)
+        asset.write_text(plotly_js(), encoding="utf-8")
+
+    def index_fragment(link: Callable[[Section], str]) -> Markup:
+        return Markup(
+            env.get_template("pdu_index.html.j2").render(
+                period=period,
+                programme=programme,
+                partial_note=partial_note,
+                contents=[(section.title, link(section)) for section in sections],
+                figure_groups=figure_groups(figures),
+            )
+        )
+
+    # index.html
+    (folder / "index.html").write_text(
+        page.render(
+            title=f"{period.title} — {programme}",
+            css=css,
+            plotly_src=None,
+            plotly_inline=None,
+            programme=programme,
+            report_title=report_title,
+            nav=[("Contents", "#contents"), ("Headline figures", "#headline-figures"), ("Whole report as one file", single_name(period.name))],
+            body=index_fragment(lambda s: f"sections/{section_filename(s)}"),
+            pager=None,
+        ),
+        encoding="utf-8",
+    )
+
+    # sections/NN_name.html
+    for position, result in enumerate(results):
+        previous = results[position - 1].section if position > 0 else None
+        following = results[position + 1].section if position + 1 < len(results) else None
+        (folder / "sections" / section_filename(result.section)).write_text(
+            page.render(
+                title=f"{result.section.title} — {period.title}",
+                css=css,
+                plotly_src=f"../{PLOTLY_ASSET}" if result.has_plotly else None,
+                plotly_inline=None,
+                programme=programme,
+                report_title=report_title,
+                nav=[("Contents", "../index.html"), ("Headline figures", "../index.html#headline-figures")],
+                body=Markup(with_heading(result.body, result.section.title)),
+                pager={
+                    "previous": (previous.title, section_filename(previous)) if previous else None,
+                    "next": (following.title, section_filename(following)) if following else None,
+                },
+            ),
+            encoding="utf-8",
+        )
+
+    # <report>_report.html: everything in one file.
+    parts = [index_fragment(lambda s: f"#section-{s.key}")]
+    for result in results:
+        body = inline_local_images(with_heading(result.body, result.section.title), folder / "sections")
+        parts.append(
+            f'<section class="pdu-section" id="section-{result.section.key}" aria-label="{html_lib.escape(result.section.title)}">\n'
+            f"{body}</section>\n"
+        )
+    single = folder / single_name(period.name)
+    single.write_text(
+        page.render(
+            title=f"{period.title} — {programme}",
+            css=css,
+            plotly_src=None,
+            plotly_inline=Markup(plotly_js()) if any_plotly else None,
+            programme=programme,
+            report_title=report_title,
+            nav=[("Contents", "#contents"), ("Headline figures", "#headline-figures")],
+            body=Markup("\n".join(parts)),
+            pager=None,
+        ),
+        encoding="utf-8",
+    )
+    return single
+
+
+def single_name(report: str) -> str:
+    return f"{report}_report.html"
+
+
+def figure_groups(figures: list[dict[str, str]]) -> list[tuple[str, list[dict[str, str]]]]:
+    """figures.csv rows grouped by section (in file order), each with its display value."""
+    titles = {section.key: section.title for section in config.SECTIONS}
+    groups: dict[str, list[dict[str, str]]] = {}
+    for row in figures:
+        key = row.get("section", "")
+        groups.setdefault(key, []).append({**row, "display": figure_display(row)})
+    return [(titles.get(key, key.replace("_", " ").capitalize() or "Other"), rows) for key, rows in groups.items()]
+
+
+def with_heading(body: str, title: str) -> str:
+    """The section body, with the section title as <h1> unless the notebook has one."""
+    if re.search(r"<h1[\s>]", body):
+        return body
+    return f"<h1>{html_lib.escape(title)}</h1>\n{body}"
+
+
+_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")', re.IGNORECASE)
+
+
+def inline_local_images(html: str, base: Path) -> str:
+    """Replace ``<img src="relative/path">`` by a data: URI of the file (for the single file)."""
+
+    def replace(match: re.Match) -> str:
+        src = html_lib.unescape(match.group(2))
+        if re.match(r"^(data:|[a-z][a-z0-9+.-]*:|//|#)", src, re.IGNORECASE):
+            return match.group(0)
+        path = (base / src).resolve()
+        if not path.is_file():
+            return match.group(0)
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        encoded = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f"{match.group(1)}data:{mime};base64,{encoded}{match.group(3)}"
+
+    return _IMG_SRC.sub(replace, html)
+
+

@@ -1,0 +1,301 @@
+"""Render the reports: execute the section notebooks and publish offline HTML.
+
+``render_reports(["final"], data_dir, out_dir, jobs, sections)`` is what
+``pdu-report render`` calls. For each report it
+
+1. checks the data once (``pdu_lib.inputs.dataset.load_dataset``), so bad input stops
+   the run with one :class:`~pdu_lib.errors.InputError` before any notebook runs;
+2. writes ``figures.csv`` from ``pdu_lib.analysis.figures.compute_figures``;
+3. executes every section notebook with papermill, in parallel (``jobs``
+   kernels at a time), with the parameters ``report``, ``data_dir``,
+   ``output_dir`` and ``report_mode=True``;
+4. exports each executed notebook to an HTML fragment with nbconvert (code,
+   prompts and stderr left out) and wraps it in the project's own page shell
+   (``templates/``): inline CSS, no script, style, font or image from the web;
+5. writes ``index.html``, ``sections/NN_name.html``, ``assets/plotly.min.js``
+   (only when a page holds a plotly chart) and ``<report>_report.html``, one
+   self-contained file with every section and plotly.js inlined once.
+
+Everything is built in a staging folder beside the report's folder and swapped
+in only when every section rendered: a failed render leaves the previous
+``outputs/<report>/`` untouched and keeps each failed, executed notebook in
+``outputs/<report>.failed/``.
+
+Rendering twice from the same data gives byte-identical HTML: cell ids are
+renumbered, plotly div ids are fixed, JavaScript outputs (which nbconvert gives
+random ids) are dropped, and the kernels run with a fixed matplotlib SVG salt,
+``SOURCE_DATE_EPOCH`` and ``PYTHONHASHSEED``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from pdu_lib import config
+from pdu_lib.analysis.figures import compute_figures
+from pdu_lib.build.execute import SectionResult, _short, run_sections
+from pdu_lib.build.figures_csv import read_figures_csv, write_figures_csv
+from pdu_lib.build.offline import report_size
+from pdu_lib.build.publish import publish
+from pdu_lib.config import ReportPeriod, Section
+from pdu_lib.errors import InputError
+from pdu_lib.inputs.dataset import load_dataset
+
+#: A rendered report, folder and single file together, stays under this size.
+MAX_REPORT_BYTES = 15_000_000
+
+
+# ---------------------------------------------------------------------------
+# Results
+
+
+@dataclass
+class ReportResult:
+    """How one report went; ``ok`` only when every section (and figures.csv) rendered."""
+
+    name: str
+    report_dir: Path
+    sections: list[SectionResult]
+    figures_error: str | None = None
+    single_file: Path | None = None
+    size_bytes: int | None = None
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[SectionResult]:
+        return [result for result in self.sections if not result.ok]
+
+    @property
+    def ok(self) -> bool:
+        return self.figures_error is None and not self.failed
+
+
+# ---------------------------------------------------------------------------
+# Entry point
+
+
+def default_jobs() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def render_reports(
+    names: Sequence[str],
+    data_dir: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    jobs: int | None = None,
+    sections: Sequence[str] | None = None,
+    *,
+    intervals: bool = False,
+    stream=None,
+) -> list[ReportResult]:
+    """Render the named reports (``"all"``: every report of ``reports.yml``).
+
+    ``sections`` is a list of section keys (``config.SECTIONS``) to render, or
+    None for all of them. Raises :class:`InputError` for an unknown report or
+    section and for data that fails its checks, before any notebook runs.
+    Section failures do not raise: they are in the results (``ok`` False),
+    printed to ``stream`` (stderr) with their error.
+    """
+    stream = sys.stderr if stream is None else stream
+    data_dir = Path(config.SAMPLE_DATA_DIR if data_dir is None else data_dir).resolve()
+    out_dir = Path(config.OUTPUTS_DIR if out_dir is None else out_dir).resolve()
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise InputError("--jobs", f"must be at least 1, not {jobs}")
+    if not data_dir.is_dir():
+        raise InputError(data_dir, "no such data folder")
+
+    chosen = select_sections(config.SECTIONS, sections)
+    periods = config.load_reports(data_dir)
+    wanted: list[str] = []
+    for name in names or ():
+        for each in (list(periods) if name == "all" else [name]):
+            if each not in wanted:
+                wanted.append(each)
+    if not wanted:
+        raise InputError(data_dir / config.REPORTS_FILE, "no report to render: name one, or 'all'")
+    for name in wanted:
+        if name != "all" and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name):
+            raise InputError(data_dir / config.REPORTS_FILE, f"report name {name!r} cannot name a folder: use letters, digits, '-' and '_'")
+    resolved = [config.report_period(data_dir, name) for name in wanted]
+    programme = config.programme_name(data_dir)
+
+    # Fail fast: every report's data is checked before any kernel starts.
+    datasets = {period.name: load_dataset(data_dir, period.name) for period in resolved}
+
+    results = []
+    for period in resolved:
+        results.append(
+            render_report(
+                period,
+                datasets[period.name],
+                data_dir=data_dir,
+                out_dir=out_dir,
+                sections=chosen,
+                notebooks_dir=Path(config.NOTEBOOKS_DIR),
+                jobs=jobs,
+                programme=programme,
+                partial=len(chosen) < len(config.SECTIONS),
+                intervals=intervals,
+                stream=stream,
+            )
+        )
+    return results
+
+
+def select_sections(all_sections: Sequence[Section], keys: Sequence[str] | None) -> list[Section]:
+    """The sections named by ``keys``, in report order; all of them for None.
+
+    >>> from pdu_lib.config import Section
+    >>> s = [Section("a", "01_a.ipynb", "A"), Section("b", "02_b.ipynb", "B")]
+    >>> [x.key for x in select_sections(s, ["b", "a"])]
+    ['a', 'b']
+    """
+    if not keys:
+        return list(all_sections)
+    known = {section.key for section in all_sections}
+    unknown = [key for key in keys if key not in known]
+    if unknown:
+        raise InputError(
+            "--sections",
+            f"unknown section {', '.join(map(repr, unknown))}; known: {', '.join(s.key for s in all_sections)}",
+        )
+    return [section for section in all_sections if section.key in set(keys)]
+
+
+# ---------------------------------------------------------------------------
+# One report
+
+
+def render_report(
+    period: ReportPeriod,
+    dataset: Any,
+    *,
+    data_dir: Path,
+    out_dir: Path,
+    sections: Sequence[Section],
+    notebooks_dir: Path,
+    jobs: int = 1,
+    programme: str = "",
+    partial: bool = False,
+    intervals: bool = False,
+    stream=None,
+) -> ReportResult:
+    """Render one report into ``out_dir/<name>/``, swapping it in only on success."""
+    stream = sys.stderr if stream is None else stream
+    started = time.monotonic()
+    name = period.name
+    data_dir, out_dir, notebooks_dir = Path(data_dir), Path(out_dir), Path(notebooks_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    final_dir = out_dir / name
+    staging = out_dir / f".{name}.rendering"
+    failed_dir = out_dir / f"{name}.failed"
+    result = ReportResult(name=name, report_dir=final_dir, sections=[])
+
+    _remove(staging)
+    _remove(failed_dir)  # failures of an earlier render would only mislead
+    for sub in ("sections", "charts"):
+        (staging / sub).mkdir(parents=True)
+    executed_dir = Path(tempfile.mkdtemp(prefix=f"pdu-{name}-"))
+    try:
+        try:
+            write_figures_csv(compute_figures(dataset), staging / "figures.csv")
+        except InputError:
+            raise
+        except Exception as exc:  # a defect in the figures code: report it like a section
+            result.figures_error = _short(f"{type(exc).__name__}: {exc}")
+            _say(stream, f"{name}: figures.csv failed: {result.figures_error}")
+
+        params = {
+            "report": name,
+            "data_dir": str(data_dir),
+            "output_dir": str(staging),
+            "report_mode": True,
+            "show_intervals": intervals,
+        }
+        result.sections = run_sections(
+            sections,
+            notebooks_dir=notebooks_dir,
+            parameters=params,
+            executed_dir=executed_dir,
+            jobs=jobs,
+            desc=name,
+            stream=stream,
+        )
+        for section_result in result.failed:
+            kept = _keep_failed(section_result, executed_dir, failed_dir)
+            _say(stream, f"{name}: section {section_result.section.key!r} ({section_result.section.notebook}) failed: {section_result.error}")
+            if kept:
+                _say(stream, f"    executed notebook kept: {kept}")
+        for section_result in result.sections:
+            if section_result.ok and section_result.stderr_lines:
+                _say(stream, f"{name}: section {section_result.section.key!r} wrote {section_result.stderr_lines} line(s) to stderr (warnings); they are not in the HTML")
+
+        if not result.ok:
+            result.seconds = time.monotonic() - started
+            previous = "the previous render is unchanged" if final_dir.exists() else "nothing was published"
+            _say(stream, f"{name}: {len(result.failed)} of {len(sections)} section(s) failed; {previous} ({final_dir})")
+            return result
+
+        figures = read_figures_csv(staging / "figures.csv")
+        result.single_file = publish(staging, period, result.sections, figures, programme=programme, partial=partial, all_sections=config.SECTIONS)
+        _swap_in(staging, final_dir)
+        result.single_file = final_dir / result.single_file.name
+        result.size_bytes = report_size(final_dir)
+        result.seconds = time.monotonic() - started
+        _say(stream, f"{name}: {len(sections)} section(s) rendered to {final_dir} ({result.size_bytes / 1e6:.1f} MB, {result.seconds:.0f} s)")
+        if result.size_bytes > MAX_REPORT_BYTES:
+            _say(stream, f"{name}: warning: the report is {result.size_bytes / 1e6:.1f} MB, over the {MAX_REPORT_BYTES / 1e6:.0f} MB limit")
+        return result
+    finally:
+        _remove(staging)
+        _remove(executed_dir)
+
+
+def _keep_failed(section_result: SectionResult, executed_dir: Path, failed_dir: Path) -> Path | None:
+    executed = executed_dir / section_result.section.notebook
+    if not executed.exists():
+        return None
+    failed_dir.mkdir(parents=True, exist_ok=True)
+    target = failed_dir / section_result.section.notebook
+    shutil.copyfile(executed, target)
+    section_result.failed_notebook = target
+    return target
+
+
+def _swap_in(staging: Path, final_dir: Path) -> None:
+    """Replace ``final_dir`` by ``staging``; the old folder goes only once the new one is in place."""
+    old = final_dir.with_name(f".{final_dir.name}.old")
+    _remove(old)
+    if final_dir.exists():
+        final_dir.rename(old)
+    try:
+        staging.rename(final_dir)
+    except BaseException:
+        if old.exists() and not final_dir.exists():
+            old.rename(final_dir)
+        raise
+    _remove(old)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+def _say(stream, line: str) -> None:
+    from tqdm import tqdm
+
+    tqdm.write(line, file=stream)
+
+
