@@ -793,16 +793,16 @@ def evidence(ds: Dataset, view: View, section: str) -> list[Any]:
 
     published = quotes.publishable(ds.excerpts, ds.codebook)
     in_section = themes.excerpts_for_section(published, section)
-    themes = themes.theme_table(ds.excerpts, section)
+    table = themes.theme_table(ds.excerpts, section)
     pieces: list[Any] = []
-    if len(themes):
+    if len(table):
         shown = pd.DataFrame(
             {
-                "Theme": themes["theme"],
-                "Respondent group": themes["group"],
+                "Theme": table["theme"],
+                "Respondent group": table["group"],
                 "People": [
                     f"hidden: fewer than {themes.MIN_GROUP_SIZE} in this group" if hidden else str(int(n))
-                    for n, hidden in zip(themes["people"], themes["suppressed"])
+                    for n, hidden in zip(table["people"], table["suppressed"])
                 ],
             }
         )
