@@ -116,7 +116,7 @@ def test_a_value_holding_a_placeholder_is_not_filled_again():
 
 def test_format_specs_and_conversions_apply_before_escaping():
     assert sentence("{n:,} attendances", n=12345).text == "12,345 attendances"
-    assert sentence("{x!r}", x="<a>").html == "&#x27;&lt;a&gt;&#x27;"
+    assert sentence("{x!r}", x="<a>").html == "&#39;&lt;a&gt;&#39;"
 
 
 @pytest.mark.parametrize(

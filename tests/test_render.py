@@ -70,14 +70,28 @@ PLAIN = [
 FAILS = ["print('got this far')", "raise ValueError('NOTEBOOK-ERROR-MARKER')"]
 
 
-def write_notebook(path: Path, cells: list[str], heading: str) -> None:
+def write_notebook(path: Path, cells: list[str], heading: str, tagged: list = ()) -> None:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     parameters = nbformat.v4.new_code_cell(PARAMETERS)
     parameters.metadata["tags"] = ["parameters"]
     nb.cells = [nbformat.v4.new_markdown_cell(f"# {heading}\n\nSome prose."), parameters]
     nb.cells += [nbformat.v4.new_code_cell(source) for source in cells]
+    nb.cells += list(tagged)
     nbformat.write(nb, path)
+
+
+def tagged_cell(cell, *tags):
+    cell.metadata["tags"] = list(tags)
+    return cell
+
+
+# Cells for one report only: the other report's cells neither run nor show.
+REPORT_TAGGED = [
+    tagged_cell(nbformat.v4.new_markdown_cell("FINAL-ONLY-MARKER text"), "final"),
+    tagged_cell(nbformat.v4.new_markdown_cell("INTERIM-ONLY-MARKER text"), "interim"),
+    tagged_cell(nbformat.v4.new_code_cell("raise RuntimeError('an interim cell ran in the final report')"), "interim"),
+]
 
 
 SECTIONS = (
@@ -105,7 +119,7 @@ def workspace(tmp_path_factory):
     notebooks = root / "notebooks"
     notebooks.mkdir()
     write_notebook(notebooks / "01_charts.ipynb", CHARTS, "Charts heading")
-    write_notebook(notebooks / "02_plain.ipynb", PLAIN, "Plain heading")
+    write_notebook(notebooks / "02_plain.ipynb", PLAIN, "Plain heading", tagged=REPORT_TAGGED)
     write_notebook(notebooks / "03_broken.ipynb", FAILS, "Broken heading")
     data = root / "data"
     data.mkdir()
@@ -202,6 +216,12 @@ def test_pages_hide_code_and_stderr_but_show_output(renders):
     assert "data:image/png;base64," in charts
     assert 'class="dataframe"' in charts
     assert "<h1" in charts and "Charts heading" in charts
+
+
+def test_cells_tagged_for_another_report_neither_run_nor_show(renders):
+    plain = renders["second"][0].sections[1]
+    assert plain.ok, plain.error
+    assert "FINAL-ONLY-MARKER" in plain.body and "INTERIM-ONLY-MARKER" not in plain.body
 
 
 def test_the_kernel_is_this_interpreter_and_draws_inline(renders):

@@ -9,10 +9,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
+
+import nbformat
 
 from pdu_lib import config
-from pdu_lib.build.export import has_plotly, notebook_body
+from pdu_lib.build.export import has_plotly, notebook_body, without_tagged_cells
 from pdu_lib.config import TEMPLATES_DIR, Section
 
 MATPLOTLIBRC = TEMPLATES_DIR / "matplotlibrc"
@@ -97,17 +99,18 @@ def _kernel_manager_class():
     return ThisInterpreterKernelManager
 
 
-def execute_notebook(notebook: Path, executed: Path, parameters: dict, cwd: Path, timeout: int | None = None):
-    """Execute one notebook with papermill; the executed copy goes to ``executed``.
+def execute_notebook(notebook, executed: Path, parameters: dict, cwd: Path, timeout: int | None = None):
+    """Execute one notebook (a path or a NotebookNode) with papermill; the executed copy goes to ``executed``.
 
     The kernel's working folder is ``cwd`` (the notebooks folder, as in
     JupyterLab), given to the kernel rather than through papermill's ``cwd``,
     which changes the whole process's folder and so is unsafe in threads.
     """
+    import nbformat
     import papermill
 
     return papermill.execute_notebook(
-        str(notebook),
+        notebook if isinstance(notebook, nbformat.NotebookNode) else str(notebook),
         str(executed),
         parameters=parameters,
         kernel_name="python3",
@@ -130,6 +133,7 @@ def run_sections(
     jobs: int = 1,
     desc: str = "",
     stream=None,
+    drop_tags: Iterable[str] = (),
 ) -> list[SectionResult]:
     """Execute and export each section, ``jobs`` at a time; results in section order."""
     from tqdm import tqdm
@@ -147,7 +151,7 @@ def run_sections(
             running.append(section.key)
             show()
         try:
-            return render_section(index, section, notebooks_dir=notebooks_dir, parameters=parameters, executed_dir=executed_dir)
+            return render_section(index, section, notebooks_dir=notebooks_dir, parameters=parameters, executed_dir=executed_dir, drop_tags=drop_tags)
         finally:
             with lock:
                 running.remove(section.key)
@@ -173,6 +177,7 @@ def render_section(
     notebooks_dir: Path,
     parameters: dict,
     executed_dir: Path,
+    drop_tags: Iterable[str] = (),
 ) -> SectionResult:
     """Execute one section notebook and export it; never raises for the notebook's own errors."""
     started = time.monotonic()
@@ -181,7 +186,8 @@ def render_section(
     if not notebook.is_file():
         return SectionResult(section, ok=False, error=f"notebook not found: {notebook}")
     try:
-        nb = execute_notebook(notebook, executed, parameters, cwd=notebooks_dir)
+        source = nbformat.read(notebook, as_version=4)
+        nb = execute_notebook(without_tagged_cells(source, drop_tags), executed, parameters, cwd=notebooks_dir)
     except Exception as exc:
         return SectionResult(section, ok=False, error=describe_failure(exc), seconds=time.monotonic() - started)
     try:

@@ -5,6 +5,7 @@ import copy
 import logging
 import re
 from pathlib import Path
+from typing import Iterable
 
 from pdu_lib.config import TEMPLATES_DIR, Section
 
@@ -35,6 +36,26 @@ _PLOTLY_DIV = re.compile(r'<div\s+id="([^"]+)"\s+class="plotly-graph-div"')
 # Exporting to HTML
 
 
+def without_tagged_cells(nb, tags: Iterable[str]):
+    """A copy of ``nb`` without the cells carrying any of ``tags`` (nbconvert's TagRemovePreprocessor).
+
+    The render drops the cells tagged with another report's name (``interim``,
+    ``final``) before a section runs, so each report executes and shows only its
+    own text; cells tagged ``remove-cell`` run but are left out of the HTML.
+
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("both"),
+    ...     nbformat.v4.new_markdown_cell("final only", metadata={"tags": ["final"]})])
+    >>> [c.source for c in without_tagged_cells(nb, {"final"}).cells]
+    ['both']
+    """
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    remover = TagRemovePreprocessor(remove_cell_tags=set(tags), enabled=True)
+    stripped, _ = remover.preprocess(copy.deepcopy(nb), {})
+    return stripped
+
+
 def prepare_for_html(nb, section: Section):
     """A copy of the executed notebook made ready for a stable, offline page.
 
@@ -45,14 +66,11 @@ def prepare_for_html(nb, section: Section):
     div id; plotly div ids are prefixed with the section key so they stay
     unique in the single file.
     """
-    nb = copy.deepcopy(nb)
+    nb = without_tagged_cells(nb, REMOVE_CELL_TAGS)
     cells = []
     stderr_lines = 0
     plotly_count = 0
     for cell in nb.cells:
-        tags = set(cell.get("metadata", {}).get("tags", []))
-        if tags & REMOVE_CELL_TAGS:
-            continue
         if cell.cell_type == "code":
             outputs = []
             for output in cell.get("outputs", []):

@@ -13,6 +13,7 @@ from pdu_lib.build.execute import SectionResult
 from pdu_lib.build.export import plotly_js
 from pdu_lib.build.figures_csv import figure_display
 from pdu_lib.config import TEMPLATES_DIR, ReportPeriod, Section
+from pdu_lib.present.escape import escape_html
 
 PLOTLY_ASSET = "assets/plotly.min.js"
 
@@ -123,7 +124,7 @@ def publish(
     for result in results:
         body = inline_local_images(with_heading(result.body, result.section.title), folder / "sections")
         parts.append(
-            f'<section class="pdu-section" id="section-{result.section.key}" aria-label="{html_lib.escape(result.section.title)}">\n'
+            f'<section class="pdu-section" id="section-{result.section.key}" aria-label="{escape_html(result.section.title)}">\n'
             f"{body}</section>\n"
         )
     single = folder / single_name(period.name)
@@ -162,7 +163,7 @@ def with_heading(body: str, title: str) -> str:
     """The section body, with the section title as <h1> unless the notebook has one."""
     if re.search(r"<h1[\s>]", body):
         return body
-    return f"<h1>{html_lib.escape(title)}</h1>\n{body}"
+    return f"<h1>{escape_html(title)}</h1>\n{body}"
 
 
 _IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")', re.IGNORECASE)

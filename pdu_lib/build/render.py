@@ -229,6 +229,7 @@ def render_report(
             jobs=jobs,
             desc=name,
             stream=stream,
+            drop_tags=[other for other in config.load_reports(data_dir) if other != name],
         )
         for section_result in result.failed:
             kept = _keep_failed(section_result, executed_dir, failed_dir)

@@ -28,7 +28,6 @@ data is escaped before plotly sees it, because plotly reads ``<a href>``,
 
 from __future__ import annotations
 
-import html as _html
 import os
 import re
 import textwrap
@@ -51,6 +50,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from pdu_lib.present import wording  # noqa: E402
+from pdu_lib.present.escape import escape_html  # noqa: E402
 
 __all__ = [
     "CATEGORICAL",
@@ -438,7 +438,7 @@ def _plotly(text: object, width: int | None = None) -> str:
     """Data text for plotly: ``& < >`` escaped (plotly reads HTML in its text), wrapped with <br>."""
     clean = _clean(text)
     lines = textwrap.wrap(clean, width) if width else [clean]
-    return "<br>".join(_html.escape(line, quote=False) for line in (lines or [clean]))
+    return "<br>".join(escape_html(line) for line in (lines or [clean]))
 
 
 def _check_chart_id(chart_id: str) -> str:

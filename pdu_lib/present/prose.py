@@ -21,7 +21,6 @@ placeholders. Their literal text is escaped too (so "Q&A" renders as
 
 from __future__ import annotations
 
-import html as _html
 import re
 import string
 from typing import Iterable
@@ -29,6 +28,7 @@ from typing import Iterable
 import pandas as pd
 
 from pdu_lib.present import wording
+from pdu_lib.present.escape import escape_html
 
 __all__ = [
     "Prose",
@@ -73,7 +73,7 @@ class Prose:
 
     def __init__(self, text: object = "") -> None:
         plain = _clean(str(text))
-        self.html = _html.escape(plain, quote=True)
+        self.html = str(escape_html(plain))
         self.text = plain
         self.block = False
 
@@ -118,7 +118,7 @@ def escape(value: object) -> Prose:
     """Any value as text: escaped, unless it is already :class:`Prose`.
 
     >>> escape('<img src=x onerror="alert(1)">').html
-    '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'
+    '&lt;img src=x onerror=&#34;alert(1)&#34;&gt;'
     """
     return value if isinstance(value, Prose) else Prose(value)
 

@@ -11,6 +11,7 @@ from pdu_lib.analysis.themes import excerpts_for_section  # noqa: F401  (re-expo
 from pdu_lib.inputs.codebook import STANCES, Codebook
 from pdu_lib.inputs.excerpts import SURVEY_METHODS, _normalise
 from pdu_lib.inputs.tables import cell_text, header_key
+from pdu_lib.present.escape import escape_for_markdown
 
 ORGANISATION_PLACEHOLDER = "[organisation]"
 
@@ -25,11 +26,6 @@ _ORG_HEURISTIC = re.compile(
 _NOT_ORG_WORDS = {
     "the", "our", "my", "their", "his", "her", "a", "an", "this", "that", "at", "in", "from", "with",
     "and", "but", "so", "we", "i", "they", "of", "for", "to", "by", "on", "as", "when", "if", "local",
-}
-# HTML's special characters, and markdown's, as entities: an excerpt is shown as text by any renderer.
-_ESCAPES = {
-    **{ord(c): f"&#{ord(c)};" for c in "*_`[]#|~\\"},
-    ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", ord("'"): "&#x27;",
 }
 
 
@@ -152,14 +148,9 @@ def attribution(row: Mapping[str, Any]) -> str:
     return f"{method}, {group}" if group else method
 
 
-def _escape(text: str) -> str:
-    """HTML-escape, and write markdown's special characters as entities so no renderer acts on them."""
-    return text.translate(_ESCAPES)
-
-
 def _paragraphs(text: str) -> str:
     parts = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-    return "".join("<p>" + "<br>".join(_escape(line) for line in part.splitlines()) + "</p>" for part in parts)
+    return "".join("<p>" + "<br>".join(escape_for_markdown(line) for line in part.splitlines()) + "</p>" for part in parts)
 
 
 def render_excerpts_html(excerpts: pd.DataFrame, by_theme: bool = True) -> str:
@@ -185,7 +176,7 @@ def render_excerpts_html(excerpts: pd.DataFrame, by_theme: bool = True) -> str:
     out = ['<div class="pdu-excerpts tex2jax_ignore">']
     for theme, rows in groups:
         if theme is not None:
-            out.append(f'<section class="pdu-theme"><h4>{_escape(cell_text(theme))}</h4>')
+            out.append(f'<section class="pdu-theme"><h4>{escape_for_markdown(cell_text(theme))}</h4>')
         seen = set()
         for row in rows.to_dict("records"):
             key = (cell_text(row.get("document")), _normalise(str(row["text"])))
@@ -195,7 +186,7 @@ def render_excerpts_html(excerpts: pd.DataFrame, by_theme: bool = True) -> str:
             stance = cell_text(row.get("stance"))
             css = "pdu-excerpt" + (f" pdu-{stance}" if stance in STANCES else "")
             out.append(f'<blockquote class="{css}">{_paragraphs(str(row["text"]))}'
-                       f"<footer>&#8212; {_escape(attribution(row))}</footer></blockquote>")
+                       f"<footer>&#8212; {escape_for_markdown(attribution(row))}</footer></blockquote>")
         if theme is not None:
             out.append("</section>")
     out.append("</div>")

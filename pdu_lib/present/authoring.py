@@ -1,0 +1,198 @@
+"""The evaluator's own words with computed numbers: ``{placeholder}`` text filled from the report's figures.
+
+The evaluator writes a section's prose in a notebook cell that starts with
+``%%prose``; every number in it is a placeholder naming a figure of the report
+being rendered (an id of ``figures.csv``) or a value of the report's front
+matter, never a typed number::
+
+    %%prose
+    A total of {individuals} individuals made {attendances} attendances.
+    {attendances_voluntary_pct:Words} ({attendances_voluntary_pct}) came from the voluntary sector.
+
+``%%prose final`` (or ``%%prose interim``) shows the text only in that report,
+so changing ``report`` in the parameters cell and running again swaps it.
+
+Formats (after the colon), for a share (a percentage or a fraction figure):
+
+==========  ==========================================  =========================
+format      gives                                       example
+==========  ==========================================  =========================
+(none)      percentage with its base                    ``47% (47 of 100)``
+``frac``    the fraction                                ``47/100``
+``of``      numerator of base                           ``47 of 100``
+``words``   words for the share (``Words`` capitalised)  ``just under half``
+``phrase``  words and figure                            ``just under half (47%, 47 of 100)``
+``n``       the numerator alone                         ``47``
+``base``    the base alone                              ``100``
+==========  ==========================================  =========================
+
+and for a count: (none) the digits, ``words``/``Words`` the count in words up
+to nine. A share whose base is under 30 carries the caution mark, and the
+text then ends with the caution note. Values from data are escaped, so a label
+can never act as markup. A placeholder that names no figure stops the
+section with a :class:`PlaceholderError` naming the cell and the placeholder.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from IPython.display import Markdown
+
+from pdu_lib.analysis.metrics import Share
+from pdu_lib.present import wording
+from pdu_lib.present.escape import escape_for_markdown
+
+_FORMATTER = string.Formatter()
+_SHARE_FORMATS = ("", "frac", "of", "words", "Words", "phrase", "n", "base")
+_COUNT_FORMATS = ("", "words", "Words")
+
+
+class PlaceholderError(ValueError):
+    """A placeholder in the evaluator's text that cannot be filled; names the cell and the placeholder."""
+
+    def __init__(self, placeholder: str, where: str, problem: str) -> None:
+        self.placeholder = placeholder
+        self.where = where
+        super().__init__(f"{where}: placeholder {{{placeholder}}} {problem}" if where else f"placeholder {{{placeholder}}} {problem}")
+
+
+@dataclass
+class TextValues:
+    """What the evaluator's placeholders can name: the report's figures and its front matter.
+
+    ``figures`` maps a figure id to its result (a :class:`Share`, a count, or
+    None when the period has no data for it); ``values`` holds named text such
+    as the report's title or period. ``report`` is the report being rendered,
+    for ``%%prose final``-style cells.
+    """
+
+    figures: Mapping[str, Any] = field(default_factory=dict)
+    values: Mapping[str, str] = field(default_factory=dict)
+    report: str | None = None
+    intervals: bool = False
+
+    def known(self) -> list[str]:
+        return sorted({*self.figures, *self.values})
+
+
+def _result(value: Any) -> Any:
+    """A figure's result: a Figure object gives its ``result``; a Share or a count stays as it is."""
+    return getattr(value, "result", value)
+
+
+def format_value(value: Any, spec: str, *, intervals: bool = False) -> str:
+    """One placeholder's text (not yet escaped).
+
+    >>> format_value(Share(47, 100), "")
+    '47% (47 of 100)'
+    >>> format_value(Share(12, 25), "frac"), format_value(Share(12, 25), "Words")
+    ('12/25†', 'Just under half')
+    >>> format_value(4, "words"), format_value(12, "")
+    ('four', '12')
+    >>> format_value(None, "")
+    'no figure: no data in this period'
+    """
+    value = _result(value)
+    if value is None:
+        return "no figure: no data in this period"
+    if isinstance(value, Share):
+        if spec not in _SHARE_FORMATS:
+            raise ValueError(f"has an unknown format {spec!r} for a share; use one of: {', '.join(f for f in _SHARE_FORMATS if f)}")
+        n, base = value.numerator, value.base
+        if spec == "":
+            return wording.format_percent(n, base, intervals=intervals)
+        if spec == "frac":
+            return wording.format_fraction(n, base)
+        if spec == "of":
+            return f"{n} of {base}" + (wording.CAUTION_MARK if wording.needs_caution(base) else "")
+        if spec in ("words", "Words"):
+            words = wording.share_words(n, base)
+            return words[:1].upper() + words[1:] if spec == "Words" else words
+        if spec == "phrase":
+            return wording.share_phrase(n, base, intervals=intervals)
+        return str(n if spec == "n" else base)
+    if isinstance(value, (int,)) and not isinstance(value, bool):
+        if spec not in _COUNT_FORMATS:
+            raise ValueError(f"has an unknown format {spec!r} for a count; use 'words' or 'Words'")
+        return wording.count_words(value, capitalise=spec == "Words") if spec else str(value)
+    if spec:
+        raise ValueError(f"is text and takes no format (got {spec!r})")
+    return str(value)
+
+
+def fill(template: str, text_values: TextValues, *, where: str = "") -> str:
+    """The evaluator's markdown with every placeholder replaced by its escaped value.
+
+    ``{{`` and ``}}`` stand for literal braces. When a filled share carries the
+    caution mark, the caution note is added as the text's last line.
+
+    >>> values = TextValues(figures={"made_contact": Share(13, 36), "events": 19})
+    >>> fill("{events} events; {made_contact:Words} ({made_contact:frac}) made contact.", values)
+    '19 events; Just over a third (13/36) made contact.'
+    >>> try:
+    ...     fill("{unknown} people", values, where="cell 3")
+    ... except PlaceholderError as err:
+    ...     print(err)
+    cell 3: placeholder {unknown} names no figure or value of this report
+    """
+    parts: list[str] = []
+    try:
+        parsed = list(_FORMATTER.parse(template))
+    except ValueError as err:
+        raise PlaceholderError("", where, f"cannot be read: {err} (write {{{{ and }}}} for literal braces)") from None
+    for literal, name, spec, conversion in parsed:
+        parts.append(literal)
+        if name is None:
+            continue
+        if conversion or not name.isidentifier():
+            raise PlaceholderError(name, where, "must be a plain figure id, optionally with a format after a colon")
+        if name in text_values.figures:
+            value = text_values.figures[name]
+        elif name in text_values.values:
+            value = text_values.values[name]
+        else:
+            raise PlaceholderError(name, where, "names no figure or value of this report")
+        try:
+            text = format_value(value, spec or "", intervals=text_values.intervals)
+        except ValueError as err:
+            raise PlaceholderError(name, where, str(err)) from None
+        parts.append(escape_for_markdown(text))
+    filled = "".join(parts)
+    if wording.CAUTION_MARK in filled:
+        filled = filled.rstrip("\n") + f"\n\n<small class=\"pdu-caution\">{escape_for_markdown(wording.CAUTION_NOTE)}</small>\n"
+    return filled
+
+
+# --- In the notebook: the %%prose cell magic ---------------------------------------------------
+
+_active = TextValues()
+
+
+def use(text_values: TextValues) -> None:
+    """Make ``text_values`` what ``%%prose`` cells fill from (the section's setup does this)."""
+    global _active
+    _active = text_values
+
+
+def prose_cell(line: str, cell: str, *, cell_number: int | None = None) -> Markdown | None:
+    """What a ``%%prose [report ...]`` cell shows: its filled text, or nothing in another report."""
+    reports = line.split()
+    if reports and _active.report not in reports:
+        return None
+    where = f"prose cell [{cell_number}]" if cell_number is not None else "prose cell"
+    first_line = next((text.strip() for text in cell.splitlines() if text.strip()), "")
+    if first_line:
+        where += f" starting {first_line[:40]!r}"
+    return Markdown(fill(cell.strip("\n"), _active, where=where))
+
+
+def load_ipython_extension(ipython) -> None:
+    """``%load_ext pdu_lib.present.authoring`` registers the ``%%prose`` cell magic."""
+
+    def prose(line: str, cell: str):
+        return prose_cell(line, cell, cell_number=getattr(ipython, "execution_count", None))
+
+    ipython.register_magic_function(prose, magic_kind="cell", magic_name="prose")

@@ -1,0 +1,78 @@
+"""The evaluator's text: placeholders filled from the report's figures, by report, escaped."""
+
+from __future__ import annotations
+
+import pytest
+
+from pdu_lib.analysis.metrics import Share
+from pdu_lib.present import authoring, wording
+from pdu_lib.present.authoring import PlaceholderError, TextValues, fill, format_value
+
+
+VALUES = TextValues(
+    figures={"made_contact": Share(13, 36), "hub_aware": Share(11, 29), "learning_events": 19, "pledge_adopters": 4, "missing": None},
+    values={"report_title": "Final <evaluation> report"},
+    report="final",
+)
+
+
+def test_every_share_format_keeps_its_numbers():
+    assert fill("{made_contact}", VALUES) == "36% (13 of 36)"
+    assert fill("{made_contact:frac} {made_contact:of} {made_contact:n} {made_contact:base}", VALUES) == "13/36 13 of 36 13 36"
+    assert fill("{made_contact:words}; {made_contact:Words}", VALUES) == "just over a third; Just over a third"
+    assert fill("{made_contact:phrase}", VALUES) == "just over a third (36%, 13 of 36)"
+
+
+def test_counts_are_digits_or_words():
+    assert fill("{learning_events} events, {pledge_adopters:words} people; {pledge_adopters:Words}.", VALUES) == "19 events, four people; Four."
+
+
+def test_a_small_base_carries_the_mark_and_the_text_ends_with_the_caution_note():
+    filled = fill("Aware: {hub_aware}.", VALUES)
+    assert filled.startswith(f"Aware: 38% (11 of 29){wording.CAUTION_MARK}.")
+    assert filled.rstrip().endswith("</small>") and "pdu-caution" in filled
+
+
+def test_an_unknown_placeholder_names_the_cell_and_the_placeholder():
+    with pytest.raises(PlaceholderError) as err:
+        fill("We ran {learning_event} events.", VALUES, where="prose cell [7]")
+    assert err.value.placeholder == "learning_event" and "prose cell [7]" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("template", "says"),
+    [("{made_contact:pct}", "unknown format 'pct'"), ("{learning_events:frac}", "for a count"), ("{report_title:words}", "takes no format"), ("{made_contact.base}", "plain figure id"), ("{made_contact!r}", "plain figure id"), ("an { alone", "cannot be read")],
+)
+def test_a_bad_placeholder_is_a_named_error(template, says):
+    with pytest.raises(PlaceholderError, match=says):
+        fill(template, VALUES, where="prose cell [2]")
+
+
+def test_literal_braces_and_values_from_data_are_escaped():
+    assert fill("{{not a figure}} {report_title}", VALUES) == "{not a figure} Final &lt;evaluation&gt; report"
+    hostile = TextValues(values={"label": "*bold* [x](javascript:alert(1)) <script>"})
+    assert fill("{label}", hostile) == "&#42;bold&#42; &#91;x&#93;(javascript:alert(1)) &lt;script&gt;"
+
+
+def test_a_figure_with_no_data_says_so_instead_of_a_number():
+    assert fill("{missing}", VALUES) == format_value(None, "") == "no figure: no data in this period"
+
+
+def test_a_prose_cell_for_another_report_shows_nothing():
+    authoring.use(VALUES)
+    assert authoring.prose_cell("interim", "Interim only: {learning_events}") is None
+    shown = authoring.prose_cell("final", "Final only: {learning_events}")
+    assert shown.data == "Final only: 19"
+    assert authoring.prose_cell("", "Both: {learning_events:words}", cell_number=3).data == "Both: 19"
+
+
+def test_the_magic_fills_a_cell_in_a_real_kernel_shell():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    authoring.load_ipython_extension(shell)
+    authoring.use(VALUES)
+    result = shell.run_cell("%%prose\nWe ran {learning_events} events.")
+    assert result.success and result.result.data == "We ran 19 events."
+    failed = shell.run_cell("%%prose\nWe ran {nope} events.")
+    assert isinstance(failed.error_in_exec, PlaceholderError) and "{nope}" in str(failed.error_in_exec)
