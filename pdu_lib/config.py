@@ -22,6 +22,8 @@ NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 OUTPUTS_DIR = PROJECT_ROOT / "outputs"
 
 REPORTS_FILE = "reports.yml"
+#: Front matter a report takes from reports.yml: its own value, else the file's top-level one.
+FRONT_MATTER = ("author", "author_organisation", "commissioner")
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,9 @@ class ReportPeriod:
     end: dt.date
     reviews_end: dt.date
     compare_with: str | None = None
+    author: str = ""
+    author_organisation: str = ""
+    commissioner: str = ""
 
     def label(self) -> str:
         return f"{self.start:%B %Y} to {self.end:%B %Y}"
@@ -120,6 +125,7 @@ def load_reports(data_dir: str | Path) -> dict[str, ReportPeriod]:
             end=end,
             reviews_end=_date(spec.get("reviews_end", end), path, f"reports.{name}.reviews_end"),
             compare_with=spec.get("compare_with"),
+            **{key: str(spec.get(key, raw.get(key, "")) or "") for key in FRONT_MATTER},
         )
     for period in periods.values():
         if period.compare_with and period.compare_with not in periods:

@@ -167,8 +167,12 @@ SURVEY_EXPORTS = (
 )
 
 REPORTS_YML = """\
-# Report periods of this evaluation. Every loader filters by these dates.
+# Report periods of this evaluation, and each report's front matter. Every loader filters by these dates.
 programme: Opportunity Nottingham Practice Development Unit
+# Front matter shared by every report (a report may override any of these).
+author: Jennie Fleming
+author_organisation: Practical Participation
+commissioner: Nottingham Community and Voluntary Service (NCVS)
 reports:
   interim:
     title: Interim evaluation report

@@ -31,3 +31,15 @@ def test_missing_reports_yml_is_an_input_error(tmp_path):
 def test_unknown_report_name_lists_the_known_ones():
     with pytest.raises(InputError, match="known: interim, final"):
         config.report_period(config.SAMPLE_DATA_DIR, "midterm")
+
+
+def test_front_matter_comes_from_the_report_else_the_file(tmp_path):
+    (tmp_path / "reports.yml").write_text(
+        "programme: P\nauthor: A. Evaluator\ncommissioner: The Funder\nreports:\n"
+        "  interim: {title: I, start: 2017-10-01, end: 2018-06-30}\n"
+        "  final: {title: F, start: 2017-10-01, end: 2019-01-31, author: B. Evaluator}\n",
+        encoding="utf-8",
+    )
+    periods = config.load_reports(tmp_path)
+    assert (periods["interim"].author, periods["final"].author) == ("A. Evaluator", "B. Evaluator")
+    assert periods["final"].commissioner == "The Funder" and periods["final"].author_organisation == ""

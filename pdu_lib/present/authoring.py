@@ -78,6 +78,24 @@ class TextValues:
         return sorted({*self.figures, *self.values})
 
 
+def report_values(period, programme: str = "") -> dict[str, str]:
+    """The front-matter values a placeholder can name: ``{report_title}``, ``{period_start}``, ``{author}`` ...
+
+    ``period`` is a :class:`pdu_lib.config.ReportPeriod`; dates are written as
+    reports write them ("October 2017").
+    """
+    return {
+        "programme": programme,
+        "report_title": period.title,
+        "published": period.published,
+        "period_start": f"{period.start:%B %Y}",
+        "period_end": f"{period.end:%B %Y}",
+        "author": period.author,
+        "author_organisation": period.author_organisation,
+        "commissioner": period.commissioner,
+    }
+
+
 def _result(value: Any) -> Any:
     """A figure's result: a Figure object gives its ``result``; a Share or a count stays as it is."""
     return getattr(value, "result", value)
