@@ -46,3 +46,23 @@ def test_every_percentage_carries_its_base(computed):
     for table in computed.values():
         shares = table.loc[table["unit"].isin(["percent", "fraction"])]
         assert shares["base"].notna().all(), shares.loc[shares["base"].isna()].index.tolist()
+
+
+def test_every_figure_says_where_it_comes_from(computed):
+    sample_files = {str(p.relative_to(config.SAMPLE_DATA_DIR)) for p in config.SAMPLE_DATA_DIR.rglob("*") if p.is_file()}
+    for table in computed.values():
+        for figure_id, row in table.iterrows():
+            files = row["source_files"].split("; ")
+            assert files and set(files) <= sample_files, (figure_id, files)
+            assert row["filter"] and row["metric"], figure_id
+        survey = table.loc[table["filter"].str.contains("those who answered")]
+        assert len(survey) and survey["question"].str.len().gt(0).all()
+
+
+def test_provenance_follows_the_data_rounds_and_period(computed):
+    final, interim = computed["final"], computed["interim"]
+    assert final.at["made_contact", "source_files"] == "followup_surveys/2018-06.xlsx; followup_surveys/2019-01.csv"
+    assert final.at["took_action", "source_files"] == "followup_surveys/2019-01.csv"
+    assert interim.at["took_action", "source_files"] == "followup_surveys/2018-06.xlsx"
+    assert "31 January 2019" in final.at["attendances", "filter"] and "30 June 2018" in interim.at["attendances", "filter"]
+    assert final.at["hub_used", "question"] and final.at["hub_used", "question"] != final.at["hub_aware", "question"]

@@ -28,6 +28,9 @@ from pdu_lib.errors import InputError
 REPORTS_YML = textwrap.dedent(
     """\
     programme: Test Programme
+    author: A. Evaluator
+    author_organisation: Evaluation Co
+    commissioner: The Funder
     reports:
       interim:
         title: Interim evaluation report
@@ -258,18 +261,19 @@ def test_plotly_js_is_loaded_only_where_a_chart_is_and_once_in_the_single_file(r
 
 def test_the_single_file_holds_the_index_and_every_section(renders):
     single = (renders["copy"] / "final_report.html").read_text(encoding="utf-8")
-    for marker in ("Headline figures", "TEXT-MARKER", "PLAIN-MARKER", 'id="section-charts"', 'id="section-plain"', 'href="#section-plain"'):
+    for marker in ("Contents", "TEXT-MARKER", "PLAIN-MARKER", 'id="section-charts"', 'id="section-plain"', 'href="#section-plain"'):
         assert marker in single
     assert "<svg" in single or "data:image/svg+xml" in single
 
 
-def test_index_has_title_period_contents_and_figures(renders):
+def test_index_has_front_matter_and_contents_but_no_figure_ids(renders):
     index = (renders["copy"] / "index.html").read_text(encoding="utf-8")
     assert "Final evaluation report" in index and "Test Programme" in index
     assert "October 2017 to January 2019" in index
+    assert "A. Evaluator, Evaluation Co" in index and "The Funder" in index and "February 2019" in index
     assert 'href="sections/01_charts.html">Charts</a>' in index
     assert 'href="sections/02_plain.html">Plain</a>' in index
-    assert "<code>shared_pct</code>" in index and "48% (36 of 75)" in index
+    assert "shared_pct" not in index and "figure_id" not in index
     assert 'href="final_report.html"' in index
 
 
@@ -277,10 +281,10 @@ def test_figures_csv_is_written_in_section_order(renders):
     # Sections in report order; within one, compute_figures' own order.
     text = (renders["copy"] / "figures.csv").read_text(encoding="utf-8")
     assert text == (
-        "figure_id,value,numerator,base,section,unit,statement\n"
-        "events,19,,,charts,count,Learning events\n"
-        "attendances,468,,,charts,count,Attendances\n"
-        "shared_pct,48,36,75,plain,percent,Shared what they learnt\n"
+        "figure_id,value,numerator,base,section,unit,statement,source_files,question,filter,metric\n"
+        "events,19,,,charts,count,Learning events,,,,\n"
+        "attendances,468,,,charts,count,Attendances,,,,\n"
+        "shared_pct,48,36,75,plain,percent,Shared what they learnt,,,,\n"
     )
 
 
@@ -488,7 +492,8 @@ def test_figures_csv_writes_whole_numbers_plainly_and_keeps_fractions(tmp_path):
     )
     figures_csv.write_figures_csv(frame, tmp_path / "figures.csv")
     assert (tmp_path / "figures.csv").read_text() == (
-        "figure_id,value,numerator,base,section,unit,statement\nc,5,,9,charts,,\nb,0.25,1,4,zz,,\na,3,,,zz,,\n"
+        "figure_id,value,numerator,base,section,unit,statement,source_files,question,filter,metric\n"
+        "c,5,,9,charts,,,,,,\nb,0.25,1,4,zz,,,,,,\na,3,,,zz,,,,,,\n"
     )
 
 

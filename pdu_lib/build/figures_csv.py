@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pdu_lib import config
 
-FIGURE_COLUMNS = ("figure_id", "value", "numerator", "base", "section", "unit", "statement")
+FIGURE_COLUMNS = ("figure_id", "value", "numerator", "base", "section", "unit", "statement", "source_files", "question", "filter", "metric")
 
 
 # ---------------------------------------------------------------------------

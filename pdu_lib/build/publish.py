@@ -8,10 +8,8 @@ import re
 from pathlib import Path
 from typing import Callable, Sequence
 
-from pdu_lib import config
 from pdu_lib.build.execute import SectionResult
 from pdu_lib.build.export import plotly_js
-from pdu_lib.build.figures_csv import figure_display
 from pdu_lib.config import TEMPLATES_DIR, ReportPeriod, Section
 from pdu_lib.present.escape import escape_html
 
@@ -46,7 +44,6 @@ def publish(
     folder: Path,
     period: ReportPeriod,
     results: Sequence[SectionResult],
-    figures: list[dict[str, str]],
     *,
     programme: str,
     partial: bool = False,
@@ -77,7 +74,6 @@ def publish(
                 programme=programme,
                 partial_note=partial_note,
                 contents=[(section.title, link(section)) for section in sections],
-                figure_groups=figure_groups(figures),
             )
         )
 
@@ -90,7 +86,7 @@ def publish(
             plotly_inline=None,
             programme=programme,
             report_title=report_title,
-            nav=[("Contents", "#contents"), ("Headline figures", "#headline-figures"), ("Whole report as one file", single_name(period.name))],
+            nav=[("Contents", "#contents"), ("Whole report as one file", single_name(period.name))],
             body=index_fragment(lambda s: f"sections/{section_filename(s)}"),
             pager=None,
         ),
@@ -109,7 +105,7 @@ def publish(
                 plotly_inline=None,
                 programme=programme,
                 report_title=report_title,
-                nav=[("Contents", "../index.html"), ("Headline figures", "../index.html#headline-figures")],
+                nav=[("Contents", "../index.html")],
                 body=Markup(with_heading(result.body, result.section.title)),
                 pager={
                     "previous": (previous.title, section_filename(previous)) if previous else None,
@@ -136,7 +132,7 @@ def publish(
             plotly_inline=Markup(plotly_js()) if any_plotly else None,
             programme=programme,
             report_title=report_title,
-            nav=[("Contents", "#contents"), ("Headline figures", "#headline-figures")],
+            nav=[("Contents", "#contents")],
             body=Markup("\n".join(parts)),
             pager=None,
         ),
@@ -147,16 +143,6 @@ def publish(
 
 def single_name(report: str) -> str:
     return f"{report}_report.html"
-
-
-def figure_groups(figures: list[dict[str, str]]) -> list[tuple[str, list[dict[str, str]]]]:
-    """figures.csv rows grouped by section (in file order), each with its display value."""
-    titles = {section.key: section.title for section in config.SECTIONS}
-    groups: dict[str, list[dict[str, str]]] = {}
-    for row in figures:
-        key = row.get("section", "")
-        groups.setdefault(key, []).append({**row, "display": figure_display(row)})
-    return [(titles.get(key, key.replace("_", " ").capitalize() or "Other"), rows) for key, rows in groups.items()]
 
 
 def with_heading(body: str, title: str) -> str:

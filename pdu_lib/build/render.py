@@ -42,7 +42,7 @@ from typing import Any, Sequence
 from pdu_lib import config
 from pdu_lib.analysis.figures import compute_figures
 from pdu_lib.build.execute import SectionResult, _short, run_sections
-from pdu_lib.build.figures_csv import read_figures_csv, write_figures_csv
+from pdu_lib.build.figures_csv import write_figures_csv
 from pdu_lib.build.offline import report_size
 from pdu_lib.build.publish import publish
 from pdu_lib.config import ReportPeriod, Section
@@ -246,8 +246,7 @@ def render_report(
             _say(stream, f"{name}: {len(result.failed)} of {len(sections)} section(s) failed; {previous} ({final_dir})")
             return result
 
-        figures = read_figures_csv(staging / "figures.csv")
-        result.single_file = publish(staging, period, result.sections, figures, programme=programme, partial=partial, all_sections=config.SECTIONS)
+        result.single_file = publish(staging, period, result.sections, programme=programme, partial=partial, all_sections=config.SECTIONS)
         _swap_in(staging, final_dir)
         result.single_file = final_dir / result.single_file.name
         result.size_bytes = report_size(final_dir)

@@ -7,8 +7,8 @@ and records every row set aside, with its reason, in the Ledger.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -57,7 +57,8 @@ class Dataset:
     harmonisation: harmonise.HarmonisationMap
     ledger: Ledger
     excerpts: pd.DataFrame | None = None  # coded excerpts in the period (all, publishable or not)
-    codebook: object | None = None  # codebook.Codebook, when the data folder has one
+    codebook: object | None = None  # inputs.codebook.Codebook, when the data folder has one
+    _derived: dict = field(default_factory=dict, repr=False, compare=False)  # values computed from the data, kept once
 
     @property
     def learning_events(self) -> pd.DataFrame:
@@ -92,12 +93,14 @@ class Dataset:
         self.measure(measure_id)
         return dict(self.harmonisation.scale_labels(measure_id))
 
-    @cached_property
-    def figures(self) -> dict:
-        """Every headline figure of this period, by id (``pdu_lib.analysis.figures``), computed once."""
-        from pdu_lib.analysis.figures import figure_map
+    def cached(self, key: str):
+        """A value computed from this Dataset and kept with it (see :meth:`cache`), or None."""
+        return self._derived.get(key)
 
-        return figure_map(self)
+    def cache(self, key: str, value):
+        """Keep ``value``, computed from this Dataset by another module, so it is computed once."""
+        self._derived[key] = value
+        return value
 
     def measure_table(self, answers: pd.DataFrame, measure_id: str) -> pd.DataFrame:
         """The distribution of a measure among ``answers``, on its scale and labels (multi-select or single choice)."""

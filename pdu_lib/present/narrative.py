@@ -84,7 +84,7 @@ def header(ds: Dataset) -> list[Any]:
 
 
 def _fig(ds: Dataset) -> dict[str, figures.Figure]:
-    return ds.figures
+    return figures.figure_map(ds)
 
 
 def pct(share: Share, view: View) -> str:
