@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
 from pdu_lib.errors import InputError
+from pdu_lib.inputs.yaml_file import load_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA_DIR = PROJECT_ROOT / "data" / "sample"
@@ -88,15 +88,9 @@ def _date(value, file: Path, key: str) -> dt.date:
 
 def _read_reports_yml(data_dir: str | Path) -> dict:
     path = Path(data_dir) / REPORTS_FILE
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         raise InputError(path, "missing: every data folder needs reports.yml naming its report periods (see data/README.md)")
-    try:
-        raw = yaml.safe_load(path.read_bytes().decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise InputError(path, "is not UTF-8 text") from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError(path, f"is not valid YAML ({getattr(err, 'problem', None) or err})", row=mark.line + 1 if mark else None) from None
+    raw = load_yaml(path, str(path))
     if raw is not None and not isinstance(raw, dict):
         raise InputError(path, "must be a mapping with 'programme' and 'reports'")
     return raw or {}

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd
-import yaml
 
 from pdu_lib.config import SECTIONS
 from pdu_lib.errors import InputError
+from pdu_lib.inputs.files import read_input_bytes
 from pdu_lib.inputs.tables import cell_text, decode_text, header_key
+from pdu_lib.inputs.yaml_file import load_yaml
 
 CODEBOOK_FILE = "codebook.yml"
 EXCERPTS_DIR = "excerpts"
@@ -68,7 +69,7 @@ def load_names(path: str | Path) -> tuple[str, ...]:
     path = Path(path)
     if not path.is_file():
         return ()
-    text = decode_text(path.read_bytes(), path.name)
+    text = decode_text(read_input_bytes(path, path.name), path.name)
     names = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
@@ -87,10 +88,7 @@ def load_codebook(path: str | Path, names_file: str | Path | None = None) -> Cod
     name = path.name
     if not path.is_file():
         raise InputError(name, "file not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-    except yaml.YAMLError as err:
-        raise InputError(name, f"is not valid YAML ({err})") from None
+    raw = load_yaml(path, name) or {}
     if not isinstance(raw, dict) or not isinstance(raw.get("themes"), list) or not raw["themes"]:
         raise InputError(name, "needs a 'themes' list (each theme with id, label, section and optional sub_themes)")
     sections = {s.key for s in SECTIONS}

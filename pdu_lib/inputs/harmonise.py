@@ -19,8 +19,10 @@ import pandas as pd
 import yaml
 
 from pdu_lib.errors import InputError
+from pdu_lib.inputs.files import read_input_bytes
 from pdu_lib.inputs.surveymonkey import SurveyExport
 from pdu_lib.inputs.tables import decode_text, display_name
+from pdu_lib.inputs.yaml_file import BoundedSafeLoader, compose_yaml
 
 SURVEYS = ("event", "followup")
 KINDS = ("single", "multi", "open")
@@ -145,7 +147,7 @@ class HarmonisationMap:
 _BLANK = "\0 \t\r\n\x85\u2028\u2029"
 
 
-class _MapLoader(yaml.SafeLoader):
+class _MapLoader(BoundedSafeLoader):
     """SafeLoader that accepts '?' inside a plain text in a flow list, as YAML 1.2 does.
 
     PyYAML (YAML 1.1) rejects ``wordings: [What did you learn?]``, yet nearly every
@@ -260,17 +262,13 @@ def load_map(path: str | Path, name: str | None = None) -> HarmonisationMap:
     name = name or display_name(path)
     if not path.is_file():
         raise InputError(name, "file not found: every data folder needs harmonisation.yml (see data/README.md)")
-    text = decode_text(path.read_bytes(), name)
-    try:
-        node = yaml.compose(text, Loader=_MapLoader)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError(
-            name,
-            f"is not valid YAML ({getattr(err, 'problem', None) or err}); a text holding ': ' or ' #', or starting with a quote, "
-            "needs quotes around it",
-            row=mark.line + 1 if mark else None,
-        ) from None
+    text = decode_text(read_input_bytes(path, name), name)
+    node = compose_yaml(
+        text,
+        name,
+        loader=_MapLoader,
+        hint="; a text holding ': ' or ' #', or starting with a quote, needs quotes around it",
+    )
     if node is None:
         raise InputError(name, "the file is empty")
     lines: dict[tuple, int] = {}

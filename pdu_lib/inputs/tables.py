@@ -17,6 +17,7 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from pdu_lib.errors import InputError
+from pdu_lib.inputs.files import MAX_INPUT_ENV, check_input_file, max_input_bytes, read_input_bytes, strip_bidi
 
 TEXT_SUFFIXES = {".csv", ".txt"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -59,10 +60,12 @@ def decode_text(raw: bytes, name: str) -> str:
 
 
 def _decode(raw: bytes) -> str:
+    """Bytes as text; bidi controls are removed here, where text from data enters."""
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+        text = raw.decode("cp1252", errors="replace")
+    return strip_bidi(text)
 
 
 def column_letter(number: int) -> str:
@@ -127,7 +130,7 @@ def _bad_cell_column(text: str, limit: int = MAX_CELL_CHARS) -> int | None:
 
 
 def _read_csv_grid(path: Path, name: str) -> list[list[Any]]:
-    raw = path.read_bytes()
+    raw = read_input_bytes(path, name)
     text = _decode(raw)
     if not text.strip():
         raise InputError(name, "the file is empty")
@@ -169,19 +172,100 @@ def _read_csv_grid(path: Path, name: str) -> list[list[Any]]:
     return grid
 
 
+#: Excel's own sheet limits: a sheet declaring more was not written by a spreadsheet program.
+EXCEL_MAX_ROWS, EXCEL_MAX_COLUMNS = 1_048_576, 16_384
+#: Cells (rows x widest row) read from one sheet at most; a real register or export holds far fewer.
+MAX_SHEET_CELLS = 5_000_000
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?\"")
+
+
+def _column_number(letters: str) -> int:
+    """1-based number of a column letter (the inverse of :func:`column_letter`).
+
+    >>> _column_number("A"), _column_number("AA"), _column_number("XFD")
+    (1, 27, 16384)
+    """
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def check_xlsx_archive(path: Path, name: str) -> None:
+    """Refuse a workbook whose parts unpack beyond the size cap, or whose sheet declares more than Excel allows.
+
+    Runs before openpyxl parses anything: the zip directory gives each part's
+    unpacked size, and each sheet's ``<dimension ref="A1:J30000000"/>`` is read
+    from the first few kilobytes of its XML.
+    """
+    import zipfile
+
+    cap = max_input_bytes()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            total = sum(member.file_size for member in members)
+            if total > cap:
+                raise InputError(
+                    name,
+                    f"unpacks to {total / 1e6:,.0f} MB, over the {cap / 1e6:,.0f} MB limit for one input file "
+                    f"(set {MAX_INPUT_ENV} to raise it); is it a real workbook?",
+                )
+            for member in members:
+                if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", member.filename):
+                    continue
+                with archive.open(member) as handle:
+                    head = handle.read(4096)
+                found = _DIMENSION.search(head)
+                if not found:
+                    continue
+                first, first_row, last, last_row = (part.decode("ascii") if part else "" for part in found.groups())
+                rows = max(int(first_row or 0), int(last_row or 0))
+                columns = max(_column_number(first or "A"), _column_number(last or "A"))
+                if rows > EXCEL_MAX_ROWS or columns > EXCEL_MAX_COLUMNS:
+                    raise InputError(
+                        name,
+                        f"a sheet declares {rows:,} rows by {columns:,} columns ({found.group(0).decode('ascii', 'replace')}), more than Excel "
+                        f"allows ({EXCEL_MAX_ROWS:,} by {EXCEL_MAX_COLUMNS:,}): the file is broken or was not saved by Excel",
+                    )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, RuntimeError, ValueError) as err:
+        if isinstance(err, InputError):
+            raise
+        raise InputError(name, f"cannot be opened as an Excel workbook ({err})") from None
+
+
+def _xlsx_cell(value: Any) -> Any:
+    return strip_bidi(value) if isinstance(value, str) else value
+
+
 def _read_xlsx_grid(path: Path, name: str) -> list[list[Any]]:
     import zipfile
 
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_input_file(path, name)
+    check_xlsx_archive(path, name)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as err:
-        raise InputError(name, f"cannot be opened as an Excel workbook ({err})") from None
+    except InputError:
+        raise
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError) as err:
+        raise InputError(name, f"cannot be opened as an Excel workbook ({_parser_problem(err)})") from None
+    grid: list[list[Any]] = []
     try:
         sheet = workbook.worksheets[0]
-        grid = [list(row) for row in sheet.iter_rows(values_only=True)]
+        sheet.reset_dimensions()  # the declared size can be stale or false: read the cells the sheet holds
+        cells = 0
+        for row in sheet.iter_rows(values_only=True):
+            cells += len(row)
+            if len(grid) >= EXCEL_MAX_ROWS or cells > MAX_SHEET_CELLS:
+                raise InputError(name, f"the first sheet holds more than {MAX_SHEET_CELLS:,} cells or {EXCEL_MAX_ROWS:,} rows: is it a real register?", row=len(grid) + 1)
+            grid.append([_xlsx_cell(value) for value in row])
+    except InputError:
+        raise
+    except Exception as err:  # any parser error (an XML ParseError on a raw NUL, a broken cell) names the file
+        raise InputError(name, f"the first sheet cannot be read ({_parser_problem(err)})", row=len(grid) + 1) from None
     finally:
         workbook.close()
     while grid and all(cell is None or str(cell).strip() == "" for cell in grid[-1]):
@@ -191,6 +275,12 @@ def _read_xlsx_grid(path: Path, name: str) -> list[list[Any]]:
     return grid
 
 
+def _parser_problem(err: BaseException) -> str:
+    """A parser's exception as a short phrase, its type named (an XML ParseError says where in the sheet's XML)."""
+    text = " ".join(str(err).split())[:200]
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
 def read_grid(path: str | Path, name: str | None = None) -> list[list[Any]]:
     """The raw cells of a CSV or the first sheet of an XLSX, row by row.
 
@@ -198,7 +288,7 @@ def read_grid(path: str | Path, name: str | None = None) -> list[list[Any]]:
     """
     path = Path(path)
     name = name or path.name
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise InputError(name, "file not found")
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:

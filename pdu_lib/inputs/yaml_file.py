@@ -1,0 +1,113 @@
+"""The one YAML reader: bounded (few aliases, shallow nesting) and with errors naming file and line.
+
+reports.yml, harmonisation.yml and codebook.yml are all read here. An alias
+bomb (anchors that repeat each other nine times nine levels deep) or a list
+nested twenty thousand deep stops with an :class:`InputError` at once instead
+of filling the memory or the stack.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent
+
+from pdu_lib.errors import InputError
+from pdu_lib.inputs.files import read_input_bytes, strip_bidi
+
+#: More aliases (``*name``) than this in one file is refused: the project's files need none.
+MAX_ALIASES = 20
+#: Deeper nesting than this is refused: the project's files nest four or five levels.
+MAX_DEPTH = 50
+
+
+class _Refused(yaml.YAMLError):
+    def __init__(self, problem: str, mark):
+        super().__init__(problem)
+        self.problem = problem
+        self.problem_mark = mark
+
+
+class BoundedSafeLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader, refusing more than :data:`MAX_ALIASES` aliases or nesting deeper than :data:`MAX_DEPTH`."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise _Refused(f"uses more than {MAX_ALIASES} aliases (*name): write the values out instead", self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(f"nests deeper than {MAX_DEPTH} levels", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def yaml_error(name: str, err: yaml.YAMLError, hint: str = "") -> InputError:
+    """A YAML error as an :class:`InputError` naming the file and the line."""
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    problem = getattr(err, "problem", None) or str(err)
+    return InputError(name, f"is not valid YAML ({problem}){hint}", row=mark.line + 1 if mark else None)
+
+
+def read_yaml_text(path: str | Path, name: str | None = None) -> str:
+    """A YAML file's text: bounded read, UTF-8 (BOM allowed), bidi controls removed."""
+    name = name or Path(path).name
+    raw = read_input_bytes(path, name)
+    if b"\x00" in raw:
+        raise InputError(name, "contains NUL bytes: this is not a text file", row=raw[: raw.index(b"\x00")].count(b"\n") + 1)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(name, "is not UTF-8 text", row=raw[: err.start].count(b"\n") + 1) from None
+    return strip_bidi(text)
+
+
+def compose_yaml(text: str, name: str, loader: type[BoundedSafeLoader] = BoundedSafeLoader, hint: str = "") -> yaml.Node | None:
+    """The YAML node tree of ``text`` (None for an empty document), for readers that need line numbers."""
+    instance = loader(text)
+    try:
+        return instance.get_single_node()
+    except yaml.YAMLError as err:
+        raise yaml_error(name, err, hint) from None
+    except RecursionError:
+        raise InputError(name, f"nests too deeply to read (over {MAX_DEPTH} levels)") from None
+    finally:
+        instance.dispose()
+
+
+def load_yaml(path: str | Path, name: str | None = None, hint: str = "") -> Any:
+    """A YAML file as Python (safe types only), or an :class:`InputError` naming file and line.
+
+    >>> import tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = Path(folder, "a.yml").write_text("a: [1, 2]\\nb: {c: x}\\n")
+    >>> load_yaml(Path(folder, "a.yml"))
+    {'a': [1, 2], 'b': {'c': 'x'}}
+    >>> _ = Path(folder, "bad.yml").write_text("a: [1, 2\\nb: 3\\n")
+    >>> load_yaml(Path(folder, "bad.yml"))
+    Traceback (most recent call last):
+    ...
+    pdu_lib.errors.InputError: bad.yml, row 2: is not valid YAML (expected ',' or ']', but got ':')
+    """
+    name = name or Path(path).name
+    text = read_yaml_text(path, name)
+    loader = BoundedSafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        return None if node is None else loader.construct_document(node)
+    except yaml.YAMLError as err:
+        raise yaml_error(name, err, hint) from None
+    except RecursionError:
+        raise InputError(name, f"nests too deeply to read (over {MAX_DEPTH} levels)") from None
+    finally:
+        loader.dispose()
