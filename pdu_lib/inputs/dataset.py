@@ -25,6 +25,7 @@ from pdu_lib.inputs.codebook import (
     load_codebook,
 )
 from pdu_lib.inputs.excerpts import in_period, load_excerpts
+from pdu_lib.inputs.files import check_data_folder
 from pdu_lib.inputs.ledger import Ledger
 from pdu_lib.inputs.periods import keep_within
 from pdu_lib.inputs.tables import display_name
@@ -164,6 +165,7 @@ def load_dataset(data_dir: str | Path | None, report_name: str) -> Dataset:
 def _load(data_dir: Path, report_name: str) -> Dataset:
     if not data_dir.is_dir():
         raise InputError(data_dir, "data folder not found")
+    check_data_folder(data_dir)  # no FIFO, device or link out of the folder before any file is read
     period = config.report_period(data_dir, report_name)
     ledger = Ledger()
 

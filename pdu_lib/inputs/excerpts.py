@@ -21,6 +21,7 @@ from pdu_lib.inputs.codebook import (
     load_codebook,
     resolve_tag,
 )
+from pdu_lib.inputs.files import check_input_file, read_input_bytes, strip_bidi
 from pdu_lib.inputs.ledger import Ledger
 from pdu_lib.inputs.tables import (
     MONTH,
@@ -149,7 +150,7 @@ def load_documents(path: str | Path, name: str | None = None) -> pd.DataFrame:
 
 
 def _normalise(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    return " ".join(unicodedata.normalize("NFC", strip_bidi(text)).split())
 
 
 def _source_texts(folder: Path) -> dict[str, str]:
@@ -157,7 +158,7 @@ def _source_texts(folder: Path) -> dict[str, str]:
     texts: dict[str, str] = {}
     if folder.is_dir():
         for file in sorted(folder.glob("*.txt")):
-            texts[document_key(file.name)] = file.read_bytes().decode("utf-8-sig", errors="replace")
+            texts[document_key(file.name)] = read_input_bytes(file, file.name).decode("utf-8-sig", errors="replace")
     return texts
 
 
@@ -376,8 +377,7 @@ def load_qdpx(path: str | Path, name: str | None = None) -> pd.DataFrame:
     """
     path = Path(path)
     name = name or path.name
-    if not path.is_file():
-        raise InputError(name, "file not found")
+    check_input_file(path, name)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as err:
@@ -401,7 +401,7 @@ def load_qdpx(path: str | Path, name: str | None = None) -> pd.DataFrame:
                 guid = (code.get("guid") or "").strip()
                 code_name = (code.get("name") or "").strip()
                 if guid:
-                    codes[guid.upper()] = (code_name, "/".join((*parents, code_name)))
+                    codes[guid.upper()] = (strip_bidi(code_name), strip_bidi("/".join((*parents, code_name))))
                 walk(code, (*parents, code_name))
 
         codebook = _child(root, "CodeBook")
@@ -412,7 +412,7 @@ def load_qdpx(path: str | Path, name: str | None = None) -> pd.DataFrame:
         sources = _child(root, "Sources")
         for source in _children(sources, "TextSource") if sources is not None else []:
             source_guid = source.get("guid") or "?"
-            source_name = source.get("name") or source_guid
+            source_name = strip_bidi(source.get("name") or source_guid)
             where_source = f"source {source_name!r} ({source_guid})"
             text = None
             inline = _child(source, "PlainTextContent")
@@ -446,7 +446,7 @@ def load_qdpx(path: str | Path, name: str | None = None) -> pd.DataFrame:
                     raise InputError(name, f"{where}: startPosition {start} is after endPosition {end}")
                 if end > len(text):
                     raise InputError(name, f"{where}: positions {start}-{end} run past the end of the source text ({len(text)} characters)")
-                selected = text[start:end]
+                selected = strip_bidi(text[start:end])  # positions count the stored text; bidi controls go after slicing
                 if not selected.strip():
                     raise InputError(name, f"{where}: positions {start}-{end} select no text")
                 _check_copy(selected, text, _selection_copy(selection), where, name)

@@ -256,10 +256,10 @@ def _read_xlsx_grid(path: Path, name: str) -> list[list[Any]]:
     try:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # the declared size can be stale or false: read the cells the sheet holds
-        cells = 0
+        width = 0
         for row in sheet.iter_rows(values_only=True):
-            cells += len(row)
-            if len(grid) >= EXCEL_MAX_ROWS or cells > MAX_SHEET_CELLS:
+            width = max(width, len(row))
+            if len(grid) >= EXCEL_MAX_ROWS or width * (len(grid) + 1) > MAX_SHEET_CELLS:
                 raise InputError(name, f"the first sheet holds more than {MAX_SHEET_CELLS:,} cells or {EXCEL_MAX_ROWS:,} rows: is it a real register?", row=len(grid) + 1)
             grid.append([_xlsx_cell(value) for value in row])
     except InputError:
@@ -272,7 +272,8 @@ def _read_xlsx_grid(path: Path, name: str) -> list[list[Any]]:
         grid.pop()
     if not grid:
         raise InputError(name, "the file is empty")
-    return grid
+    width = max(len(row) for row in grid)  # rows padded to the widest, as a declared dimension would
+    return [row + [None] * (width - len(row)) for row in grid]
 
 
 def _parser_problem(err: BaseException) -> str:
