@@ -10,6 +10,7 @@ from typing import Mapping
 import pandas as pd
 
 from pdu_lib.analysis import metrics
+from pdu_lib.analysis.response_rates import response_rates
 
 
 def rounded_sums(distributions: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -79,3 +80,24 @@ def survey_count_vs_item_n(responses: pd.DataFrame, answers: pd.DataFrame, asked
 def ledger_balances(reconciliation: pd.DataFrame) -> bool:
     """True when every file's rows read equal rows used plus rows excluded."""
     return bool((reconciliation["rows_read"] == reconciliation["rows_used"] + reconciliation["rows_excluded"]).all())
+
+
+def responses_over_attendances(events: pd.DataFrame, attendances: pd.DataFrame, event_responses: pd.DataFrame) -> pd.DataFrame:
+    """Learning events with more post-event survey responses than recorded attendances.
+
+    A forwarded survey link or a register left incomplete can do it; the
+    report shows the rate with its real counts, flagged, and lists the event here.
+
+    >>> events = pd.DataFrame({"event_id": ["E1", "E2"], "date": pd.to_datetime(["2018-01-01", "2018-02-01"]), "title": ["a", "b"]})
+    >>> attended = pd.DataFrame({"event_id": ["E1"] * 2 + ["E2"] * 5})
+    >>> answered = pd.DataFrame({"survey_id": ["E1"] * 3 + ["E2"] * 1})
+    >>> responses_over_attendances(events, attended, answered).values.tolist()
+    [['E1', 'a', 2, 3, '3 responses but 2 recorded attendances: was the survey link forwarded, or is the register incomplete?']]
+    """
+    rates = response_rates(events, attendances, event_responses)
+    over = rates.loc[rates["more_responses_than_attendances"], ["event_id", "title", "attendances", "responses"]].reset_index(drop=True)
+    over["flag"] = [
+        f"{responses} responses but {attended} recorded attendances: was the survey link forwarded, or is the register incomplete?"
+        for responses, attended in zip(over["responses"], over["attendances"])
+    ]
+    return over

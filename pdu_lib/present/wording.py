@@ -233,6 +233,29 @@ def format_percent(
     return f"{percent(n, b)}% ({inside}){mark}"
 
 
+#: Marks a rate whose count exceeds its base (e.g. a survey link forwarded beyond those who attended).
+OVER_BASE_MARK = "\u2021"  # double dagger
+OVER_BASE_NOTE = f"{OVER_BASE_MARK} More responses than attendances were recorded: see the data-quality appendix."
+
+
+def format_rate(numerator, base, caution_below: int | None = CAUTION_BELOW, no_base: str = NO_BASE) -> str:
+    """A rate with its counts, like :func:`format_percent`, except that a count above its base is shown, flagged.
+
+    A response rate can exceed 100% when more people answered than were
+    recorded as attending; that is a finding about the data, not an error.
+
+    >>> format_rate(11, 28), format_rate(9, 7), format_rate(0, 0, no_base="no attendances")
+    ('39% (11 of 28)†', '129% (9 of 7)‡', 'no attendances')
+    """
+    n = _whole(numerator, "numerator")
+    b = _whole(base, "base")
+    if n <= b:
+        return no_base if b == 0 else format_percent(n, b, caution_below)
+    if b == 0:
+        return f"{n} with no base{OVER_BASE_MARK}"
+    return f"{round_half_up(Decimal(100 * n) / Decimal(b))}% ({n} of {b}){OVER_BASE_MARK}"
+
+
 def format_fraction(numerator, base, caution_below: int | None = CAUTION_BELOW) -> str:
     """A share written as a fraction ("13/40"), marked when the base is small.
 
