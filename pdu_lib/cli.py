@@ -2,12 +2,17 @@
 
 Exit codes: 0 every section rendered; 1 a section (or figures.csv) failed;
 2 bad input (unknown report or section, data that fails its checks, bad
-arguments), with the problem printed and no traceback.
+arguments, an unsafe --out, another render writing to the same --out);
+3 the outputs could not be written (a read-only folder, a full disk: the
+path and the cause on one line, the previous outputs intact); 130 on Ctrl-C
+and 143 on SIGTERM, after the running kernels are stopped and this run's
+temporary folders removed. Always one line, no traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -15,7 +20,26 @@ from pdu_lib import config
 from pdu_lib.build import render
 from pdu_lib.errors import InputError
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_CANNOT_WRITE = 0, 1, 2, 3
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that it unwinds (and cleans up) like Ctrl-C."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
+def describe_os_error(exc: OSError) -> str:
+    """An OSError as one line naming the path and the cause.
+
+    >>> describe_os_error(OSError(28, "No space left on device", "outputs/final/index.html"))
+    'cannot write outputs/final/index.html: No space left on device'
+    """
+    path = exc.filename if exc.filename is not None else "the output folder"
+    cause = exc.strerror or str(exc) or type(exc).__name__
+    return f"cannot write {path}: {cause}"
 
 
 def _jobs(text: str) -> int:
@@ -56,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    previous = None
+    if threading_main():
+        previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         results = render.render_reports(
             args.reports, data_dir=args.data, out_dir=args.out, jobs=args.jobs, sections=args.sections, intervals=args.intervals
@@ -63,10 +90,22 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"pdu-report: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("pdu-report: interrupted; outputs left as they were", file=sys.stderr)
-        return 130
+    except OSError as exc:
+        print(f"pdu-report: {describe_os_error(exc)}; the previous outputs are unchanged", file=sys.stderr)
+        return EXIT_CANNOT_WRITE
+    except KeyboardInterrupt as exc:
+        print("pdu-report: interrupted; kernels stopped, outputs left as they were", file=sys.stderr)
+        return 143 if isinstance(exc, Terminated) else 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return EXIT_OK if all(result.ok for result in results) else EXIT_FAILED
+
+
+def threading_main() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -82,8 +82,9 @@ def test_bad_arguments_exit_2_without_rendering(calls, argv):
 
 
 def test_unknown_report_from_the_real_render_exits_2(tmp_path, capsys):
-    (tmp_path / "reports.yml").write_text("reports:\n  final:\n    title: F\n    start: 2017-10-01\n    end: 2019-01-31\n")
-    assert cli.main(["render", "midterm", "--data", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "reports.yml").write_text("reports:\n  final:\n    title: F\n    start: 2017-10-01\n    end: 2019-01-31\n")
+    assert cli.main(["render", "midterm", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "out")]) == 2
     assert "no report named 'midterm'; known: final" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 

@@ -197,6 +197,7 @@ def test_a_good_render_writes_the_layout(renders):
     report = renders["copy"]
     assert renders["first"][0].ok and renders["second"][0].ok
     assert sorted(files(report)) == [
+        ".pdu-report.json",
         "assets/plotly.min.js",
         "charts/bars.png",
         "charts/bars.svg",
@@ -206,7 +207,7 @@ def test_a_good_render_writes_the_layout(renders):
         "sections/01_charts.html",
         "sections/02_plain.html",
     ]
-    assert not list(renders["out"].glob(".*")), "no staging or old folder left behind"
+    assert [p.name for p in renders["out"].glob(".*")] == [".pdu-report.lock"], "no staging, work or old folder left behind"
 
 
 def test_pages_hide_code_and_stderr_but_show_output(renders):
@@ -305,7 +306,7 @@ def test_a_failed_section_exits_non_zero_and_the_last_good_render_stays(renders)
     assert kept.is_file()
     executed = nbformat.read(kept, as_version=4)
     assert any("NOTEBOOK-ERROR-MARKER" in str(output) for cell in executed.cells for output in cell.get("outputs", []))
-    assert sorted(p.name for p in (out / "final.failed").iterdir()) == ["03_broken.ipynb"]
+    assert sorted(p.name for p in (out / "final.failed").iterdir()) == [".pdu-report.json", "03_broken.ipynb"]
 
 
 def test_a_failing_render_names_the_section_and_its_error(workspace, patched, monkeypatch, tmp_path, capsys):
@@ -473,6 +474,7 @@ def test_swap_replaces_the_old_render_only_as_a_whole(tmp_path):
     final, staging = tmp_path / "final", tmp_path / ".final.rendering"
     final.mkdir()
     (final / "old.html").write_text("old")
+    (final / ".pdu-report.json").write_text('{"written_by": "pdu-report"}')
     staging.mkdir()
     (staging / "new.html").write_text("new")
     render._swap_in(staging, final)

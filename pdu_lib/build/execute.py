@@ -3,9 +3,12 @@
 
 import os
 import re
+import signal
 import sys
 import threading
 import time
+import uuid
+import weakref
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +69,34 @@ def kernel_env() -> dict[str, str]:
     }
 
 
-def _kernel_manager_class():
+#: Kernel managers of this process, so that an interrupt can stop their kernels at once.
+_KERNEL_MANAGERS: "weakref.WeakSet" = weakref.WeakSet()
+
+
+def stop_kernels() -> int:
+    """Kill every running section kernel of this process (its whole process group); the number stopped.
+
+    Called on Ctrl-C or SIGTERM: a kernel runs in its own session, so the
+    terminal's signal never reaches it, and waiting for each section to finish
+    could take minutes.
+    """
+    stopped = 0
+    for manager in list(_KERNEL_MANAGERS):
+        process = getattr(getattr(manager, "provisioner", None), "process", None)
+        if process is None or process.poll() is not None:
+            continue
+        try:
+            os.killpg(os.getpgid(process.pid), signal.SIGKILL)
+        except (OSError, AttributeError):
+            try:
+                process.kill()
+            except OSError:
+                continue
+        stopped += 1
+    return stopped
+
+
+def _kernel_manager_class(runtime_dir: Path | None = None):
     import zmq
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
@@ -80,6 +110,15 @@ def _kernel_manager_class():
         fresh venv may have none. The renderer's interpreter has the pinned
         packages, so the kernel uses it (ipykernel's own spec, sys.executable).
         """
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            _KERNEL_MANAGERS.add(self)
+
+        @default("connection_file")
+        def _connection_file_default(self):
+            # Beside the render's staging, not in $TMPDIR: the next render removes what a killed one left.
+            return str(runtime_dir / f"kernel-{uuid.uuid4().hex}.json") if runtime_dir is not None else ""
 
         @default("transport_encryption")
         def _transport_encryption_default(self):
@@ -99,7 +138,7 @@ def _kernel_manager_class():
     return ThisInterpreterKernelManager
 
 
-def execute_notebook(notebook, executed: Path, parameters: dict, cwd: Path, timeout: int | None = None):
+def execute_notebook(notebook, executed: Path, parameters: dict, cwd: Path, timeout: int | None = None, runtime_dir: Path | None = None):
     """Execute one notebook (a path or a NotebookNode) with papermill; the executed copy goes to ``executed``.
 
     The kernel's working folder is ``cwd`` (the notebooks folder, as in
@@ -119,7 +158,7 @@ def execute_notebook(notebook, executed: Path, parameters: dict, cwd: Path, time
         log_output=False,
         start_timeout=120,
         execution_timeout=timeout,
-        kernel_manager_class=_kernel_manager_class(),
+        kernel_manager_class=_kernel_manager_class(runtime_dir),
         resources={"metadata": {"path": str(cwd)}},
     )
 
@@ -134,8 +173,13 @@ def run_sections(
     desc: str = "",
     stream=None,
     drop_tags: Iterable[str] = (),
+    runtime_dir: Path | None = None,
 ) -> list[SectionResult]:
-    """Execute and export each section, ``jobs`` at a time; results in section order."""
+    """Execute and export each section, ``jobs`` at a time; results in section order.
+
+    An interrupt (KeyboardInterrupt, which ``pdu-report`` also raises on SIGTERM)
+    kills the running kernels and cancels the sections not started, then propagates.
+    """
     from tqdm import tqdm
 
     stream = sys.stderr if stream is None else stream
@@ -151,7 +195,9 @@ def run_sections(
             running.append(section.key)
             show()
         try:
-            return render_section(index, section, notebooks_dir=notebooks_dir, parameters=parameters, executed_dir=executed_dir, drop_tags=drop_tags)
+            return render_section(
+                index, section, notebooks_dir=notebooks_dir, parameters=parameters, executed_dir=executed_dir, drop_tags=drop_tags, runtime_dir=runtime_dir
+            )
         finally:
             with lock:
                 running.remove(section.key)
@@ -159,12 +205,18 @@ def run_sections(
                 show()
 
     results: dict[str, SectionResult] = {}
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="pdu-section")
     try:
-        with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="pdu-section") as pool:
-            futures = {pool.submit(one, index, section): section for index, section in enumerate(sections)}
-            for future in as_completed(futures):
-                section = futures[future]
-                results[section.key] = future.result()
+        futures = {pool.submit(one, index, section): section for index, section in enumerate(sections)}
+        for future in as_completed(futures):
+            section = futures[future]
+            results[section.key] = future.result()
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        stop_kernels()
+        raise
+    else:
+        pool.shutdown(wait=True)
     finally:
         bar.close()
     return [results[section.key] for section in sections]
@@ -178,6 +230,7 @@ def render_section(
     parameters: dict,
     executed_dir: Path,
     drop_tags: Iterable[str] = (),
+    runtime_dir: Path | None = None,
 ) -> SectionResult:
     """Execute one section notebook and export it; never raises for the notebook's own errors."""
     started = time.monotonic()
@@ -187,7 +240,7 @@ def render_section(
         return SectionResult(section, ok=False, error=f"notebook not found: {notebook}")
     try:
         source = nbformat.read(notebook, as_version=4)
-        nb = execute_notebook(without_tagged_cells(source, drop_tags), executed, parameters, cwd=notebooks_dir)
+        nb = execute_notebook(without_tagged_cells(source, drop_tags), executed, parameters, cwd=notebooks_dir, runtime_dir=runtime_dir)
     except Exception as exc:
         return SectionResult(section, ok=False, error=describe_failure(exc), seconds=time.monotonic() - started)
     try:

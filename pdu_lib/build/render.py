@@ -16,10 +16,12 @@
    (only when a page holds a plotly chart) and ``<report>_report.html``, one
    self-contained file with every section and plotly.js inlined once.
 
-Everything is built in a staging folder beside the report's folder and swapped
-in only when every section rendered: a failed render leaves the previous
-``outputs/<report>/`` untouched and keeps each failed, executed notebook in
-``outputs/<report>.failed/``.
+Everything is built in this run's own staging folder inside the output folder
+(``pdu_lib.build.outputs``: a lock per output folder, a work folder per run,
+a manifest in every report folder) and swapped in only when every section
+rendered: a failed render leaves the previous ``outputs/<report>/`` untouched
+and keeps each failed, executed notebook in ``outputs/<report>.failed/``.
+``--out`` may not be, hold or lie inside the data folder, nor be ``/`` or a home folder.
 
 Rendering twice from the same data gives byte-identical HTML: cell ids are
 renumbered, plotly div ids are fixed, JavaScript outputs (which nbconvert gives
@@ -33,7 +35,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ from pdu_lib import config
 from pdu_lib.analysis.figures import compute_figures
 from pdu_lib.build.execute import SectionResult, _short, run_sections
 from pdu_lib.build.figures_csv import write_figures_csv
+from pdu_lib.build.outputs import OutputFolder, check_out_dir, check_replaceable, remove_ours, write_manifest
 from pdu_lib.build.offline import report_size
 from pdu_lib.build.publish import publish
 from pdu_lib.config import ReportPeriod, Section
@@ -112,6 +114,7 @@ def render_reports(
         raise InputError("--jobs", f"must be at least 1, not {jobs}")
     if not data_dir.is_dir():
         raise InputError(data_dir, "no such data folder")
+    out_dir = check_out_dir(out_dir, data_dir)
 
     chosen = select_sections(config.SECTIONS, sections)
     periods = config.load_reports(data_dir)
@@ -128,26 +131,31 @@ def render_reports(
     resolved = [config.report_period(data_dir, name) for name in wanted]
     programme = config.programme_name(data_dir)
 
-    # Fail fast: every report's data is checked before any kernel starts.
+    # Fail fast: every report's data and output folder are checked before any kernel starts.
     datasets = {period.name: load_dataset(data_dir, period.name) for period in resolved}
+    for period in resolved:
+        check_replaceable(out_dir / period.name)
+        check_replaceable(out_dir / f"{period.name}.failed")
 
     results = []
-    for period in resolved:
-        results.append(
-            render_report(
-                period,
-                datasets[period.name],
-                data_dir=data_dir,
-                out_dir=out_dir,
-                sections=chosen,
-                notebooks_dir=Path(config.NOTEBOOKS_DIR),
-                jobs=jobs,
-                programme=programme,
-                partial=len(chosen) < len(config.SECTIONS),
-                intervals=intervals,
-                stream=stream,
+    with OutputFolder(out_dir) as folder:
+        for period in resolved:
+            results.append(
+                render_report(
+                    period,
+                    datasets[period.name],
+                    data_dir=data_dir,
+                    out_dir=out_dir,
+                    sections=chosen,
+                    notebooks_dir=Path(config.NOTEBOOKS_DIR),
+                    jobs=jobs,
+                    programme=programme,
+                    partial=len(chosen) < len(config.SECTIONS),
+                    intervals=intervals,
+                    stream=stream,
+                    folder=folder,
+                )
             )
-        )
     return results
 
 
@@ -188,23 +196,35 @@ def render_report(
     partial: bool = False,
     intervals: bool = False,
     stream=None,
+    folder: OutputFolder | None = None,
 ) -> ReportResult:
-    """Render one report into ``out_dir/<name>/``, swapping it in only on success."""
+    """Render one report into ``out_dir/<name>/``, swapping it in only on success.
+
+    ``folder`` is the locked output folder of :func:`render_reports`; without
+    one, the lock is taken here for this report.
+    """
+    if folder is None:
+        with OutputFolder(Path(out_dir)) as own:
+            return render_report(
+                period, dataset, data_dir=data_dir, out_dir=out_dir, sections=sections, notebooks_dir=notebooks_dir, jobs=jobs,
+                programme=programme, partial=partial, intervals=intervals, stream=stream, folder=own,
+            )
     stream = sys.stderr if stream is None else stream
     started = time.monotonic()
     name = period.name
     data_dir, out_dir, notebooks_dir = Path(data_dir), Path(out_dir), Path(notebooks_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     final_dir = out_dir / name
-    staging = out_dir / f".{name}.rendering"
+    staging = folder.staging(name)
     failed_dir = out_dir / f"{name}.failed"
     result = ReportResult(name=name, report_dir=final_dir, sections=[])
 
-    _remove(staging)
-    _remove(failed_dir)  # failures of an earlier render would only mislead
+    check_replaceable(final_dir)
+    remove_ours(failed_dir)  # failures of an earlier render would only mislead
     for sub in ("sections", "charts"):
         (staging / sub).mkdir(parents=True)
-    executed_dir = Path(tempfile.mkdtemp(prefix=f"pdu-{name}-"))
+    write_manifest(staging, name)
+    executed_dir = folder.executed(name)
+    executed_dir.mkdir(parents=True, exist_ok=True)
     try:
         try:
             write_figures_csv(compute_figures(dataset), staging / "figures.csv")
@@ -230,6 +250,7 @@ def render_report(
             desc=name,
             stream=stream,
             drop_tags=[other for other in config.load_reports(data_dir) if other != name],
+            runtime_dir=folder.runtime,
         )
         for section_result in result.failed:
             kept = _keep_failed(section_result, executed_dir, failed_dir)
@@ -247,7 +268,7 @@ def render_report(
             return result
 
         result.single_file = publish(staging, period, result.sections, programme=programme, partial=partial, all_sections=config.SECTIONS)
-        _swap_in(staging, final_dir)
+        _swap_in(staging, final_dir, folder.old(name))
         result.single_file = final_dir / result.single_file.name
         result.size_bytes = report_size(final_dir)
         result.seconds = time.monotonic() - started
@@ -264,17 +285,25 @@ def _keep_failed(section_result: SectionResult, executed_dir: Path, failed_dir: 
     executed = executed_dir / section_result.section.notebook
     if not executed.exists():
         return None
-    failed_dir.mkdir(parents=True, exist_ok=True)
+    if not failed_dir.exists():
+        failed_dir.mkdir(parents=True)
+        write_manifest(failed_dir, failed_dir.name)
     target = failed_dir / section_result.section.notebook
     shutil.copyfile(executed, target)
     section_result.failed_notebook = target
     return target
 
 
-def _swap_in(staging: Path, final_dir: Path) -> None:
-    """Replace ``final_dir`` by ``staging``; the old folder goes only once the new one is in place."""
-    old = final_dir.with_name(f".{final_dir.name}.old")
+def _swap_in(staging: Path, final_dir: Path, old: Path | None = None) -> None:
+    """Replace ``final_dir`` by ``staging``; the old folder goes only once the new one is in place.
+
+    ``old`` is where the previous render waits meanwhile (this run's work folder);
+    only a folder pdu-report wrote is ever replaced.
+    """
+    old = final_dir.with_name(f".{final_dir.name}.old") if old is None else old
+    check_replaceable(final_dir)
     _remove(old)
+    old.parent.mkdir(parents=True, exist_ok=True)
     if final_dir.exists():
         final_dir.rename(old)
     try:
