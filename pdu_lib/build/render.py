@@ -228,7 +228,7 @@ def render_report(
     try:
         try:
             write_figures_csv(compute_figures(dataset), staging / "figures.csv")
-        except InputError:
+        except (InputError, OSError):  # bad input, or the output folder cannot be written: not a defect of the figures
             raise
         except Exception as exc:  # a defect in the figures code: report it like a section
             result.figures_error = _short(f"{type(exc).__name__}: {exc}")
