@@ -56,7 +56,10 @@ def yaml_error(name: str, err: yaml.YAMLError, hint: str = "") -> InputError:
     """A YAML error as an :class:`InputError` naming the file and the line."""
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     problem = getattr(err, "problem", None) or str(err)
-    return InputError(name, f"is not valid YAML ({problem}){hint}", row=mark.line + 1 if mark else None)
+    row = mark.line + 1 if mark else None
+    if isinstance(err, _Refused):  # valid YAML, but too costly to expand: the syntax hint would mislead
+        return InputError(name, f"{problem}; the file is refused", row=row)
+    return InputError(name, f"is not valid YAML ({problem}){hint}", row=row)
 
 
 def read_yaml_text(path: str | Path, name: str | None = None) -> str:
