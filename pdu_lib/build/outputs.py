@@ -2,11 +2,11 @@
 
 - :func:`check_out_dir` refuses an ``--out`` that is, or lies inside, the data
   folder, one that holds the data folder, the filesystem root and a home folder.
-- :class:`OutputFolder` takes a lock per output folder (``.pdu-report.lock``):
-  a second render into the same folder stops at once with an
-  :class:`~pdu_lib.errors.InputError` (``pdu-report`` exits 2) saying that
-  another render is writing. The lock is an ``flock``, so a killed render
-  releases it.
+- :class:`OutputFolder` takes a lock per output folder (``.pdu-report.lock``,
+  removed when the render ends): a second render into the same folder stops at
+  once with an :class:`~pdu_lib.errors.InputError` (``pdu-report`` exits 2)
+  saying that another render is writing. The lock is an ``flock``, so a killed
+  render releases it (its file stays, unlocked, until the next render).
 - Each run works in its own folder ``<out>/.pdu-work/run-<pid>-<random>/``:
   ``staging/<report>/`` (the pages being built), ``executed/<report>/``
   (executed notebooks) and ``runtime/`` (kernel connection files). Nothing
@@ -126,21 +126,29 @@ class OutputFolder:
 
         self.out_dir.mkdir(parents=True, exist_ok=True)
         lock_path = self.out_dir / LOCK_NAME
-        handle = open(lock_path, "a+", encoding="utf-8")
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip()
-            handle.close()
-            raise InputError(
-                self.out_dir,
-                f"another render{f' (process {holder})' if holder.isdigit() else ''} is writing to this output folder; "
-                "wait for it to finish, or choose another --out",
-            ) from None
-        except BaseException:
-            handle.close()
-            raise
+        while True:
+            handle = open(lock_path, "a+", encoding="utf-8")
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip()
+                handle.close()
+                raise InputError(
+                    self.out_dir,
+                    f"another render{f' (process {holder})' if holder.isdigit() else ''} is writing to this output folder; "
+                    "wait for it to finish, or choose another --out",
+                ) from None
+            except BaseException:
+                handle.close()
+                raise
+            try:
+                same = os.stat(lock_path).st_ino == os.fstat(handle.fileno()).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            handle.close()  # the render before us removed this lock file as we opened it: lock the new one
         self._lock = handle
         try:
             handle.seek(0)
@@ -182,5 +190,9 @@ class OutputFolder:
                 pass
         finally:
             if self._lock is not None:
+                try:
+                    (self.out_dir / LOCK_NAME).unlink()  # removed while still held, so no one locks a stale file
+                except OSError:
+                    pass
                 self._lock.close()  # releases the flock
                 self._lock = None
