@@ -67,7 +67,10 @@ class Figure:
         value = numerator = base = None
         if isinstance(self.result, Share):
             numerator, base = self.result.numerator, self.result.base
-            value = self.result.rounded if self.unit == "percent" else self.result.numerator
+            if base:  # a share with no base has no value: empty, never 0
+                value = self.result.rounded if self.unit == "percent" else self.result.numerator
+            else:
+                numerator = None
         elif self.result is not None:
             value = int(self.result)
         return {
@@ -289,13 +292,10 @@ _figure("hub_aware", "attendance", "fraction", "Latest follow-up round: aware of
         _from_followup("hub_aware", "respondents who answered yes, over those who answered"))(_latest_round_share("hub_aware", "yes"))
 
 
-@_figure("hub_used", "attendance", "fraction", "Of those aware of the hub, how many had used it",
-         _from_followup("hub_used", "respondents aware of the hub who said they had used it, over those aware of it"))
+@_figure("hub_used", "attendance", "fraction", "Latest follow-up round: of those aware of the hub who answered, how many had used it",
+         _from_followup("hub_used", "respondents aware of the hub who said they had used it, over those aware of it who answered"))
 def hub_used(ds: "Dataset") -> Share:
-    answers = _latest_round_answers(ds)
-    aware = set(answers.loc[(answers["measure"] == "hub_aware") & (answers["answer"] == "yes"), "response_id"])
-    used = set(answers.loc[(answers["measure"] == "hub_used") & (answers["answer"] == "yes"), "response_id"])
-    return Share(len(used & aware), len(aware))
+    return metrics.conditional_share(_latest_round_answers(ds), "hub_aware", "yes", "hub_used", "yes")
 
 
 # --- The evaluation approach ---------------------------------------------------------------

@@ -115,15 +115,50 @@ def category_share(table: pd.DataFrame, category: str) -> Share:
 # ``answers`` is the tidy survey frame: response_id, measure, kind, answer, text, ...
 
 
-def answered(answers: pd.DataFrame, measure: str) -> pd.Index:
-    """The response ids that answered ``measure`` (for multi-select: ticked at least one option).
+def answered_rows(answers: pd.DataFrame) -> pd.Series:
+    """Which answer rows count as an answer: THE one definition of "answered" in the workbook.
 
-    >>> a = pd.DataFrame({"response_id": ["r1", "r1", "r2"], "measure": ["m", "m", "x"], "answer": ["a", "b", "c"]})
-    >>> list(answered(a, "m"))
-    ['r1']
+    A row answers its measure when it holds a coded answer, or typed text: an
+    open answer, or the typed-in Other text of a question that has an Other
+    option (the survey loader keeps such text only there). Figures, prose
+    helpers and the data-quality checks all use this rule.
+
+    >>> a = pd.DataFrame({"answer": ["yes", None, None], "text": [None, "a typed Other", None]})
+    >>> answered_rows(a).tolist()
+    [True, True, False]
     """
-    rows = answers.loc[(answers["measure"] == measure) & answers["answer"].notna(), "response_id"]
+    known = answers["answer"].notna()
+    if "text" in answers.columns:
+        known = known | answers["text"].notna()
+    return known
+
+
+def answered(answers: pd.DataFrame, measure: str) -> pd.Index:
+    """The response ids that answered ``measure`` (see :func:`answered_rows`; multi-select: ticked or typed at least one).
+
+    >>> a = pd.DataFrame({"response_id": ["r1", "r1", "r2", "r3"], "measure": ["m", "m", "x", "m"],
+    ...                   "answer": ["a", "b", "c", None], "text": [None, None, None, "Other text"]})
+    >>> list(answered(a, "m"))
+    ['r1', 'r3']
+    """
+    rows = answers.loc[(answers["measure"] == measure) & answered_rows(answers), "response_id"]
     return pd.Index(rows.unique())
+
+
+def conditional_share(answers: pd.DataFrame, condition: str, condition_code: str, measure: str, code: str) -> "Share":
+    """A conditional question's share: of those who gave ``condition_code`` to ``condition`` AND answered ``measure``,
+    how many answered ``code``. Those asked who skipped the question are not in the base.
+
+    >>> a = pd.DataFrame({"response_id": ["r1", "r1", "r2", "r2", "r3"],
+    ...                   "measure": ["aware", "used", "aware", "used", "aware"],
+    ...                   "answer": ["yes", "yes", "yes", "no", "yes"], "text": [None] * 5})
+    >>> conditional_share(a, "aware", "yes", "used", "yes")
+    Share(numerator=1, base=2)
+    """
+    asked = set(answers.loc[(answers["measure"] == condition) & (answers["answer"] == condition_code), "response_id"])
+    base = asked & set(answered(answers, measure))
+    yes = set(answers.loc[(answers["measure"] == measure) & (answers["answer"] == code), "response_id"])
+    return Share(len(yes & base), len(base))
 
 
 def single_choice(
@@ -142,7 +177,8 @@ def single_choice(
     duplicated = rows["response_id"].duplicated()
     if duplicated.any():
         raise ValueError(f"measure {measure!r} has more than one answer for response(s) {sorted(rows.loc[duplicated, 'response_id'])}")
-    return distribution(rows["answer"], scale, labels)
+    # The base is everyone who answered (a typed Other answer too), so the prose and the appendix agree.
+    return distribution(rows["answer"], scale, labels, base=len(answered(answers, measure)))
 
 
 def multi_select(
@@ -154,8 +190,8 @@ def multi_select(
 ) -> pd.DataFrame:
     """Share of respondents ticking each option of a multi-select measure.
 
-    The base is those who ticked at least one option (who answered the
-    question), unless a different base is given.
+    The base is those who answered the question (ticked at least one option
+    or typed an Other answer: :func:`answered`), unless a different base is given.
 
     >>> a = pd.DataFrame({"response_id": ["r1", "r1", "r2"], "measure": "heard_via", "answer": ["word_of_mouth", "newsletter", "word_of_mouth"]})
     >>> multi_select(a, "heard_via", ["word_of_mouth", "newsletter"])[["category", "count", "base"]].values.tolist()
@@ -163,7 +199,7 @@ def multi_select(
     """
     rows = answers.loc[(answers["measure"] == measure) & answers["answer"].notna()]
     ticks = rows.drop_duplicates(["response_id", "answer"])
-    total = ticks["response_id"].nunique() if base is None else base
+    total = len(answered(answers, measure)) if base is None else base
     return distribution(ticks["answer"], options, labels, base=total)
 
 
@@ -180,7 +216,7 @@ def answered_vs_responses(responses: pd.DataFrame, answers: pd.DataFrame, asked:
     """
     asked_responses = asked.merge(responses[["response_id", "survey_id"]], on="survey_id")
     respondents = asked_responses.groupby("measure")["response_id"].nunique().rename("responses")
-    known = answers.loc[answers["answer"].notna() | answers["text"].notna()] if "text" in answers else answers.loc[answers["answer"].notna()]
+    known = answers.loc[answered_rows(answers)]
     answering = known.merge(asked_responses[["response_id", "measure"]], on=["response_id", "measure"])
     answered_counts = answering.groupby("measure")["response_id"].nunique().rename("answered")
     table = pd.concat([respondents, answered_counts], axis=1).fillna(0).astype(int).reset_index()

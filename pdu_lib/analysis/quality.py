@@ -69,8 +69,7 @@ def survey_count_vs_item_n(responses: pd.DataFrame, answers: pd.DataFrame, asked
     surveys = int(responses["survey_id"].nunique())
     rows = []
     for measure, group in asked.groupby("measure", sort=True):
-        given = answers.loc[(answers["measure"] == measure) & (answers["answer"].notna() | answers["text"].notna())]
-        n = int(given["response_id"].nunique())
+        n = len(metrics.answered(answers, measure))
         asked_in = int(group["survey_id"].nunique())
         flag = "more answers than responses: check the exports" if n > total else (f"asked in {asked_in} of {surveys} surveys" if asked_in < surveys else "")
         rows.append({"survey": label, "measure": measure, "responses": total, "item_n": n, "surveys_asking": asked_in, "flag": flag})
