@@ -285,3 +285,49 @@ def test_count_words_capitalises_and_rejects_negative():
     assert count_words(12, capitalise=True) == "12"
     with pytest.raises(ValueError):
         count_words(-1)
+
+
+# --- Evaluative words come from the numbers (issue 12, case 5) -------------------------------------
+
+from pdu_lib.present.wording import evaluative_word, with_evaluative_word  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("numerator", "base", "word"),
+    [
+        (29, 29, ""),  # all aware: "only" would contradict the figure
+        (0, 29, ""),
+        (0, 0, ""),
+        (1, 29, "only"),
+        (14, 29, "only"),  # 48%: a minority
+        (15, 30, ""),  # exactly half earns no word
+        (22, 30, ""),  # 73%
+        (3, 4, "as many as"),  # exactly 75%
+        (28, 29, "as many as"),
+    ],
+)
+def test_evaluative_word_follows_the_rule_table(numerator, base, word):
+    assert evaluative_word(numerator, base) == word
+
+
+def test_evaluative_word_band_edges_are_exact():
+    # Every share of every base up to 60 falls in exactly the band its exact fraction says.
+    for base in range(1, 61):
+        for n in range(base + 1):
+            word = evaluative_word(n, base)
+            if n in (0, base):
+                assert word == ""
+            elif 2 * n < base:
+                assert word == "only", (n, base)
+            elif 4 * n >= 3 * base:
+                assert word == "as many as", (n, base)
+            else:
+                assert word == "", (n, base)
+
+
+def test_with_evaluative_word_never_writes_only_before_all():
+    assert with_evaluative_word("100% (29 of 29)", 29, 29) == "100% (29 of 29)"
+    assert with_evaluative_word("four", 4, 11, low="just", capitalise=True) == "Just four"
+    assert with_evaluative_word("four", 4, 5, low="just", high="as many as", capitalise=True) == "As many as four"
+    with pytest.raises(ValueError):
+        evaluative_word(5, 4)

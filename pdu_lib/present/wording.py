@@ -44,6 +44,19 @@ quarters"); "just under" is a little further off (47/100, 47%).
 Everything is computed with exact fractions, so band edges do not depend on
 floating point.
 
+Evaluative words ("only", "just", "as many as") are a judgement on the
+number, so they come from it too (:func:`evaluative_word`), never from the
+text. Rule table (exact fractions; ``p`` as above):
+
+=====================================  ==================================
+share                                  word
+=====================================  ==================================
+no base, numerator 0, or all           nothing (the figure speaks)
+p < 50 (a minority)                    "only" (or the ``low`` word, e.g. "just")
+50 <= p < 75                           nothing
+p >= 75 (and not all)                  "as many as" (or the ``high`` word)
+=====================================  ==================================
+
 Percentages are whole numbers rounded half up (12.5% is 13%), never Python's
 round-half-to-even. A base under ``caution_below`` (30 by default) carries
 the visible marker :data:`CAUTION_MARK`, explained by :data:`CAUTION_NOTE`.
@@ -66,6 +79,8 @@ __all__ = [
     "NO_BASE",
     "caution_note",
     "count_words",
+    "evaluative_word",
+    "with_evaluative_word",
     "format_fraction",
     "format_percent",
     "needs_caution",
@@ -93,6 +108,9 @@ ABOUT_WITHIN = Fraction(1)
 ABOUT_NEAREST_COUNT_WITHIN = Fraction(2)
 ALMOST_WITHIN = Fraction(3, 2)
 NEAR_WITHIN = Fraction(4)
+# Evaluative words: a share below LOW_BELOW is "only"; from HIGH_FROM (and not all) "as many as".
+LOW_BELOW = Fraction(1, 2)
+HIGH_FROM = Fraction(3, 4)
 # Small and large shares, in percent.
 VERY_FEW_BELOW = Fraction(5)
 A_FEW_BELOW = Fraction(15)
@@ -358,3 +376,40 @@ def share_phrase(
     # "47% (47 of 100)" -> "47%, 47 of 100"
     pct, _, rest = figure.partition(" (")
     return f"{share_words(n, b)} ({pct}, {rest}"
+
+
+def evaluative_word(numerator, base, low: str = "only", high: str = "as many as") -> str:
+    """The evaluative word a share earns, or "" when it earns none (see the module's rule table).
+
+    ``low`` is the word for a minority ("only", or "just" before a count);
+    ``high`` the word for a large majority ("as many as").
+
+    >>> evaluative_word(13, 30), evaluative_word(4, 11, low="just"), evaluative_word(15, 30)
+    ('only', 'just', '')
+    >>> evaluative_word(24, 30), evaluative_word(29, 29), evaluative_word(0, 12), evaluative_word(0, 0)
+    ('as many as', '', '', '')
+    """
+    n, b = _counts(numerator, base)
+    if b == 0 or n == 0 or n == b:
+        return ""
+    share = Fraction(n, b)
+    if share < LOW_BELOW:
+        return low
+    if share >= HIGH_FROM:
+        return high
+    return ""
+
+
+def with_evaluative_word(text: str, numerator, base, low: str = "only", high: str = "as many as", capitalise: bool = False) -> str:
+    """``text`` (a figure as prose writes it) preceded by the evaluative word its share earns, if any.
+
+    >>> with_evaluative_word("43% (13 of 30)", 13, 30)
+    'only 43% (13 of 30)'
+    >>> with_evaluative_word("100% (29 of 29)", 29, 29)
+    '100% (29 of 29)'
+    >>> with_evaluative_word("four", 4, 11, low="just", capitalise=True)
+    'Just four'
+    """
+    word = evaluative_word(numerator, base, low=low, high=high)
+    phrase = f"{word} {text}" if word else text
+    return phrase[0].upper() + phrase[1:] if capitalise and phrase else phrase
