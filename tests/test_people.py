@@ -11,7 +11,9 @@ import pytest
 from pdu_lib.inputs.people import (
     LINK_RULES,
     NICKNAMES_FILE,
+    email_conflicts,
     link_people,
+    names_compatible,
     linking_summary,
     load_nicknames,
 )
@@ -28,7 +30,7 @@ def ids(*rows: tuple[object, object, object]) -> list[str]:
 def test_emails_match_regardless_of_case_and_spaces() -> None:
     assert ids(
         ("Qzx One", "Qzx.One@Example.ORG", "Org A"),
-        ("Someone Else", " qzx.one @example.org ", "Org B"),
+        ("Q. One", " qzx.one @example.org ", "Org B"),
         ("Another", "qzx.two@example.org", "Org A"),
     ) == ["P0001", "P0001", "P0002"]
 
@@ -186,3 +188,44 @@ def test_a_nickname_listed_for_two_names_is_an_error(tmp_path: Path) -> None:
     path.write_text("nickname,name\nchris,christopher\nChris,christine\n", encoding="utf-8")
     with pytest.raises(ValueError, match="row 3"):
         load_nicknames(path)
+
+
+# --- A shared inbox does not merge different people (issue 12, case 2) -----------------------------
+
+
+def test_a_shared_email_with_conflicting_names_links_by_name_and_organisation_instead() -> None:
+    rows = bookings(
+        ("Ann Cox", "team@hostel.org", "Hostel"),
+        ("Bo Lee", "team@hostel.org", "Hostel"),
+        ("Ann Cox", "ann.cox@hostel.org", "Hostel"),  # Ann Cox's own email: name and organisation link her rows
+        ("Cy Day", "Team@Hostel.org", "Hostel"),
+        ("", "team@hostel.org", "Hostel"),  # a blank name under a conflicting inbox cannot be placed
+    )
+    person_id, audit = link_people(rows)
+    assert person_id.tolist() == ["P0001", "P0002", "P0001", "P0003", "P0004"]
+    assert dict(zip(audit["person_id"], audit["linked_by"]))["P0001"] == "name and organisation"
+    conflicts = email_conflicts(rows, person_id)
+    assert conflicts.to_dict("records") == [
+        {"shared_email": "E1", "bookings": 4, "names": 3, "people": 4, "person_ids": "P0001, P0002, P0003, P0004"}
+    ]
+    assert "team" not in conflicts.to_csv().casefold() and "cox" not in conflicts.to_csv().casefold()
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("Liz Jones", "Elizabeth Jones"), ("Sam Lee", "Samantha Lee"), ("S. Lee", "Sam Lee"), ("Jonthan Ray", "Jonathan Ray"), ("", "Ann Lee")],
+)
+def test_compatible_names_still_link_by_email(first, second) -> None:
+    assert ids((first, "x@y.org", "Org A"), (second, "X@y.org", "Org B")) == ["P0001", "P0001"]
+
+
+@pytest.mark.parametrize(("first", "second"), [("Ann Lee", "Ann Cox"), ("Anna Smith", "Brian Jones"), ("Mark Hill", "Mary Hill")])
+def test_conflicting_names_do_not_link_by_email(first, second) -> None:
+    assert ids((first, "x@y.org", "Org A"), (second, "x@y.org", "Org A")) == ["P0001", "P0002"]
+
+
+def test_names_compatible_is_symmetric() -> None:
+    names = ["ann lee", "a lee", "anne lee", "ann", "lee", "bob lee", "", "annabel lee"]
+    for a in names:
+        for b in names:
+            assert names_compatible(a, b) == names_compatible(b, a), (a, b)

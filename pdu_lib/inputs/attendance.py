@@ -16,7 +16,7 @@ import pandas as pd
 
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.ledger import Ledger
-from pdu_lib.inputs.people import link_people
+from pdu_lib.inputs.people import EMAIL_CONFLICT_COLUMNS, email_conflicts, link_people
 from pdu_lib.inputs.tables import choose, parse_date, read_table, squash_text
 
 # code -> the label the contract documents; dict order is the order reports show them in.
@@ -185,6 +185,26 @@ def load_register_with_audit(
     ``linked_by``) over every row of the register; pass it to
     :func:`pdu_lib.inputs.people.linking_summary` for the data-quality appendix.
     """
+    frame, audit, _ = load_register_linked(path, events, name=name, nicknames=nicknames, ledger=ledger)
+    return frame, audit
+
+
+def load_register_linked(
+    path: str | Path,
+    events: pd.DataFrame,
+    name: str | None = None,
+    nicknames: Mapping[str, str] | None = None,
+    ledger: Ledger | None = None,
+    link_within: tuple | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The register, its linking audit and its email conflicts (:func:`pdu_lib.inputs.people.email_conflicts`).
+
+    With ``link_within=(start, end)`` (dates, both included) people are
+    linked over the rows whose event falls in that period only, so that a
+    later period's bookings never change an earlier report's people; the
+    audit and the conflicts cover those rows. Rows outside it are linked
+    among themselves, with person ids numbered after the period's.
+    """
     path = Path(path)
     name = name or path.name
     table = read_table(path, REGISTER_COLUMNS, name=name)
@@ -225,10 +245,20 @@ def load_register_with_audit(
                 "source_row": row.source_row,
             }
         )
-    person_id, audit = link_people(pd.DataFrame.from_records(people, columns=["name", "email", "organisation"]), nicknames=nicknames)
-    del people
     frame = pd.DataFrame.from_records(records)
-    frame["person_id"] = person_id.to_numpy()
+    identities = pd.DataFrame.from_records(people, columns=["name", "email", "organisation"])
+    del people
+    inside = pd.Series(True, index=frame.index)
+    if link_within is not None:
+        inside = frame["event_date"].between(pd.Timestamp(link_within[0]), pd.Timestamp(link_within[1]))
+    person_id, audit = link_people(identities.loc[inside], nicknames=nicknames)
+    conflicts = email_conflicts(identities.loc[inside], person_id, nicknames=nicknames) if len(person_id) else pd.DataFrame(columns=EMAIL_CONFLICT_COLUMNS)
+    frame["person_id"] = person_id.reindex(frame.index)
+    if not inside.all():
+        later, _ = link_people(identities.loc[~inside], nicknames=nicknames)
+        offset = len(audit)
+        frame.loc[~inside, "person_id"] = [f"P{int(pid[1:]) + offset:04d}" for pid in later]
+    del identities
     frame = frame[REGISTER_OUTPUT].astype(
         {
             "booking_row": "int64", "event_id": "str", "event_date": "datetime64[us]", "event_kind": "str", "cop_group": "str",
@@ -238,4 +268,4 @@ def load_register_with_audit(
     )
     if ledger is not None:
         ledger.read(name, len(frame))
-    return frame, audit
+    return frame, audit, conflicts

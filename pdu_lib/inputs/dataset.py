@@ -31,6 +31,7 @@ from pdu_lib.inputs.periods import keep_within
 from pdu_lib.inputs.tables import display_name
 
 REGISTER_NAMES = ("attendance_register.xlsx", "attendance_register.csv")
+DUPLICATE_BOOKING = "duplicate booking"
 
 
 @dataclass
@@ -44,7 +45,8 @@ class Dataset:
     bookings: pd.DataFrame  # every register row, linked to people, whatever its date or status
     attendances: pd.DataFrame  # attended rows at learning events in the period
     cop_attendances: pd.DataFrame  # attended rows at CoP sessions in the period
-    people_audit: pd.DataFrame
+    people_audit: pd.DataFrame  # one row per person linked over the period's register rows
+    email_conflicts: pd.DataFrame  # shared emails whose names conflict (pseudonymous: people.email_conflicts)
     event_responses: pd.DataFrame
     event_answers: pd.DataFrame
     event_asked: pd.DataFrame
@@ -122,13 +124,19 @@ def _find_register(data_dir: Path) -> Path:
 
 
 def _account_bookings(bookings: pd.DataFrame, period: ReportPeriod, ledger: Ledger) -> pd.DataFrame:
-    """Attended rows at events in the period; every other row is recorded with its reason."""
+    """Attended rows at events in the period; every other row is recorded with its reason.
+
+    An exact repeat of a booking (the same person, event and status as an
+    earlier row) is a ``duplicate booking``: counting it would count one
+    attendance twice.
+    """
     end = pd.Timestamp(period.end)
     start = pd.Timestamp(period.start)
     in_period = bookings["event_date"].between(start, end)
     rules = [
         ((bookings["event_date"] > end) & (bookings["status"] == "booked"), "booked, event not yet held"),
         (~in_period, "event outside the report period"),
+        (bookings.duplicated(["person_id", "event_id", "status"]), DUPLICATE_BOOKING),
         (bookings["status"] == "cancelled", "cancelled booking"),
         (bookings["status"] == "did_not_attend", "did not attend"),
         (bookings["status"] == "booked", "booked, attendance not recorded"),
@@ -136,7 +144,8 @@ def _account_bookings(bookings: pd.DataFrame, period: ReportPeriod, ledger: Ledg
     for mask, reason in rules:
         for file, rows in bookings.loc[mask].groupby("source_file")["source_row"]:
             ledger.exclude(file, rows.tolist(), reason)
-    return bookings.loc[in_period & (bookings["status"] == "attended")].reset_index(drop=True)
+    used = in_period & (bookings["status"] == "attended") & ~bookings.duplicated(["person_id", "event_id", "status"])
+    return bookings.loc[used].reset_index(drop=True)
 
 
 def _filter_surveys(data: surveys.SurveyData, period: ReportPeriod, ledger: Ledger):
@@ -177,7 +186,10 @@ def _load(data_dir: Path, report_name: str) -> Dataset:
     events = keep_within(all_events, "date", period.start, period.end, ledger, "event outside the report period")
 
     register_path = _find_register(data_dir)
-    bookings, people_audit = attendance.load_register_with_audit(register_path, all_events, name=name(register_path), ledger=ledger)
+    # People are linked over the period's rows only: a later period's bookings never change this report's people.
+    bookings, people_audit, email_conflicts = attendance.load_register_linked(
+        register_path, all_events, name=name(register_path), ledger=ledger, link_within=(period.start, period.end)
+    )
     attended = _account_bookings(bookings, period, ledger)
     attendances = attended.loc[attended["event_kind"] == "learning_event"].reset_index(drop=True)
     cop_attendances = attended.loc[attended["event_kind"] == "cop_session"].reset_index(drop=True)
@@ -233,6 +245,7 @@ def _load(data_dir: Path, report_name: str) -> Dataset:
         attendances=attendances,
         cop_attendances=cop_attendances,
         people_audit=people_audit,
+        email_conflicts=email_conflicts,
         event_responses=event_responses,
         event_answers=event_answers,
         event_asked=event_asked,

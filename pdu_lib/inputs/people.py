@@ -5,7 +5,12 @@ booking rows are taken to be **the same person** when
 
 1. **email**: both emails are non-blank and match after lower-casing and
    removing all whitespace (``Jo.Bloggs@Example.org `` is
-   ``jo.bloggs@example.org``); or
+   ``jo.bloggs@example.org``), **and** the names typed with that email are
+   compatible (:func:`names_compatible`: the same name, a known nickname, an
+   initial or short form, a one-letter typing slip, or a blank name). An email
+   whose rows carry conflicting names (a team inbox used by different people)
+   links nothing: its rows link by rule 2 only, and :func:`email_conflicts`
+   lists it for the data-quality appendix (counts and person ids only); or
 2. **name and organisation**: both names are non-blank and match after the
    name clean-up below, **and** both organisations are non-blank and match
    after the organisation clean-up below.
@@ -134,6 +139,61 @@ def email_key(email: Any) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(email)).casefold())
 
 
+def _first_names_compatible(a: str, b: str) -> bool:
+    """Two cleaned first names that may be one person's: equal, an initial or short form, or one typing slip apart."""
+    if a == b or a.startswith(b) or b.startswith(a):
+        return True
+    if abs(len(a) - len(b)) > 1 or min(len(a), len(b)) < 4:
+        return False
+    # One letter dropped or added, or two neighbours swapped (not a letter changed: Mark is not Mary).
+    start = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    tail_a, tail_b = a[start:], b[start:]
+    return tail_a[1:] == tail_b or tail_a == tail_b[1:] or (
+        len(tail_a) >= 2 and tail_a[:2] == tail_b[1::-1] and tail_a[2:] == tail_b[2:]
+    )
+
+
+def names_compatible(first: str, second: str) -> bool:
+    """Whether two cleaned names (:func:`name_key`) may be the same person, for the email rule.
+
+    Blank names are compatible with anything. Otherwise the surnames (the
+    words after the first) must match, or one be part of the other (``lee``
+    and ``lee cox``, a double-barrelled name), when both names have two words
+    or more; and the first
+    names must be equal (nicknames already replaced), or one an initial or
+    short form of the other (``s``, ``sam`` and ``samantha``), or one typing
+    slip apart: a letter dropped or added, or two neighbours swapped (``jonthan``;
+    a letter changed is not a slip: ``mark`` is not ``mary``).
+
+    >>> names_compatible("samantha lee", "sam lee"), names_compatible("s lee", "samantha lee"), names_compatible("", "ann lee")
+    (True, True, True)
+    >>> names_compatible("jonathan ray", "jonthan ray"), names_compatible("anna smith", "brian jones"), names_compatible("ann lee", "ann cox")
+    (True, False, False)
+    """
+    a, b = first.split(), second.split()
+    if not a or not b:
+        return True
+    if len(a) >= 2 and len(b) >= 2:
+        surnames_a, surnames_b = set(a[1:]), set(b[1:])
+        same_surname = surnames_a <= surnames_b or surnames_b <= surnames_a  # Lee is Lee-Cox (a double-barrelled name)
+        return same_surname and _first_names_compatible(a[0], b[0])
+    short, long = (a, b) if len(a) == 1 else (b, a)
+    return _first_names_compatible(short[0], long[0]) or short[0] == long[-1]
+
+
+def _conflicting_emails(emails: list[str], names: list[str]) -> set[str]:
+    """Emails whose rows carry two names that cannot be one person's."""
+    by_email: dict[str, set[str]] = {}
+    for email, name in zip(emails, names):
+        if email and name:
+            by_email.setdefault(email, set()).add(name)
+    return {
+        email
+        for email, found in by_email.items()
+        if any(not names_compatible(x, y) for x in found for y in found if x < y)
+    }
+
+
 class _UnionFind:
     def __init__(self, size: int) -> None:
         self.parent = list(range(size))
@@ -186,6 +246,9 @@ def link_people(frame: pd.DataFrame, nicknames: Mapping[str, str] | None = None)
     organisations = [organisation_key(value) for value in frame["organisation"]]
     people = [f"{n}\x1f{o}" if n and o else "" for n, o in zip(names, organisations)]
 
+    conflicting = _conflicting_emails(emails, names)
+    emails = ["" if key in conflicting else key for key in emails]
+
     links = _UnionFind(size)
     for keys in (emails, people):
         first_row: dict[str, int] = {}
@@ -225,6 +288,39 @@ def _shares_key(keys: list[str], rows: list[int]) -> bool:
                 return True
             seen.add(key)
     return False
+
+
+EMAIL_CONFLICT_COLUMNS = ["shared_email", "bookings", "names", "people", "person_ids"]
+
+
+def email_conflicts(frame: pd.DataFrame, person_id: pd.Series, nicknames: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Emails shared by bookings whose names conflict, for the data-quality appendix: nothing personal.
+
+    One row per such email: ``shared_email`` (a pseudonymous label, ``E1``,
+    ``E2``, ... in order of first booking), ``bookings`` (rows with it),
+    ``names`` (different names typed with it), ``people`` (people those rows
+    were linked to, by name and organisation instead) and ``person_ids``.
+
+    >>> rows = pd.DataFrame({"name": ["Ann Cox", "Bo Lee", "Ann Cox", "Cy Day"],
+    ...                      "email": ["team@x.org", "team@x.org", "TEAM@x.org", "cy@x.org"], "organisation": ["X"] * 4})
+    >>> person_id, _ = link_people(rows)
+    >>> email_conflicts(rows, person_id).to_dict("records")
+    [{'shared_email': 'E1', 'bookings': 3, 'names': 2, 'people': 2, 'person_ids': 'P0001, P0002'}]
+    """
+    nicknames = load_nicknames() if nicknames is None else nicknames
+    emails = [email_key(value) for value in frame["email"]]
+    names = [name_key(value, nicknames) for value in frame["name"]]
+    conflicting = _conflicting_emails(emails, names)
+    records = []
+    for email in dict.fromkeys(e for e in emails if e in conflicting):
+        rows = [i for i, e in enumerate(emails) if e == email]
+        ids = sorted({str(person_id.iloc[i]) for i in rows})
+        records.append({
+            "shared_email": f"E{len(records) + 1}", "bookings": len(rows), "names": len({names[i] for i in rows if names[i]}),
+            "people": len(ids), "person_ids": ", ".join(ids),
+        })
+    table = pd.DataFrame.from_records(records, columns=EMAIL_CONFLICT_COLUMNS)
+    return table.astype({"shared_email": "str", "bookings": "int64", "names": "int64", "people": "int64", "person_ids": "str"})
 
 
 def linking_summary(audit: pd.DataFrame) -> pd.DataFrame:
