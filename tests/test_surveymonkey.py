@@ -70,7 +70,9 @@ def test_questions_kinds_and_first_columns_are_read_from_both_header_rows(tmp_pa
 def test_responses_carry_spreadsheet_rows_and_month_first_dates(tmp_path, suffix):
     export = read_export(write_export(tmp_path / f"E07{suffix}", questions(), rows()))
     responses = export.responses
-    assert list(responses.columns) == ["source_file", "source_row", "respondent_id", "started", "submitted", "custom_data"]
+    assert list(responses.columns) == [
+        "source_file", "source_row", "respondent_id", "started", "submitted", "submitted_day_first", "custom_data",
+    ]
     assert responses["source_row"].tolist() == [3, 4, 5]
     assert responses["respondent_id"].tolist() == ["11400000001", "11400000002", "11400000003"]
     assert responses["submitted"].tolist() == [
@@ -205,11 +207,21 @@ def test_unparseable_date_is_an_error_naming_the_cell(tmp_path):
     assert "E07.csv, row 4, column 'D (End Date)'" in message and "sometime in June" in message
 
 
-def test_day_first_date_gets_a_hint(tmp_path):
+def test_dates_are_read_both_ways_and_the_survey_loader_chooses(tmp_path):
     data = rows()
     data[0]["metadata"][3] = "14/06/2018 10:12:33"
+    export = read_export(write_export(tmp_path / "E07.csv", questions(), data))
+    assert pd.isna(export.responses["submitted"].iloc[0])
+    assert export.responses["submitted_day_first"].iloc[0] == pd.Timestamp("2018-06-14 10:12:33")
+    assert pd.isna(export.responses["submitted_day_first"].iloc[2])  # 06/15/2018 cannot be day first
+    assert export.end_date_column == "D"
+
+
+def test_a_date_neither_order_reads_is_an_error_with_a_hint(tmp_path):
+    data = rows()
+    data[0]["metadata"][3] = "14/13/2018 10:12:33"
     message = error_of(write_export(tmp_path / "E07.csv", questions(), data))
-    assert "E07.csv, row 3, column 'D (End Date)'" in message and "month first" in message
+    assert "E07.csv, row 3, column 'D (End Date)'" in message and "cannot read" in message
 
 
 def test_duplicate_respondent_id_names_both_rows(tmp_path):

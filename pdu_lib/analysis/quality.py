@@ -76,6 +76,46 @@ def survey_count_vs_item_n(responses: pd.DataFrame, answers: pd.DataFrame, asked
     return pd.DataFrame(rows, columns=["survey", "measure", "responses", "item_n", "surveys_asking", "flag"])
 
 
+#: A post-event response dated more than this many days after its event is "long after" it.
+LONG_AFTER_DAYS = 42
+
+
+def response_timing(responses: pd.DataFrame, events: pd.DataFrame, long_after_days: int = LONG_AFTER_DAYS) -> pd.DataFrame:
+    """Post-event responses dated before their event, or long after it, per event survey.
+
+    ``responses`` has ``survey_id`` (the event id) and ``submitted``;
+    ``events`` has ``event_id`` and ``date``. A response dated before its
+    event's day cannot be about it; one more than ``long_after_days`` after
+    it remembers the event from afar. Both stay in the figures and are
+    counted here.
+
+    >>> r = pd.DataFrame({"survey_id": ["E1", "E1", "E1", "E2"],
+    ...                   "submitted": pd.to_datetime(["2018-01-09", "2018-01-12", "2018-04-01", "2018-02-02"])})
+    >>> e = pd.DataFrame({"event_id": ["E1", "E2"], "date": pd.to_datetime(["2018-01-10", "2018-02-01"])})
+    >>> response_timing(r, e).values.tolist()
+    [['E1', 3, 1, 1, '1 dated before the event; 1 more than 42 days after it'], ['E2', 1, 0, 0, '']]
+    """
+    dated = responses[["survey_id", "submitted"]].merge(
+        events[["event_id", "date"]].rename(columns={"event_id": "survey_id", "date": "event_date"}), on="survey_id", how="left"
+    )
+    days = (pd.to_datetime(dated["submitted"]).dt.normalize() - pd.to_datetime(dated["event_date"])).dt.days
+    table = (
+        dated.assign(before_event=days < 0, long_after=days > long_after_days)
+        .groupby("survey_id", sort=True)
+        .agg(responses=("submitted", "size"), before_event=("before_event", "sum"), long_after=("long_after", "sum"))
+        .astype("int64")
+        .reset_index()
+    )
+    table["flag"] = [
+        "; ".join(part for part in (
+            f"{before} dated before the event" if before else "",
+            f"{late} more than {long_after_days} days after it" if late else "",
+        ) if part)
+        for before, late in zip(table["before_event"], table["long_after"])
+    ]
+    return table[["survey_id", "responses", "before_event", "long_after", "flag"]]
+
+
 def ledger_balances(reconciliation: pd.DataFrame) -> bool:
     """True when every file's rows read equal rows used plus rows excluded."""
     return bool((reconciliation["rows_read"] == reconciliation["rows_used"] + reconciliation["rows_excluded"]).all())

@@ -61,6 +61,10 @@ class Dataset:
     ledger: Ledger
     excerpts: pd.DataFrame | None = None  # coded excerpts in the period (all, publishable or not)
     codebook: object | None = None  # inputs.codebook.Codebook, when the data folder has one
+    # One row per survey export read: source_file, survey, survey_id, responses_read, in_period, responses_used
+    survey_files: pd.DataFrame | None = None
+    # Survey exports of events or rounds outside the period, counted whole: survey, files, responses (no file names)
+    files_outside_period: pd.DataFrame | None = None
     _derived: dict = field(default_factory=dict, repr=False, compare=False)  # values computed from the data, kept once
 
     @property
@@ -79,6 +83,24 @@ class Dataset:
     @property
     def latest_round(self) -> str | None:
         return self.rounds[-1] if self.rounds else None
+
+    @property
+    def has_followup_data(self) -> bool:
+        """False when no follow-up response falls in the period: every follow-up figure is then empty
+        (no base), and a section should say plainly that the period has no follow-up data."""
+        return not self.followup_responses.empty
+
+    @property
+    def empty_followup_rounds(self) -> list[str]:
+        """Follow-up rounds (``YYYY-MM``) of the period whose exports hold no response used in it, oldest first:
+        e.g. an export with its two header rows and no responses, or only test responses."""
+        if self.survey_files is None:
+            return []
+        files = self.survey_files.loc[self.survey_files["survey"] == "followup"]
+        start, end = f"{self.period.start:%Y-%m}", f"{self.period.end:%Y-%m}"
+        in_period = files.loc[files["survey_id"].between(start, end)]
+        used = in_period.groupby("survey_id")["responses_used"].sum()
+        return sorted(used.index[used == 0])
 
     def measure(self, measure_id: str) -> harmonise.Measure:
         try:
@@ -149,11 +171,22 @@ def _account_bookings(bookings: pd.DataFrame, period: ReportPeriod, ledger: Ledg
 
 
 def _filter_surveys(data: surveys.SurveyData, period: ReportPeriod, ledger: Ledger):
-    responses = keep_within(data.responses, "submitted", period.start, period.end, ledger, "submitted outside the report period")
+    # Files outside the period were counted whole in their own ledger (surveys.load_surveys).
+    outside_files = set(data.files.loc[~data.files["in_period"], "source_file"])
+    responses = data.responses.loc[~data.responses["source_file"].isin(outside_files)]
+    responses = keep_within(responses, "submitted", period.start, period.end, ledger, "submitted outside the report period")
     kept = set(responses["response_id"])
     answers = data.answers.loc[data.answers["response_id"].isin(kept)].reset_index(drop=True)
     asked = data.asked.loc[data.asked["survey_id"].isin(set(responses["survey_id"]))].reset_index(drop=True)
     return responses, answers, asked
+
+
+def _files_outside(survey_files: pd.DataFrame, outside_ledger: Ledger) -> pd.DataFrame:
+    """Survey exports set aside whole because their event or round is outside the period: counts per survey, no names."""
+    read = outside_ledger.table().rename(columns={"file": "source_file"})
+    outside = survey_files[["source_file", "survey"]].merge(read[["source_file", "rows_read"]], on="source_file")
+    table = outside.groupby("survey", sort=True).agg(files=("source_file", "size"), responses=("rows_read", "sum")).reset_index()
+    return table.astype({"survey": "str", "files": "int64", "responses": "int64"})
 
 
 @lru_cache(maxsize=8)
@@ -195,11 +228,27 @@ def _load(data_dir: Path, report_name: str) -> Dataset:
     cop_attendances = attended.loc[attended["event_kind"] == "cop_session"].reset_index(drop=True)
 
     hmap = harmonise.load_map(data_dir / "harmonisation.yml")
-    event_data = surveys.load_surveys(data_dir, "event", hmap, ledger=ledger, known_ids=set(all_events["event_id"]))
-    followup_data = surveys.load_surveys(data_dir, "followup", hmap, ledger=ledger)
+    # Every report's period, so that a file's date order is the same whichever report is rendered.
+    periods = [(p.start, p.end) for p in config.load_reports(data_dir).values()]
+    event_dates = dict(zip(all_events["event_id"], all_events["date"]))
+    # Exports of events or rounds outside the period are counted whole, apart: the report lists nothing of them.
+    outside_ledger = Ledger()
+    event_in_period = set(events["event_id"])
+    first_month, last_month = f"{period.start:%Y-%m}", f"{period.end:%Y-%m}"
+    event_data = surveys.load_surveys(
+        data_dir, "event", hmap, ledger=ledger, known_ids=set(all_events["event_id"]), event_dates=event_dates, periods=periods,
+        survey_in_period=event_in_period.__contains__, outside_ledger=outside_ledger,
+    )
+    followup_data = surveys.load_surveys(
+        data_dir, "followup", hmap, ledger=ledger, periods=periods,
+        survey_in_period=lambda round_id: first_month <= round_id <= last_month, outside_ledger=outside_ledger,
+    )
     event_responses, event_answers, event_asked = _filter_surveys(event_data, period, ledger)
     followup_responses, followup_answers, followup_asked = _filter_surveys(followup_data, period, ledger)
     unmapped = pd.concat([event_data.unmapped, followup_data.unmapped], ignore_index=True)
+    survey_files = pd.concat([event_data.files, followup_data.files], ignore_index=True)
+    used_per_file = pd.concat([event_responses, followup_responses])["source_file"].value_counts()
+    survey_files["responses_used"] = survey_files["source_file"].map(used_per_file).fillna(0).astype("int64")
 
     hub_path = data_dir / "hub_registrations.csv"
     hub_all = records.load_hub_registrations(hub_path, name=name(hub_path), ledger=ledger)
@@ -260,4 +309,6 @@ def _load(data_dir: Path, report_name: str) -> Dataset:
         ledger=ledger,
         excerpts=excerpts,
         codebook=codebook,
+        survey_files=survey_files,
+        files_outside_period=_files_outside(survey_files, outside_ledger),
     )

@@ -17,6 +17,7 @@ questions may share a text. IP address, email and names are never read.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,11 +66,15 @@ DATE_FORMATS = (
     "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%d",
 )
+# The same dates re-saved day first (Excel on a UK machine): which order a file uses is decided per file,
+# from its event's date (pdu_lib.inputs.surveys.choose_date_order).
+DAY_FIRST_FORMATS = tuple(f.replace("%m/%d/%Y", "%d/%m/%Y") for f in DATE_FORMATS if f.startswith("%m/%d/%Y"))
+_ISO_FORMATS = tuple(f for f in DATE_FORMATS if f.startswith("%Y"))
 _SCIENTIFIC = re.compile(r"[+-]?\d+(\.\d+)?[eE][+-]?\d+")
 
 QUESTION_COLUMNS = ["question_no", "text", "kind", "first_column", "other_column"]
 OPTION_COLUMNS = ["question_no", "option_label", "column", "is_other"]
-RESPONSE_COLUMNS = ["source_file", "source_row", "respondent_id", "started", "submitted", "custom_data"]
+RESPONSE_COLUMNS = ["source_file", "source_row", "respondent_id", "started", "submitted", "submitted_day_first", "custom_data"]
 CELL_COLUMNS = ["source_row", "question_no", "column", "subheading", "value"]
 
 
@@ -80,7 +85,9 @@ class SurveyExport:
     - ``questions``: question_no, text, kind ('single'|'open'|'multi'), first_column (letter),
       other_column (letter of its 'Other (please specify)' column, or <NA>)
     - ``options``: question_no, option_label, column, is_other (multi-select questions only)
-    - ``responses``: source_file, source_row, respondent_id, started, submitted, custom_data
+    - ``responses``: source_file, source_row, respondent_id, started, submitted (End Date read month first,
+      NaT where it cannot be), submitted_day_first (read day first, NaT where it cannot be), custom_data
+    - ``end_date_column``: the letter of the End Date column (to name its cells)
     - ``cells``: source_row, question_no, column, subheading, value (non-blank cells only)
 
     ``respondent_id`` is kept only to detect duplicates; it goes no further than this object.
@@ -91,6 +98,7 @@ class SurveyExport:
     options: pd.DataFrame
     responses: pd.DataFrame
     cells: pd.DataFrame
+    end_date_column: str = ""
 
 
 @dataclass(frozen=True)
@@ -308,6 +316,31 @@ def survey_date(value: Any, *, file: str, row: int, column: str) -> pd.Timestamp
         raise InputError(file, err.message + ("." + hint if hint else ""), row=row, column=column) from None
 
 
+def survey_date_orders(value: Any, *, file: str, row: int, column: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """A SurveyMonkey date read month first and day first (NaT where an order cannot read it).
+
+    A real datetime (XLSX) or an ISO date reads the same both ways. A cell
+    neither order reads is an error naming it.
+
+    >>> survey_date_orders("06/10/2018 10:12:33 AM", file="E07.csv", row=3, column="D")
+    (Timestamp('2018-06-10 10:12:33'), Timestamp('2018-10-06 10:12:33'))
+    >>> survey_date_orders("10/14/2018 09:00", file="E07.csv", row=3, column="D")
+    (Timestamp('2018-10-14 09:00:00'), NaT)
+    """
+    if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)) and value is not pd.NaT:
+        stamp = pd.Timestamp(value)
+        return stamp, stamp
+    readings = []
+    for formats in (DATE_FORMATS, DAY_FIRST_FORMATS + _ISO_FORMATS):
+        try:
+            readings.append(parse_date(value, file=file, row=row, column=column, formats=formats))
+        except InputError:
+            readings.append(pd.NaT)
+    if readings[0] is pd.NaT and readings[1] is pd.NaT:
+        survey_date(value, file=file, row=row, column=column)  # raises, with its message
+    return readings[0], readings[1]
+
+
 def _responses(data: list[tuple[int, list[Any]]], meta: dict[str, int], name: str) -> pd.DataFrame:
     """One row per response: source_row, respondent_id, started, submitted, custom_data."""
     where = {canonical: f"{column_letter(index + 1)} ({canonical})" for canonical, index in meta.items()}
@@ -325,15 +358,22 @@ def _responses(data: list[tuple[int, list[Any]]], meta: dict[str, int], name: st
         seen[rid] = row_number
         started = pd.NaT
         if "Start Date" in meta and cell_text(row[meta["Start Date"]]):
-            started = survey_date(row[meta["Start Date"]], file=name, row=row_number, column=where["Start Date"])
-        submitted = survey_date(row[meta["End Date"]], file=name, row=row_number, column=where["End Date"])
+            both = survey_date_orders(row[meta["Start Date"]], file=name, row=row_number, column=where["Start Date"])
+            started = both[0] if both[0] is not pd.NaT else both[1]  # informative only: End Date dates a response
+        submitted, submitted_day_first = survey_date_orders(row[meta["End Date"]], file=name, row=row_number, column=where["End Date"])
         custom = cell_text(row[meta["Custom Data 1"]]) if "Custom Data 1" in meta else ""
         records.append(
-            {"source_file": name, "source_row": row_number, "respondent_id": rid, "started": started, "submitted": submitted, "custom_data": custom}
+            {
+                "source_file": name, "source_row": row_number, "respondent_id": rid, "started": started,
+                "submitted": submitted, "submitted_day_first": submitted_day_first, "custom_data": custom,
+            }
         )
     frame = pd.DataFrame.from_records(records, columns=RESPONSE_COLUMNS)
     return frame.astype(
-        {"source_row": "int64", "respondent_id": "str", "started": "datetime64[ns]", "submitted": "datetime64[ns]", "custom_data": "str"}
+        {
+            "source_row": "int64", "respondent_id": "str", "started": "datetime64[ns]", "submitted": "datetime64[ns]",
+            "submitted_day_first": "datetime64[ns]", "custom_data": "str",
+        }
     )
 
 
@@ -389,4 +429,5 @@ def read_export(path: str | Path, name: str | None = None) -> SurveyExport:
         options=options_frame,
         responses=_responses(data, read, name),
         cells=_cells(data, columns, name, labels),
+        end_date_column=column_letter(found["End Date"] + 1),
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -29,7 +29,13 @@ EXPORT_SUFFIXES = {".csv", ".xlsx"}
 RESPONSE_COLUMNS = ["response_id", "survey", "survey_id", "submitted", "source_file", "source_row"]
 SURVEY_ANSWER_COLUMNS = ["response_id", "survey", "survey_id", "measure", "kind", "answer", "text", "source_file", "source_row", "column"]
 ASKED_COLUMNS = ["survey_id", "measure"]
-FILE_COLUMNS = ["source_file", "survey", "survey_id", "responses_read"]
+FILE_COLUMNS = ["source_file", "survey", "survey_id", "responses_read", "in_period"]
+OUTSIDE_FILE = "file outside the report period"
+
+#: Dates a response may carry, from its event's day (a follow-up round: the first day of its month),
+#: when a file's dates read differently month first and day first: the order that keeps every
+#: End Date in this window is the file's order (data/README.md).
+DATE_WINDOW_DAYS = (0, 92)
 
 TEST_RESPONSE = "test response"
 NO_ANSWERS = "no answers"
@@ -43,7 +49,7 @@ class SurveyData:
     - ``answers``: response_id, survey, survey_id, measure, kind, answer, text, source_file, source_row, column
     - ``asked``: survey_id, measure (which measures each event or round asked: the bases)
     - ``unmapped``: file, question_no, column, text (questions harmonisation.yml does not know)
-    - ``files``: source_file, survey, survey_id, responses_read (one row per export, even one with no responses)
+    - ``files``: source_file, survey, survey_id, responses_read, in_period (one row per export, even one with no responses)
     """
 
     survey: str
@@ -100,6 +106,82 @@ def export_files(folder: Path, name: str) -> list[Path]:
     return files
 
 
+def _anchor(survey: str, survey_id: str, event_dates: Mapping[str, pd.Timestamp] | None) -> pd.Timestamp | None:
+    if survey == "followup":
+        return pd.Timestamp(f"{survey_id}-01")
+    if event_dates is None or survey_id not in event_dates:
+        return None
+    return pd.Timestamp(event_dates[survey_id]).normalize()
+
+
+def _cells_named(column: str, rows: Iterable[int], limit: int = 6) -> str:
+    rows = list(rows)
+    shown = ", ".join(f"{column}{r}" for r in rows[:limit])
+    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+
+
+def choose_date_order(
+    responses: pd.DataFrame,
+    anchor: pd.Timestamp | None,
+    file: str,
+    column: str,
+    periods: Sequence[tuple] = (),
+) -> pd.Series:
+    """The End Dates of one export, read in the one order (month first or day first) that fits its event.
+
+    ``responses`` has ``submitted`` (read month first) and
+    ``submitted_day_first`` (NaT where an order cannot read a cell). When
+    both orders give the same dates (real Excel dates, ISO dates, days equal
+    to months) there is nothing to choose. Otherwise the order that reads
+    every cell and puts every date within ``DATE_WINDOW_DAYS`` of ``anchor``
+    (the event's day) is the file's order. InputError naming the file and
+    the cells when no order does, or when both do and they put responses in
+    different report ``periods`` (``(start, end)`` pairs).
+
+    >>> r = pd.DataFrame({"source_row": [3, 4], "submitted": pd.to_datetime(["2018-02-10", "2018-03-11"]),
+    ...                   "submitted_day_first": pd.to_datetime(["2018-10-02", "2018-11-03"])})
+    >>> choose_date_order(r, pd.Timestamp("2018-10-01"), "E15.csv", "D").dt.strftime("%Y-%m-%d").tolist()
+    ['2018-10-02', '2018-11-03']
+    """
+    month_first, day_first = responses["submitted"], responses["submitted_day_first"]
+    readable = {"month first": month_first, "day first": day_first}
+    readable = {order: dates for order, dates in readable.items() if dates.notna().all()}
+    if not readable:
+        rows = responses.loc[month_first.isna(), "source_row"].tolist() + responses.loc[day_first.isna(), "source_row"].tolist()
+        raise InputError(
+            file, f"the End Dates are neither all month first nor all day first (cells {_cells_named(column, sorted(set(rows)))} "
+            "read only one way): one file must use one order", row=min(rows), column=f"{column} (End Date)",
+        )
+    orders = list(readable)
+    if len(orders) == 1 or readable[orders[0]].equals(readable[orders[1]]) or anchor is None:
+        return readable[orders[0]]
+    low, high = (anchor + pd.Timedelta(days=d) for d in (DATE_WINDOW_DAYS[0], DATE_WINDOW_DAYS[1] + 1))
+    window = f"from {anchor:%d %b %Y} to {DATE_WINDOW_DAYS[1]} days after"
+    fits = {order: dates for order, dates in readable.items() if dates.between(low, high, inclusive="left").all()}
+    if not fits:
+        outside = responses.loc[~month_first.between(low, high, inclusive="left"), "source_row"].tolist()
+        raise InputError(
+            file,
+            f"whichever way its End Dates are read (month first or day first), some fall outside {window} "
+            f"(read month first: cells {_cells_named(column, outside)}): check the dates, or the event's date in events.csv",
+            row=int(outside[0]) if outside else None, column=f"{column} (End Date)",
+        )
+    if len(fits) == 2:
+        for start, end in periods:
+            inside = [dates.dt.normalize().between(pd.Timestamp(start), pd.Timestamp(end)) for dates in fits.values()]
+            differ = responses.loc[inside[0] != inside[1], "source_row"].tolist()
+            if differ:
+                raise InputError(
+                    file,
+                    f"its End Dates read both month first and day first within {window}, and the two orders put cells "
+                    f"{_cells_named(column, differ)} in different report periods: re-download the export from SurveyMonkey "
+                    "(its dates are month first)",
+                    row=int(differ[0]), column=f"{column} (End Date)",
+                )
+        return fits["month first"]
+    return next(iter(fits.values()))
+
+
 def _excluded_rows(responses: pd.DataFrame, cells: pd.DataFrame) -> dict[str, list[int]]:
     """Rows set aside, by reason: test responses first, then responses that answered nothing.
 
@@ -124,7 +206,7 @@ def _typed(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     if kind == "unmapped":
         return frame.astype({"question_no": "int64"})
     if kind == "files":
-        return frame.astype({"responses_read": "int64"})
+        return frame.astype({"responses_read": "int64", "in_period": "bool"})
     return frame
 
 
@@ -134,8 +216,20 @@ def load_surveys(
     hmap: HarmonisationMap,
     ledger: Ledger | None = None,
     known_ids: Iterable[str] | None = None,
+    event_dates: Mapping[str, pd.Timestamp] | None = None,
+    periods: Sequence[tuple] = (),
+    survey_in_period: Callable[[str], bool] | None = None,
+    outside_ledger: Ledger | None = None,
 ) -> SurveyData:
-    """Read every export of ``event_surveys/`` or ``followup_surveys/`` (``survey`` is 'event' or 'followup')."""
+    """Read every export of ``event_surveys/`` or ``followup_surveys/`` (``survey`` is 'event' or 'followup').
+
+    ``event_dates`` (event id -> date) and ``periods`` (every report's
+    ``(start, end)``) decide each file's date order (:func:`choose_date_order`).
+    An export whose event or round is outside the report period
+    (``survey_in_period(survey_id)`` false) is still read and checked (coded
+    answers may point at it), but counted in ``outside_ledger``, whole, as a
+    ``file outside the report period``, so the report lists nothing of it.
+    """
     if survey not in FOLDERS:
         raise ValueError(f"survey must be one of {', '.join(FOLDERS)}, not {survey!r}")
     data_dir = Path(data_dir)
@@ -151,11 +245,17 @@ def load_surveys(
         export = read_export(path, name)
         _check_repeats(export.responses, first_seen)
         harmonised = harmonise(export, hmap, survey, survey_id)
-        responses = export.responses
-        ledger.read(name, len(responses))
+        responses = export.responses.assign(
+            submitted=choose_date_order(export.responses, _anchor(survey, survey_id, event_dates), name, export.end_date_column, periods)
+        )
+        inside = survey_in_period is None or survey_in_period(survey_id)
+        file_ledger = ledger if inside else (outside_ledger if outside_ledger is not None else Ledger())
+        file_ledger.read(name, len(responses))
+        if not inside:
+            file_ledger.exclude(name, responses["source_row"].tolist(), OUTSIDE_FILE)
         excluded = _excluded_rows(responses, export.cells)
         for reason, rows in excluded.items():
-            ledger.exclude(name, rows, reason)
+            file_ledger.exclude(name, rows, reason)
         start = counters.get(survey_id, 0)
         counters[survey_id] = start + len(responses)
         numbered = pd.DataFrame(
@@ -176,7 +276,9 @@ def load_surveys(
         parts["answers"].append(answers)
         parts["asked"].append(harmonised.asked.assign(survey_id=survey_id)[ASKED_COLUMNS])
         parts["unmapped"].append(harmonised.unmapped)
-        parts["files"].append(pd.DataFrame([{"source_file": name, "survey": survey, "survey_id": survey_id, "responses_read": len(responses)}]))
+        parts["files"].append(
+            pd.DataFrame([{"source_file": name, "survey": survey, "survey_id": survey_id, "responses_read": len(responses), "in_period": inside}])
+        )
     columns = {"responses": RESPONSE_COLUMNS, "answers": SURVEY_ANSWER_COLUMNS, "asked": ASKED_COLUMNS, "unmapped": UNMAPPED_COLUMNS, "files": FILE_COLUMNS}
     frames = {
         key: _typed(pd.concat(frames, ignore_index=True) if frames else _empty(columns[key]), key) for key, frames in parts.items()
