@@ -25,7 +25,8 @@ Files written (all under the data folder):
 * ``excerpts/expert_citizens_review_notes.csv``: the evaluator's notes of the
   two Expert Citizens reviews, typed by hand (plain excerpts CSV);
 * ``excerpts/survey_codes.csv``: written by :func:`write_survey_codes`, which
-  the sample generator calls with the locations of the open answers it wrote.
+  the sample generator calls with the identity of each open answer it wrote
+  (its export, Respondent ID and question wording).
 
 Interview documents are named ``Interview I01`` to ``Interview I26``:
 I01-I08 participants interviewed in June 2018, I09-I16 participants in
@@ -534,15 +535,13 @@ def _survey_method(survey_file: str) -> str:
     return "survey"
 
 
-def write_survey_codes(out_dir: str | Path, coded: Sequence[tuple[str, int, Any, str]]) -> Path:
+def write_survey_codes(out_dir: str | Path, coded: Sequence[tuple[str, str, str, str]]) -> Path:
     """Code survey open answers: write ``excerpts/survey_codes.csv`` and list each survey in documents.csv.
 
-    ``coded`` holds ``(survey_file, row, column, tag)``: the export as the
-    survey loader names it (e.g. ``followup_surveys/2019-01.csv``), the
-    spreadsheet row of the response (header rows included: the first
-    SurveyMonkey response is row 3), the column as the survey loader's
-    open-answers frame gives it (its ``column`` value, or the spreadsheet
-    column letter), and a tag of the sample codebook (see
+    ``coded`` holds ``(survey_file, respondent_id, question, tag)``: the
+    export as the survey loader names it (e.g. ``followup_surveys/2019-01.csv``),
+    the SurveyMonkey Respondent ID of the response, the question (its wording
+    in the export, or its measure id), and a tag of the sample codebook (see
     ``SURVEY_OPEN_ANSWERS`` for texts and tags). Each survey file not yet in
     ``excerpts/documents.csv`` gets a row: participants, a follow-up or event
     survey by its folder, the round from a ``YYYY-MM`` file name (else blank:
@@ -559,14 +558,14 @@ def write_survey_codes(out_dir: str | Path, coded: Sequence[tuple[str, int, Any,
 
     codebook = load_codebook(out_dir / "codebook.yml")
     rows = []
-    for survey_file, row, column, tag in coded:
+    for survey_file, respondent_id, question, tag in coded:
         if resolve_tag(tag, codebook) is None:
-            raise ValueError(f"tag {tag!r} (for {survey_file} row {row}) is not a theme or sub-theme of the sample codebook")
-        if int(row) < 3:
-            raise ValueError(f"row {row} of {survey_file}: SurveyMonkey responses start at spreadsheet row 3")
-        rows.append((str(survey_file).replace("\\", "/"), int(row), column, tag))
+            raise ValueError(f"tag {tag!r} (for {survey_file}, Respondent ID {respondent_id}) is not a theme or sub-theme of the sample codebook")
+        if not str(respondent_id).strip() or not str(question).strip():
+            raise ValueError(f"{survey_file}: a code needs the response's Respondent ID and the question")
+        rows.append((str(survey_file).replace("\\", "/"), str(respondent_id), str(question), tag))
     path = folder / SURVEY_CODES_FILE
-    _write_csv(path, ["survey_file", "row", "column", "tag"], rows)
+    _write_csv(path, ["survey_file", "Respondent ID", "question", "tag"], rows)
 
     with documents_path.open(encoding="utf-8", newline="") as handle:
         existing = list(csv.reader(handle))

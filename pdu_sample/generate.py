@@ -338,8 +338,8 @@ def generate(out_dir: str | Path, seed: int = 2019) -> None:
     excerpts.write_survey_codes(out, coded_open_answers(out))
 
 
-def coded_open_answers(out: Path) -> list[tuple[str, int, str, str]]:
-    """(survey_file, row, column, tag) for every follow-up open answer the sample's coder tagged."""
+def coded_open_answers(out: Path) -> list[tuple[str, str, str, str]]:
+    """(survey_file, Respondent ID, question wording, tag) for every follow-up open answer the sample's coder tagged."""
     from pdu_lib.inputs.harmonise import load_map
     from pdu_lib.inputs.surveymonkey import read_export
 
@@ -349,10 +349,12 @@ def coded_open_answers(out: Path) -> list[tuple[str, int, str, str]]:
         name = f"followup_surveys/{path.name}"
         export = read_export(path, name)
         measures = {q.question_no: hmap.measure_for("followup", q.text) for q in export.questions.itertuples()}
+        wording = dict(zip(export.questions["question_no"], export.questions["text"]))
+        respondent = dict(zip(export.responses["source_row"], export.responses["respondent_id"]))
         for cell in export.cells.itertuples():
             measure = measures.get(cell.question_no)
             if measure is not None and measure.id in SURVEY_OPEN_ANSWER_TAGS:
-                coded.append((name, int(cell.source_row), cell.column, SURVEY_OPEN_ANSWER_TAGS[measure.id]))
+                coded.append((name, respondent[cell.source_row], wording[cell.question_no], SURVEY_OPEN_ANSWER_TAGS[measure.id]))
     return coded
 
 

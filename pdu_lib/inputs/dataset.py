@@ -272,13 +272,18 @@ def _load(data_dir: Path, report_name: str) -> Dataset:
     open_answers = all_answers.loc[all_answers["text"].notna()].merge(
         all_responses[["response_id", "submitted"]], on="response_id", how="left"
     )
+    # Respondent IDs let coded answers find their response; they go no further than load_excerpts.
+    respondents = pd.concat([event_data.respondents, followup_data.respondents], ignore_index=True)
 
     excerpts = codebook = None
     if (data_dir / CODEBOOK_FILE).is_file():
         codebook = load_codebook(
             data_dir / CODEBOOK_FILE, data_dir / EXCERPTS_DIR / NAMES_FILE
         )
-        all_excerpts = load_excerpts(data_dir, survey_open_answers=open_answers, ledger=ledger, codebook=codebook)
+        all_excerpts = load_excerpts(
+            data_dir, survey_open_answers=open_answers, ledger=ledger, codebook=codebook, survey_respondents=respondents,
+            survey_files=survey_files["source_file"].tolist(),
+        )
         excerpts = in_period(all_excerpts, period.start, period.end, period.reviews_end)
         kept = set(zip(excerpts["source_file"], excerpts["source_row"]))
         outside = all_excerpts.loc[[(f, r) not in kept for f, r in zip(all_excerpts["source_file"], all_excerpts["source_row"])]]

@@ -7,7 +7,7 @@ import unicodedata
 import warnings
 import zipfile
 from pathlib import Path, PurePosixPath
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
@@ -468,28 +468,26 @@ def load_qdpx(path: str | Path, name: str | None = None) -> pd.DataFrame:
 # --------------------------------------------------------------------------- survey open answers
 
 
-def _column_number(text: str) -> int | None:
-    if re.fullmatch(r"[A-Za-z]{1,3}", text):
-        number = 0
-        for char in text.upper():
-            number = number * 26 + ord(char) - 64
-        return number
-    if re.fullmatch(r"\d+", text):
-        return int(text)
-    return None
-
-
-def _same_column(coded: Any, answer: Any) -> bool:
-    a, b = cell_text(coded), cell_text(answer)
-    if header_key(a) == header_key(b) and header_key(a):
-        return True
-    na, nb = _column_number(a), _column_number(b)
-    return na is not None and na == nb
+SURVEY_CODE_COLUMNS = {"survey_file": "survey_file", "respondent_id": "Respondent ID", "question": "question", "tag": "tag"}
+EXPORT_SUFFIXES = {".csv", ".xlsx", ""}
+#: Ledger reasons for a coded answer that cannot be used.
+CODE_RESPONSE_GONE = "coded response no longer in the export"
+CODE_RESPONSE_SET_ASIDE = "coded response set aside by the survey loader"
 
 
 def _same_file(coded: str, answer: str) -> bool:
+    """Whether a file named in a code or documents.csv is the export ``answer``: case, folder separators and a
+    change between .csv and .xlsx (a re-saved or converted export) do not matter.
+
+    >>> _same_file("followup_surveys/2018-06.xlsx", "followup_surveys/2018-06.csv"), _same_file("2019-01.CSV", "followup_surveys/2019-01.csv")
+    (True, True)
+    >>> _same_file("event_surveys/2019-01.csv", "followup_surveys/2019-01.csv")
+    False
+    """
     a = PurePosixPath(coded.replace("\\", "/").strip().casefold())
     b = PurePosixPath(answer.replace("\\", "/").strip().casefold())
+    if a.suffix in EXPORT_SUFFIXES and b.suffix in EXPORT_SUFFIXES:
+        a, b = a.with_suffix(""), b.with_suffix("")
     if a == b:
         return True
     if len(a.parts) == 1 or len(b.parts) == 1:
@@ -497,61 +495,103 @@ def _same_file(coded: str, answer: str) -> bool:
     return False
 
 
+def _respondent_key(value: Any) -> str:
+    """A Respondent ID as text, as Excel may have written it (``10234567890.0``)."""
+    text = cell_text(value)
+    return text[:-2] if re.fullmatch(r"\d+\.0", text) else text
+
+
 def load_survey_codes(path: str | Path, name: str | None = None) -> pd.DataFrame:
-    """Read ``excerpts/survey_codes.csv`` (``survey_file, row, column, tag``)."""
+    """Read ``excerpts/survey_codes.csv`` (``survey_file, Respondent ID, question, tag``).
+
+    A code points at an answer by identity, not position: the export, the
+    response's SurveyMonkey Respondent ID and the question (its wording in
+    the export, or its measure id), so it survives re-ordered or re-downloaded
+    exports, CSV/XLSX conversion and removed responses.
+    """
     path = Path(path)
     name = name or path.name
-    table = read_table(path, {"survey_file": "survey_file", "row": "row", "column": "column", "tag": "tag"}, name=name)
+    table = read_table(path, SURVEY_CODE_COLUMNS, name=name)
     records = []
     for row in table.to_dict("records"):
         r = int(row["source_row"])
-        survey_file = cell_text(row["survey_file"])
-        if not survey_file:
-            raise InputError(name, "survey_file is blank", row=r, column="survey_file")
-        number = cell_text(row["row"])
-        if not re.fullmatch(r"\d+", number) or int(number) < 2:
-            raise InputError(name, f"row {number!r} must be the spreadsheet row number of the response (header rows included)", row=r, column="row")
-        column = cell_text(row["column"])
-        if not column:
-            raise InputError(name, "column is blank", row=r, column="column")
-        records.append(dict(survey_file=survey_file, row=int(number), column=column, tag=cell_text(row["tag"]), source_file=name, source_row=r))
-    return pd.DataFrame.from_records(records, columns=["survey_file", "row", "column", "tag", "source_file", "source_row"])
+        values = {key: cell_text(row[key]) for key in ("survey_file", "question", "tag")}
+        for key, value in values.items():
+            if not value and key != "tag":
+                raise InputError(name, f"{SURVEY_CODE_COLUMNS[key]} is blank", row=r, column=SURVEY_CODE_COLUMNS[key])
+        respondent = _respondent_key(row["respondent_id"])
+        if not respondent:
+            raise InputError(name, "Respondent ID is blank: give the SurveyMonkey Respondent ID of the coded response", row=r, column="Respondent ID")
+        records.append(dict(**values, respondent_id=respondent, source_file=name, source_row=r))
+    return pd.DataFrame.from_records(records, columns=["survey_file", "respondent_id", "question", "tag", "source_file", "source_row"])
 
 
-def _survey_raw(codes: pd.DataFrame, answers: pd.DataFrame, ledger: Ledger | None) -> list[dict]:
-    """Coded survey cells as raw excerpt rows (with the answer's survey kind and month)."""
-    needed = {"source_file", "source_row", "column", "text"}
+def _asks(question: str, wording: Any, measure: Any) -> bool:
+    """Whether a code's ``question`` names this answer's question: its wording (matched loosely) or its measure id."""
+    from pdu_lib.inputs.harmonise import normalise_text
+
+    wanted = normalise_text(question)
+    return wanted in {normalise_text(wording), normalise_text(measure)}
+
+
+def _survey_raw(
+    codes: pd.DataFrame, answers: pd.DataFrame, respondents: pd.DataFrame, ledger: Ledger | None, survey_files: Iterable[str] = ()
+) -> list[dict]:
+    """Coded survey answers as raw excerpt rows (with the answer's survey kind and month).
+
+    ``respondents`` is every response the survey loader read (``source_file,
+    respondent_id, response_id, used``); ``answers`` the open answers and typed
+    Other texts of the responses it used; ``survey_files`` every export it
+    read (one with no responses too).
+    """
+    needed = {"source_file", "response_id", "question", "measure", "text"}
     missing = needed - set(answers.columns)
     if missing:
         raise ValueError(f"survey_open_answers lacks column(s) {', '.join(sorted(missing))}")
-    files = sorted({cell_text(f) for f in answers["source_file"]})
+    files = sorted(
+        {cell_text(f) for f in respondents["source_file"]} | {cell_text(f) for f in answers["source_file"]} | {cell_text(f) for f in survey_files}
+    )
+    respondent_keys = respondents["respondent_id"].map(_respondent_key)
     records = []
     for code in codes.to_dict("records"):
         name, r = code["source_file"], code["source_row"]
         matches = [f for f in files if _same_file(code["survey_file"], f)]
         if not matches:
-            raise InputError(name, f"no open answers of {code['survey_file']!r} were supplied (known survey files: {', '.join(files) or 'none'})", row=r, column="survey_file")
+            raise InputError(name, f"{code['survey_file']!r} is not a survey export of the data folder (known: {', '.join(files) or 'none'})", row=r, column="survey_file")
         if len(matches) > 1:
             raise InputError(name, f"{code['survey_file']!r} matches several survey files ({', '.join(matches)}): give its folder too", row=r, column="survey_file")
-        in_file = answers[answers["source_file"].map(cell_text) == matches[0]]
-        in_row = in_file[pd.to_numeric(in_file["source_row"], errors="coerce") == code["row"]]
-        if in_row.empty:
+        found = respondents.loc[(respondents["source_file"] == matches[0]) & (respondent_keys == code["respondent_id"])]
+        if found.empty:
             if ledger is not None:
-                ledger.exclude(name, [r], "coded response not among the survey open answers used (excluded by the survey loader)")
-            warnings.warn(f"{name}, row {r}: no response at row {code['row']} of {matches[0]} among the open answers supplied; not used", stacklevel=3)
+                ledger.exclude(name, [r], CODE_RESPONSE_GONE)
             continue
-        cell = in_row[[_same_column(code["column"], c) for c in in_row["column"]]]
-        if cell.empty or not cell_text(cell.iloc[0]["text"]):
-            raise InputError(name, f"row {code['row']} of {matches[0]} has no open answer in column {code['column']!r} (blank cell or wrong column)", row=r, column="column")
+        if not bool(found["used"].iloc[0]):
+            if ledger is not None:
+                ledger.exclude(name, [r], CODE_RESPONSE_SET_ASIDE)
+            continue
+        response_id = found["response_id"].iloc[0]
+        mine = answers.loc[answers["response_id"] == response_id]
+        cell = mine.loc[[_asks(code["question"], w, m) for w, m in zip(mine["question"], mine["measure"])]]
+        cell = cell.loc[cell["text"].map(cell_text) != ""]
+        if cell.empty:
+            raise InputError(
+                name, f"the response with this Respondent ID in {matches[0]} has no open or Other answer to {code['question']!r} "
+                "(a blank answer, or a question that is not in the export: give its wording or its measure)", row=r, column="question",
+            )
+        if cell["text"].map(cell_text).nunique() > 1:
+            raise InputError(
+                name, f"{code['question']!r} names {len(cell)} answers of this response in {matches[0]} (the export asks it twice): "
+                "give the measure id instead, or code them one by one", row=r, column="question",
+            )
         answer = cell.iloc[0]
         submitted = answer.get("submitted") if "submitted" in answer.index else None
         month = ""
         if submitted is not None and not pd.isna(submitted):
             month = f"{pd.Timestamp(submitted):%Y-%m}"
         records.append(dict(
-            item=f"{matches[0]}:{code['row']}:{code['column']}", document=matches[0], tag=code["tag"], tag_path=code["tag"],
+            item=f"{matches[0]}:{response_id}:{answer['measure']}", document=matches[0], tag=code["tag"], tag_path=code["tag"],
             text=cell_text(answer["text"]), source_file=name, source_row=r, ledger_row=r, location=f"row {r}",
-            survey_file=matches[0], response_row=code["row"], month=month,
+            survey_file=matches[0], response_id=response_id, month=month,
             survey_kind=cell_text(answer.get("survey")) if "survey" in answer.index else "",
         ))
     return records
@@ -581,14 +621,21 @@ def load_excerpts(
     survey_open_answers: pd.DataFrame | None = None,
     ledger: Ledger | None = None,
     codebook: Codebook | None = None,
+    survey_respondents: pd.DataFrame | None = None,
+    survey_files: Iterable[str] = (),
 ) -> pd.DataFrame:
     """Every coded excerpt of a data folder, in one tidy frame.
 
     Reads ``codebook.yml``, ``excerpts/documents.csv`` and every export in
     ``excerpts/`` (Taguette CSV/XLSX, ``.qdpx``, plain CSV/XLSX), plus
     ``excerpts/survey_codes.csv`` located in ``survey_open_answers`` (the
-    survey loader's frame ``source_file, source_row, column, text, survey,
-    survey_id, submitted``). Returns one row per excerpt and code:
+    survey loader's answers with text: ``response_id, source_file, question,
+    measure, text, survey, submitted``) through ``survey_respondents`` (every
+    response read: ``response_id, source_file, respondent_id, used``; by
+    default the responses of ``survey_open_answers``, when it has
+    ``respondent_id``); ``survey_files`` names every export read, so that a
+    code pointing into an export left with no responses is counted, not an
+    error. Returns one row per excerpt and code:
     ``excerpt_id, document, respondent, group, method, round, theme,
     sub_theme, section, text, consent, source, theme_label,
     sub_theme_label, stance``, in codebook order. ``source`` names the file
@@ -596,8 +643,8 @@ def load_excerpts(
 
     An unknown tag or document is an InputError naming file and row (or
     selection). Rows set aside (a Taguette highlight with no tag, a qdpx
-    selection with no code, a coded survey response the survey loader did
-    not use) are recorded in ``ledger``. A ``codebook`` already loaded is
+    selection with no code, a coded survey response the survey loader set
+    aside or that is no longer in its export) are recorded in ``ledger``. A ``codebook`` already loaded is
     used rather than read again. With no ``codebook.yml`` and no
     ``excerpts/`` the frame is empty.
     """
@@ -655,7 +702,11 @@ def load_excerpts(
                 ledger.exclude(codes_name, codes["source_row"].tolist(), "survey open answers not supplied to load_excerpts")
             warnings.warn(f"{codes_name}: survey open answers were not supplied, so its {len(codes)} coded answers are not used", stacklevel=2)
         else:
-            raw.extend(_survey_raw(codes, survey_open_answers, ledger))
+            if survey_respondents is None:
+                if "respondent_id" not in survey_open_answers.columns:
+                    raise ValueError("survey_respondents is needed (or survey_open_answers with a respondent_id column)")
+                survey_respondents = survey_open_answers[["response_id", "source_file", "respondent_id"]].drop_duplicates().assign(used=True)
+            raw.extend(_survey_raw(codes, survey_open_answers, survey_respondents, ledger, survey_files))
 
     themes = codebook.themes
     records = []
@@ -693,7 +744,7 @@ def load_excerpts(
             round_ = round_ or item["month"]
             if not round_:
                 raise InputError(documents_name, f"round is blank for {document['document']!r} and the coded response has no submitted date", row=document["source_row"], column="round")
-            respondent = respondent or f"{item['survey_file']} row {item['response_row']}"
+            respondent = respondent or item["response_id"]  # each response is one respondent (a pseudonymous id)
         code_row = themes.loc[themes["code"] == (sub_theme or theme)].iloc[0]
         records.append(dict(
             document=document["document"], respondent=respondent, group=document["group"], method=method, round=round_,

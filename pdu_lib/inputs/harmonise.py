@@ -28,7 +28,7 @@ SURVEYS = ("event", "followup")
 KINDS = ("single", "multi", "open")
 MEASURE_KEYS = ("survey", "kind", "label", "wordings", "scale")
 
-ANSWER_COLUMNS = ["response_row", "measure", "kind", "answer", "text", "column"]
+ANSWER_COLUMNS = ["response_row", "measure", "kind", "answer", "text", "column", "question"]
 UNMAPPED_COLUMNS = ["file", "question_no", "column", "text"]
 
 _QUOTES = str.maketrans(
@@ -287,7 +287,7 @@ class HarmonisedSurvey:
     """One export's answers in terms of measures.
 
     - ``answers``: response_row, measure, kind, answer (scale code, <NA> for open and typed Other text),
-      text (open answer or typed Other text, else <NA>), column (letter)
+      text (open answer or typed Other text, else <NA>), column (letter), question (its wording in the export)
     - ``asked``: measure (the measures this export asks, in question order)
     - ``unmapped``: file, question_no, column, text (questions the map does not know; their answers are not used)
     """
@@ -351,9 +351,14 @@ def _option_codes(export: SurveyExport, hmap: HarmonisationMap, matched: dict[in
     return codes
 
 
-def _answer(cell: Any, measure: Measure, hmap: HarmonisationMap, other_columns: set[str], option_codes: dict[str, str], file: str) -> dict:
+def _answer(
+    cell: Any, measure: Measure, hmap: HarmonisationMap, other_columns: set[str], option_codes: dict[str, str], file: str, question: str
+) -> dict:
     """One non-blank cell of a mapped question as an answer record."""
-    record = {"response_row": cell.source_row, "measure": measure.id, "kind": measure.kind, "answer": pd.NA, "text": pd.NA, "column": cell.column}
+    record = {
+        "response_row": cell.source_row, "measure": measure.id, "kind": measure.kind, "answer": pd.NA, "text": pd.NA,
+        "column": cell.column, "question": question,
+    }
     if measure.kind == "open" or cell.column in other_columns:
         record["text"] = cell.value
     elif measure.kind == "multi":
@@ -381,8 +386,9 @@ def harmonise(export: SurveyExport, hmap: HarmonisationMap, survey: str, survey_
     matched, unmapped = _match_questions(export, hmap, survey)
     option_codes = _option_codes(export, hmap, matched)
     other_columns = set(export.questions["other_column"].dropna())
+    wording = dict(zip(export.questions["question_no"], export.questions["text"]))
     records = [
-        _answer(cell, matched[cell.question_no], hmap, other_columns, option_codes, export.file)
+        _answer(cell, matched[cell.question_no], hmap, other_columns, option_codes, export.file, wording[cell.question_no])
         for cell in export.cells.itertuples(index=False)
         if cell.question_no in matched
     ]

@@ -27,7 +27,10 @@ FOLDERS = {"event": "event_surveys", "followup": "followup_surveys"}
 EXPORT_SUFFIXES = {".csv", ".xlsx"}
 
 RESPONSE_COLUMNS = ["response_id", "survey", "survey_id", "submitted", "source_file", "source_row"]
-SURVEY_ANSWER_COLUMNS = ["response_id", "survey", "survey_id", "measure", "kind", "answer", "text", "source_file", "source_row", "column"]
+SURVEY_ANSWER_COLUMNS = [
+    "response_id", "survey", "survey_id", "measure", "kind", "answer", "text", "source_file", "source_row", "column", "question",
+]
+RESPONDENT_COLUMNS = ["response_id", "source_file", "source_row", "respondent_id", "used"]
 ASKED_COLUMNS = ["survey_id", "measure"]
 FILE_COLUMNS = ["source_file", "survey", "survey_id", "responses_read", "in_period"]
 OUTSIDE_FILE = "file outside the report period"
@@ -46,10 +49,13 @@ class SurveyData:
     """All exports of one survey.
 
     - ``responses``: response_id, survey, survey_id, submitted, source_file, source_row (used responses only)
-    - ``answers``: response_id, survey, survey_id, measure, kind, answer, text, source_file, source_row, column
+    - ``answers``: response_id, survey, survey_id, measure, kind, answer, text, source_file, source_row, column, question
     - ``asked``: survey_id, measure (which measures each event or round asked: the bases)
     - ``unmapped``: file, question_no, column, text (questions harmonisation.yml does not know)
     - ``files``: source_file, survey, survey_id, responses_read, in_period (one row per export, even one with no responses)
+    - ``respondents``: response_id, source_file, source_row, respondent_id, used (every response read, set aside or
+      not). SurveyMonkey's Respondent ID is here only so that coded answers (``excerpts/survey_codes.csv``) can
+      find their response; it goes no further than the loaders.
     """
 
     survey: str
@@ -58,6 +64,7 @@ class SurveyData:
     asked: pd.DataFrame
     unmapped: pd.DataFrame
     files: pd.DataFrame
+    respondents: pd.DataFrame
 
 
 def survey_id_from_name(file_name: str, survey: str, known_ids: Iterable[str] | None = None) -> str:
@@ -236,7 +243,7 @@ def load_surveys(
     ledger = ledger if ledger is not None else Ledger()
     known = list(known_ids) if known_ids is not None else None
     folder = data_dir / FOLDERS[survey]
-    parts: dict[str, list[pd.DataFrame]] = {"responses": [], "answers": [], "asked": [], "unmapped": [], "files": []}
+    parts: dict[str, list[pd.DataFrame]] = {"responses": [], "answers": [], "asked": [], "unmapped": [], "files": [], "respondents": []}
     first_seen: dict[str, tuple[str, int]] = {}
     counters: dict[str, int] = {}
     for path in export_files(folder, display_name(folder, data_dir)):
@@ -270,6 +277,11 @@ def load_surveys(
             columns=RESPONSE_COLUMNS,
         )
         kept = numbered.loc[~numbered["source_row"].isin([row for rows in excluded.values() for row in rows])]
+        parts["respondents"].append(
+            numbered[["response_id", "source_file", "source_row"]].assign(
+                respondent_id=responses["respondent_id"].to_numpy(), used=numbered["response_id"].isin(kept["response_id"])
+            )
+        )
         answers = harmonised.answers.merge(kept[["response_id", "source_row"]], left_on="response_row", right_on="source_row")
         answers = answers.assign(survey=survey, survey_id=survey_id, source_file=name)[SURVEY_ANSWER_COLUMNS]
         parts["responses"].append(kept)
@@ -279,7 +291,10 @@ def load_surveys(
         parts["files"].append(
             pd.DataFrame([{"source_file": name, "survey": survey, "survey_id": survey_id, "responses_read": len(responses), "in_period": inside}])
         )
-    columns = {"responses": RESPONSE_COLUMNS, "answers": SURVEY_ANSWER_COLUMNS, "asked": ASKED_COLUMNS, "unmapped": UNMAPPED_COLUMNS, "files": FILE_COLUMNS}
+    columns = {
+        "responses": RESPONSE_COLUMNS, "answers": SURVEY_ANSWER_COLUMNS, "asked": ASKED_COLUMNS, "unmapped": UNMAPPED_COLUMNS,
+        "files": FILE_COLUMNS, "respondents": RESPONDENT_COLUMNS,
+    }
     frames = {
         key: _typed(pd.concat(frames, ignore_index=True) if frames else _empty(columns[key]), key) for key, frames in parts.items()
     }
