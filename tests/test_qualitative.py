@@ -395,11 +395,19 @@ def test_tags_map_loosely_by_id_label_or_path(data_dir):
     assert codebook.resolve_tag("burnout", book) is None
 
 
+OUTCOMES_Q = "What difference has this made for the people you work with?"
+OTHER_Q = "Anything else?"
+
+
 def open_answers() -> pd.DataFrame:
     return pd.DataFrame({
+        "response_id": ["2019-01-001", "2019-01-002", "2019-01-002"],
+        "respondent_id": ["114000001", "114000002", "114000002"],
         "source_file": ["followup_surveys/2019-01.csv"] * 3,
         "source_row": [3, 4, 4],
         "column": ["J", "J", "K"],
+        "question": [OUTCOMES_Q, OUTCOMES_Q, OTHER_Q],
+        "measure": ["outcomes_text", "outcomes_text", "other_comments"],
         "text": ["Met the prevention team and now share clients.", "Same people every time.", "Nothing else."],
         "survey": ["followup"] * 3,
         "survey_id": ["2019-01"] * 3,
@@ -407,27 +415,49 @@ def open_answers() -> pd.DataFrame:
     })
 
 
-def test_survey_open_answers_are_excerpts_located_by_file_row_and_column(data_dir):
-    write_csv(data_dir / "excerpts" / "survey_codes.csv", [("survey_file", "row", "column", "tag"),
-                                                           ("followup_surveys/2019-01.csv", 3, "J", "referrals"),
-                                                           ("2019-01.csv", 4, "j", "same_faces")])
+CODES_HEADER = ("survey_file", "Respondent ID", "question", "tag")
+
+
+def test_survey_open_answers_are_excerpts_located_by_file_respondent_and_question(data_dir):
+    write_csv(data_dir / "excerpts" / "survey_codes.csv", [CODES_HEADER,
+                                                           ("followup_surveys/2019-01.csv", "114000001", OUTCOMES_Q, "referrals"),
+                                                           ("2019-01.xlsx", "114000002.0", "outcomes_text", "same_faces")])
     frame = excerpt_files.load_excerpts(data_dir, open_answers())
     assert frame["text"].tolist() == ["Same people every time.", "Met the prevention team and now share clients."]
     assert set(frame["method"]) == {"follow-up survey"}
     assert set(frame["round"]) == {"2019-01"}  # from each response's month: documents.csv leaves round blank
-    assert frame["respondent"].nunique() == 2
+    assert frame["respondent"].tolist() == ["2019-01-002", "2019-01-001"]  # pseudonymous, never the Respondent ID
+    assert "11400000" not in frame.to_csv()
     assert quotes.attribution(frame.iloc[0]) == "follow-up survey"
 
 
 def test_survey_code_pointing_at_no_answer_is_an_error(data_dir):
-    write_csv(data_dir / "excerpts" / "survey_codes.csv", [("survey_file", "row", "column", "tag"), ("followup_surveys/2019-01.csv", 3, "Z", "referrals")])
-    with pytest.raises(InputError, match="no open answer in column 'Z'") as err:
+    write_csv(data_dir / "excerpts" / "survey_codes.csv", [CODES_HEADER, ("followup_surveys/2019-01.csv", "114000001", OTHER_Q, "referrals")])
+    with pytest.raises(InputError, match="no open or Other answer to 'Anything else") as err:
         excerpt_files.load_excerpts(data_dir, open_answers())
-    assert (err.value.file, err.value.row, err.value.column) == ("excerpts/survey_codes.csv", 2, "column")
+    assert (err.value.file, err.value.row, err.value.column) == ("excerpts/survey_codes.csv", 2, "question")
+
+
+def test_a_code_whose_response_is_gone_or_set_aside_is_counted_with_its_reason(data_dir):
+    write_csv(data_dir / "excerpts" / "survey_codes.csv", [CODES_HEADER,
+                                                           ("followup_surveys/2019-01.csv", "114000009", OUTCOMES_Q, "referrals"),
+                                                           ("followup_surveys/2019-01.csv", "114000003", OUTCOMES_Q, "referrals"),
+                                                           ("followup_surveys/2019-01.csv", "114000001", OUTCOMES_Q, "referrals")])
+    respondents = pd.DataFrame({
+        "response_id": ["2019-01-001", "2019-01-002", "2019-01-003"], "source_file": "followup_surveys/2019-01.csv",
+        "respondent_id": ["114000001", "114000002", "114000003"], "used": [True, True, False],
+    })
+    ledger = Ledger()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frame = excerpt_files.load_excerpts(data_dir, open_answers(), ledger=ledger, survey_respondents=respondents)
+    assert frame["text"].tolist() == ["Met the prevention team and now share clients."]
+    reasons = ledger.reasons().set_index("reason")["rows"].to_dict()
+    assert reasons == {excerpt_files.CODE_RESPONSE_GONE: 1, excerpt_files.CODE_RESPONSE_SET_ASIDE: 1}
 
 
 def test_survey_codes_without_open_answers_are_counted_as_excluded_not_dropped(data_dir):
-    write_csv(data_dir / "excerpts" / "survey_codes.csv", [("survey_file", "row", "column", "tag"), ("followup_surveys/2019-01.csv", 3, "J", "referrals")])
+    write_csv(data_dir / "excerpts" / "survey_codes.csv", [CODES_HEADER, ("followup_surveys/2019-01.csv", "114000001", OUTCOMES_Q, "referrals")])
     ledger = Ledger()
     with pytest.warns(UserWarning, match="not supplied"):
         frame = excerpt_files.load_excerpts(data_dir, ledger=ledger)
@@ -685,17 +715,19 @@ def test_write_survey_codes_lists_each_survey_once_and_checks_tags(tmp_path):
     )
 
     with pytest.raises(FileNotFoundError):
-        write_survey_codes(tmp_path, [("followup_surveys/2019-01.csv", 3, "K", "pledge")])
+        write_survey_codes(tmp_path, [("followup_surveys/2019-01.csv", "114000001", OUTCOMES_Q, "pledge")])
     write_excerpts(tmp_path, random.Random(1))
-    coded = [("followup_surveys/2019-01.csv", 3 + i, "K", tag) for i, (tag, _) in enumerate(SURVEY_OPEN_ANSWERS["2019-01"])]
+    coded = [("followup_surveys/2019-01.csv", f"11400000{i}", OUTCOMES_Q, tag) for i, (tag, _) in enumerate(SURVEY_OPEN_ANSWERS["2019-01"])]
     write_survey_codes(tmp_path, coded)
     write_survey_codes(tmp_path, coded)
     documents = excerpt_files.load_documents(tmp_path / "excerpts" / "documents.csv")
     survey = documents[documents["document"] == "followup_surveys/2019-01.csv"]
     assert survey[["method", "round", "consent"]].values.tolist() == [["follow-up survey", "2019-01", True]]
     with pytest.raises(ValueError, match="not a theme"):
-        write_survey_codes(tmp_path, [("followup_surveys/2019-01.csv", 3, "K", "burnout")])
+        write_survey_codes(tmp_path, [("followup_surveys/2019-01.csv", "114000001", OUTCOMES_Q, "burnout")])
     answers = pd.DataFrame({"source_file": "followup_surveys/2019-01.csv", "source_row": [3 + i for i in range(len(coded))], "column": "K",
+                            "response_id": [f"2019-01-{i:03d}" for i in range(len(coded))], "respondent_id": [f"11400000{i}" for i in range(len(coded))],
+                            "question": OUTCOMES_Q, "measure": "outcomes_text",
                             "text": [text for _, text in SURVEY_OPEN_ANSWERS["2019-01"]], "survey": "followup", "survey_id": "2019-01",
                             "submitted": pd.Timestamp("2019-01-20")})
     excerpts = excerpt_files.load_excerpts(tmp_path, answers)

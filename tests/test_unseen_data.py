@@ -264,8 +264,11 @@ def test_an_empty_follow_up_round_gives_empty_figures_not_zeros(sample_copy, tmp
     sheet.delete_rows(3, sheet.max_row)
     workbook.save(path)
 
-    ds = load_dataset(sample_copy, "interim")
+    ds = reload(sample_copy, "interim")
     assert not ds.has_followup_data and ds.empty_followup_rounds == ["2018-06"]
+    june_codes = sum(row[0] == "followup_surveys/2018-06.xlsx" for row in read_grid(sample_copy / "excerpts" / "survey_codes.csv"))
+    reasons = ds.ledger.reasons().set_index(["file", "reason"])["rows"]
+    assert reasons[("excerpts/survey_codes.csv", "coded response no longer in the export")] == june_codes > 0
     table = figures.compute_figures(ds).set_index("figure_id")
     for figure_id in FOLLOWUP_FIGURES:
         assert pd.isna(table.loc[figure_id, "value"]) and table.loc[figure_id, "base"] == 0, figure_id
@@ -299,3 +302,73 @@ def test_a_booking_pasted_twice_counts_once_and_is_listed(sample_copy, sample_fi
     assert reasons.loc[("attendance_register.xlsx", "duplicate booking"), "rows"] == 1
     sample_reasons = load_dataset(config.SAMPLE_DATA_DIR, "final").ledger.reasons()
     assert "duplicate booking" not in set(sample_reasons["reason"])
+
+
+# --- 6. Codes keyed by identity ---------------------------------------------------------------------------------
+
+
+def survey_quotes(data_dir: Path, report: str = "final") -> list[tuple[str, str]]:
+    excerpts = reload(data_dir, report).excerpts
+    coded = excerpts.loc[excerpts["method"].str.contains("survey")]
+    return sorted(zip(coded["theme"], coded["text"]))
+
+
+def test_codes_survive_a_re_export_in_another_order(sample_copy):
+    expected = survey_quotes(config.SAMPLE_DATA_DIR)
+    path = sample_copy / "followup_surveys" / "2019-01.csv"
+    grid = read_grid(path)
+    write_grid(path, grid[:2] + grid[2:][::-1])
+    assert survey_quotes(sample_copy) == expected
+
+
+def test_codes_survive_conversion_from_xlsx_to_csv(sample_copy, sample_figures):
+    expected = survey_quotes(config.SAMPLE_DATA_DIR, "interim")
+    xlsx = sample_copy / "followup_surveys" / "2018-06.xlsx"
+    sheet = openpyxl.load_workbook(xlsx).active
+
+    def text(value):
+        if isinstance(value, dt.datetime):
+            return value.strftime("%m/%d/%Y %I:%M:%S %p")
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return "" if value is None else str(value)
+
+    write_grid(xlsx.with_suffix(".csv"), [[text(v) for v in row] for row in sheet.iter_rows(values_only=True)])
+    xlsx.unlink()
+    assert survey_quotes(sample_copy, "interim") == expected
+    pd.testing.assert_frame_equal(figure_table(sample_copy, "interim"), sample_figures["interim"])
+
+
+def test_a_removed_response_takes_only_its_own_codes_with_it(sample_copy):
+    codes = read_grid(sample_copy / "excerpts" / "survey_codes.csv")
+    header = codes[0]
+    january = [c for c in codes[1:] if c[0] == "followup_surveys/2019-01.csv"]
+    withdrawn = january[0][header.index("Respondent ID")]
+    withdrawn_codes = sum(c[header.index("Respondent ID")] == withdrawn for c in codes[1:])
+
+    ds = reload(config.SAMPLE_DATA_DIR, "final")
+    sample_excerpts = ds.excerpts
+    path = sample_copy / "followup_surveys" / "2019-01.csv"
+    grid = read_grid(path)
+    rid = grid[0].index("Respondent ID")
+    row = next(i for i, r in enumerate(grid) if r[rid] == withdrawn)
+    # The withdrawn response's own quotes, found through the sample's loader (its 1-based spreadsheet row).
+    withdrawn_response = ds.followup_responses.loc[
+        (ds.followup_responses["source_file"] == "followup_surveys/2019-01.csv") & (ds.followup_responses["source_row"] == row + 1),
+        "response_id",
+    ].iloc[0]
+    del grid[row]
+    write_grid(path, grid)
+
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        changed = reload(sample_copy, "final")
+    reasons = changed.ledger.reasons().set_index(["file", "reason"])["rows"]
+    assert reasons[("excerpts/survey_codes.csv", "coded response no longer in the export")] == withdrawn_codes
+    own = sample_excerpts["respondent"] == withdrawn_response
+    assert own.sum() == withdrawn_codes
+    # Every other quote is unchanged: no code now quotes the next respondent's answer.
+    assert sorted(changed.excerpts["text"]) == sorted(sample_excerpts.loc[~own, "text"])
+    assert quality.ledger_balances(changed.reconciliation())
