@@ -238,8 +238,9 @@ def harmonised(tmp_path, hmap, questions=None, rows=None, suffix=".csv"):
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_answers_are_coded_on_each_measure_scale(tmp_path, hmap, suffix):
     result = harmonised(tmp_path, hmap, suffix=suffix)
-    assert list(result.answers.columns) == ["response_row", "measure", "kind", "answer", "text", "column"]
-    records = result.answers.astype(object).where(result.answers.notna(), None).to_dict("records")
+    assert list(result.answers.columns) == ["response_row", "measure", "kind", "answer", "text", "column", "question"]
+    assert result.answers.groupby("measure")["question"].nunique().eq(1).all()  # each answer carries its question's wording
+    records = result.answers.drop(columns="question").astype(object).where(result.answers.notna(), None).to_dict("records")
     assert records == [
         {"response_row": 3, "measure": "understanding", "kind": "single", "answer": "much_greater", "text": None, "column": "J"},
         {"response_row": 3, "measure": "plans_to_share", "kind": "multi", "answer": "frontline_staff", "text": None, "column": "L"},

@@ -86,3 +86,44 @@ def test_answered_vs_responses_exposes_a_mixed_base():
 
 def test_change_is_in_percentage_points():
     assert metrics.change(Share(1, 4), Share(1, 2)) == pytest.approx(25.0)
+
+
+# --- One definition of "answered" (issue 12, case 3) -----------------------------------------------------
+
+
+def answers_frame(rows):
+    return pd.DataFrame(rows, columns=["response_id", "measure", "answer", "text"]).astype({"answer": "string", "text": "string"})
+
+
+def test_typed_other_text_alone_is_an_answer_in_the_base_of_single_and_multi():
+    a = answers_frame([
+        ("r1", "m", "yes", None), ("r2", "m", None, "My own words"), ("r3", "x", "no", None),
+        ("r1", "share", "managers", None), ("r2", "share", None, "Trustees"),
+    ])
+    assert list(metrics.answered(a, "m")) == ["r1", "r2"]
+    single = metrics.single_choice(a, "m", ["yes", "no"])
+    assert single.set_index("category").loc["yes", ["count", "base"]].tolist() == [1, 2]
+    multi = metrics.multi_select(a, "share", ["managers"])
+    assert multi[["count", "base"]].values.tolist() == [[1, 2]]
+    table = metrics.answered_vs_responses(
+        pd.DataFrame({"response_id": ["r1", "r2", "r3"], "survey_id": "S"}), a, pd.DataFrame({"survey_id": ["S"], "measure": ["m"]})
+    )
+    assert table.set_index("measure").loc["m", "answered"] == single["base"].iloc[0]
+
+
+def test_a_conditional_question_uses_those_asked_who_answered():
+    a = answers_frame([
+        ("r1", "hub_aware", "yes", None), ("r1", "hub_used", "yes", None),
+        ("r2", "hub_aware", "yes", None),  # aware, skipped hub_used: not in the base
+        ("r3", "hub_aware", "yes", None), ("r3", "hub_used", "no", None),
+        ("r4", "hub_aware", "no", None), ("r4", "hub_used", "yes", None),  # not asked (not aware): not in the base
+    ])
+    assert metrics.conditional_share(a, "hub_aware", "yes", "hub_used", "yes") == metrics.Share(1, 2)
+
+
+def test_a_share_with_no_base_has_an_empty_figure_value():
+    from pdu_lib.analysis.figures import Figure
+
+    row = Figure("hub_aware", "attendance", "fraction", "x", metrics.Share(0, 0)).row()
+    assert row["value"] is None and row["numerator"] is None and row["base"] == 0
+    assert Figure("hub_aware", "attendance", "percent", "x", metrics.Share(0, 5)).row()["value"] == 0

@@ -118,7 +118,7 @@ def test_two_exports_of_one_event_are_numbered_on(data_dir, hmap):
 def test_answers_are_tidy_and_linked_to_their_response(data_dir, hmap):
     data = load_surveys(data_dir, "event", hmap)
     assert list(data.answers.columns) == [
-        "response_id", "survey", "survey_id", "measure", "kind", "answer", "text", "source_file", "source_row", "column",
+        "response_id", "survey", "survey_id", "measure", "kind", "answer", "text", "source_file", "source_row", "column", "question",
     ]
     e07 = data.answers.loc[data.answers["survey_id"] == "E07"]
     shown = e07[["response_id", "measure", "answer", "column"]].astype(object)
@@ -248,3 +248,54 @@ def test_survey_id_is_the_leading_token_of_the_file_name(name, survey, expected)
 def test_follow_up_round_must_be_a_real_month():
     with pytest.raises(InputError, match="YYYY-MM"):
         survey_id_from_name("2019-13.csv", "followup")
+
+
+# --- Date order per file (issue 12, case 1) -------------------------------------------------------------
+
+from pdu_lib.inputs.surveys import DATE_WINDOW_DAYS, choose_date_order  # noqa: E402
+
+
+def dated(month_first: list[str | None], day_first: list[str | None]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "source_row": range(3, 3 + len(month_first)),
+        "submitted": pd.to_datetime(pd.Series(month_first, dtype="object")),
+        "submitted_day_first": pd.to_datetime(pd.Series(day_first, dtype="object")),
+    })
+
+
+def test_month_first_is_kept_when_it_fits_the_event():
+    # 10/14/2018 reads only month first; 11/02/2018 both ways: the file is month first.
+    frame = dated(["2018-10-14", "2018-11-02"], [None, "2018-02-11"])
+    assert choose_date_order(frame, pd.Timestamp("2018-10-11"), "E13.csv", "D").dt.strftime("%m-%d").tolist() == ["10-14", "11-02"]
+
+
+def test_day_first_is_chosen_when_only_it_fits_the_event():
+    frame = dated(["2018-01-11", "2018-02-11"], ["2018-11-01", "2018-11-02"])
+    assert choose_date_order(frame, pd.Timestamp("2018-10-11"), "E13.csv", "D").dt.month.tolist() == [11, 11]
+
+
+def test_both_orders_fitting_with_different_periods_is_an_error_naming_the_cells():
+    # Event on 1 June 2018: 06/07/2018 is 7 June (interim) month first, 6 July (after it) day first.
+    frame = dated(["2018-06-07"], ["2018-07-06"])
+    periods = [(pd.Timestamp("2017-10-01"), pd.Timestamp("2018-06-30")), (pd.Timestamp("2017-10-01"), pd.Timestamp("2019-01-31"))]
+    with pytest.raises(InputError, match="different report periods") as caught:
+        choose_date_order(frame, pd.Timestamp("2018-06-01"), "E09.csv", "D", periods)
+    assert caught.value.row == 3 and "D3" in str(caught.value)
+
+
+def test_both_orders_fitting_in_the_same_periods_keep_month_first():
+    frame = dated(["2018-07-08"], ["2018-08-07"])
+    periods = [(pd.Timestamp("2017-10-01"), pd.Timestamp("2018-06-30"))]
+    assert choose_date_order(frame, pd.Timestamp("2018-07-01"), "E10.csv", "D", periods).tolist() == [pd.Timestamp("2018-07-08")]
+
+
+def test_neither_order_fitting_is_an_error_and_the_window_is_documented():
+    frame = dated(["2017-02-03"], ["2017-03-02"])
+    with pytest.raises(InputError, match=f"{DATE_WINDOW_DAYS[1]} days after"):
+        choose_date_order(frame, pd.Timestamp("2018-10-11"), "E13.csv", "D")
+
+
+def test_a_file_mixing_orders_is_an_error():
+    frame = dated(["2018-10-14", None], [None, "2018-10-15"])
+    with pytest.raises(InputError, match="neither all month first nor all day first"):
+        choose_date_order(frame, pd.Timestamp("2018-10-11"), "E13.csv", "D")
