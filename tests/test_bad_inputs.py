@@ -214,7 +214,7 @@ SURVEY_CASES = [
     Bad("E01_truncated.csv", 3, "N (What was the most useful thing about the event?)", "a quote left open"),
     Bad("E01_semicolons.csv", 1, None, "separated by semicolons"),
     Bad("E01_excel_serial_dates.csv", 4, "D (End Date)", "cannot read '43265.52' as a date (Excel may have turned it into a serial number"),
-    Bad("E01_day_first_dates.csv", 5, "C (Start Date)", "SurveyMonkey writes dates month first"),
+    Bad("E01_day_first_dates.csv", 5, "D (End Date)", "D5 read only day first, while D3, D4 read only month first"),
     Bad("E01_scientific_ids.csv", 4, "A (Respondent ID)", "Respondent ID '1.18E+11' is in scientific notation"),
     Bad("E01_duplicate_ids.csv", 5, "A (Respondent ID)", "appears twice, in rows 3 and 5"),
     Bad("E01_unknown_answer.csv", 4, "J", "the answer 'A bit more understanding' is not on the scale of measure 'understanding'"),
@@ -233,7 +233,7 @@ def test_an_export_with_both_header_rows_and_no_responses_is_counted_with_0_rows
     ledger = Ledger()
     data = _load_corpus_surveys(_survey_folder(tmp_path, "E01_header_only.csv"), ledger)
     assert data.files.to_dict("records") == [
-        {"source_file": "event_surveys/E01_header_only.csv", "survey": "event", "survey_id": "E01", "responses_read": 0}
+        {"source_file": "event_surveys/E01_header_only.csv", "survey": "event", "survey_id": "E01", "responses_read": 0, "in_period": True}
     ]
     assert data.responses.empty and data.answers.empty
     assert sorted(data.asked["measure"]) == ["most_useful", "plans_to_share", "understanding"]

@@ -154,10 +154,15 @@ def choose_date_order(
     readable = {"month first": month_first, "day first": day_first}
     readable = {order: dates for order, dates in readable.items() if dates.notna().all()}
     if not readable:
-        rows = responses.loc[month_first.isna(), "source_row"].tolist() + responses.loc[day_first.isna(), "source_row"].tolist()
+        only_month_first = responses.loc[day_first.isna(), "source_row"].tolist()
+        only_day_first = responses.loc[month_first.isna(), "source_row"].tolist()
+        odd, usual = (only_day_first, only_month_first) if len(only_day_first) <= len(only_month_first) else (only_month_first, only_day_first)
+        odd_order, usual_order = ("day first", "month first") if odd is only_day_first else ("month first", "day first")
         raise InputError(
-            file, f"the End Dates are neither all month first nor all day first (cells {_cells_named(column, sorted(set(rows)))} "
-            "read only one way): one file must use one order", row=min(rows), column=f"{column} (End Date)",
+            file, f"the End Dates mix two orders: {_cells_named(column, odd)} read only {odd_order}, while "
+            f"{_cells_named(column, usual)} read only {usual_order}. The End Dates are neither all month first nor all "
+            "day first: one file must use one order (SurveyMonkey writes month first; re-download the export)",
+            row=int(odd[0]), column=f"{column} (End Date)",
         )
     orders = list(readable)
     if len(orders) == 1 or readable[orders[0]].equals(readable[orders[1]]) or anchor is None:
