@@ -23,6 +23,7 @@ from pdu_lib.inputs import dataset, harmonise
 from pdu_lib.inputs.dataset import load_dataset
 from pdu_lib.inputs.surveymonkey import read_export
 
+NUMBERS = ["value", "numerator", "base"]
 FOLLOWUP_FIGURES = [
     "heard_word_of_mouth", "heard_newsletter", "heard_online_platform", "hub_aware", "hub_used", "made_contact",
     "took_action", "outcomes_improved", "outcomes_not_sure", "outcomes_not_improved",
@@ -95,7 +96,7 @@ def test_day_first_exports_are_read_day_first_and_stay_out_of_the_interim(sample
     resave_day_first(sample_copy / "event_surveys" / "E15.csv", dt.date(2018, 11, 8))
     interim, final = figure_table(sample_copy, "interim"), figure_table(sample_copy, "final")
     # Read month first, these dates (01/11/2018 ...) would be January to May 2018: in the interim period.
-    pd.testing.assert_frame_equal(interim, sample_figures["interim"])
+    pd.testing.assert_frame_equal(interim[NUMBERS], sample_figures["interim"][NUMBERS])
     assert final.loc["event_survey_responses", "value"] == sample_figures["final"].loc["event_survey_responses", "value"]
     ds = load_dataset(sample_copy, "final")
     e13 = ds.event_responses.loc[ds.event_responses["survey_id"] == "E13", "submitted"]
@@ -336,7 +337,7 @@ def test_codes_survive_conversion_from_xlsx_to_csv(sample_copy, sample_figures):
     write_grid(xlsx.with_suffix(".csv"), [[text(v) for v in row] for row in sheet.iter_rows(values_only=True)])
     xlsx.unlink()
     assert survey_quotes(sample_copy, "interim") == expected
-    pd.testing.assert_frame_equal(figure_table(sample_copy, "interim"), sample_figures["interim"])
+    pd.testing.assert_frame_equal(figure_table(sample_copy, "interim")[NUMBERS], sample_figures["interim"][NUMBERS])
 
 
 def test_a_removed_response_takes_only_its_own_codes_with_it(sample_copy):
