@@ -37,17 +37,20 @@ class Section:
 
 # Report order, following the final evaluation report.
 SECTIONS: tuple[Section, ...] = (
-    Section("approach", "01_evaluation_approach.ipynb", "The evaluation approach"),
-    Section("attendance", "02_who_has_attended.ipynb", "Who has attended PDU events?"),
-    Section("learning", "03_what_people_gained.ipynb", "What people have gained"),
-    Section("sharing", "04_sharing_and_disseminating.ipynb", "Sharing and disseminating information"),
-    Section("diversity", "05_diversity_of_participants.ipynb", "Diversity of participants"),
-    Section("links", "06_links_and_collaboration.ipynb", "Links and collaboration"),
-    Section("involvement", "07_service_user_involvement.ipynb", "Service user involvement"),
-    Section("changes", "08_changes_at_work.ipynb", "Changes at work"),
-    Section("outcomes", "09_improved_outcomes.ipynb", "Improved outcomes for beneficiaries"),
-    Section("effectiveness", "10_effectiveness_and_next_steps.ipynb", "Effectiveness of the model, improvements and next steps"),
-    Section("data_quality", "11_data_quality.ipynb", "Appendix: data quality"),
+    Section("introduction", "01_introduction_and_summary.ipynb", "Introduction and summary of key findings"),
+    Section("approach", "02_evaluation_approach.ipynb", "The evaluation approach"),
+    Section("attendance", "03_who_has_attended.ipynb", "Who has attended PDU events?"),
+    Section("learning", "04_what_people_gained.ipynb", "What people have gained"),
+    Section("sharing", "05_sharing_and_disseminating.ipynb", "Sharing and disseminating information"),
+    Section("diversity", "06_diversity_of_participants.ipynb", "Diversity of participants"),
+    Section("links", "07_links_and_collaboration.ipynb", "Links and collaboration"),
+    Section("involvement", "08_service_user_involvement.ipynb", "Service user involvement"),
+    Section("changes", "09_changes_at_work.ipynb", "Changes at work"),
+    Section("outcomes", "10_improved_outcomes.ipynb", "Improved outcomes for beneficiaries"),
+    Section("effectiveness", "11_effectiveness_and_improvements.ipynb", "Effectiveness of the model and how events can be improved"),
+    Section("next_steps", "12_next_steps_and_conclusions.ipynb", "Next steps and conclusions"),
+    Section("figures", "13_figures_and_sources.ipynb", "Appendix: figures and where they come from"),
+    Section("data_quality", "14_data_quality.ipynb", "Appendix: data quality"),
 )
 
 EXPLORATION_NOTEBOOK = "00_exploration.ipynb"

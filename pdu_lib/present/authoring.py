@@ -195,6 +195,11 @@ def use(text_values: TextValues) -> None:
     _active = text_values
 
 
+def current() -> TextValues:
+    """What ``%%prose`` cells fill from now."""
+    return _active
+
+
 def prose_cell(line: str, cell: str, *, cell_number: int | None = None) -> Markdown | None:
     """What a ``%%prose [report ...]`` cell shows: its filled text, or nothing in another report."""
     reports = line.split()

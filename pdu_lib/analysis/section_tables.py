@@ -1,0 +1,132 @@
+"""Tables the report's sections show, computed from the Dataset: sources of evidence, repeat attendance, sector shares.
+
+Each function is pure: a Dataset (or its tidy tables) in, a small DataFrame
+out, with reader-facing column names and no ids, so a notebook can show it
+with :func:`pdu_lib.present.prose.table_html` as it is, or change it with a
+little pandas first.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Mapping
+
+import pandas as pd
+
+from pdu_lib.analysis import metrics
+from pdu_lib.inputs.records import INTERVIEW_GROUPS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pdu_lib.inputs.dataset import Dataset
+
+
+def _month(round_id: str) -> str:
+    return pd.Timestamp(f"{round_id}-01").strftime("%B %Y")
+
+
+def sources_of_evidence(ds: "Dataset") -> pd.DataFrame:
+    """Every source of evidence in the period, with how much of it there is: Source, Unit, Count.
+
+    Post-event survey responses, follow-up survey responses by round,
+    interviews by group (only the groups interviewed in the period) and the
+    Expert Citizens reviews (people present).
+    """
+    rounds = ds.followup_responses.groupby("survey_id").size().sort_index()
+    held = ds.interviews.groupby("group").size()
+    reviews = ds.reviews.sort_values("date")
+    rows = [
+        ("Post-event surveys", "responses", len(ds.event_responses)),
+        *[(f"Follow-up survey, {_month(rid)}", "responses", int(n)) for rid, n in rounds.items()],
+        *[(f"Interviews: {label}", "interviews", int(held[code])) for code, label in INTERVIEW_GROUPS.items() if code in held.index],
+        *[(f"Expert Citizens review, {r.date:%B %Y}", "people present", int(r.present)) for r in reviews.itertuples()],
+    ]
+    return pd.DataFrame(rows, columns=["Source", "Unit", "Count"])
+
+
+def repeat_attendance(attendances: pd.DataFrame) -> pd.DataFrame:
+    """People by the number of learning events they attended, with reader column names.
+
+    >>> rows = pd.DataFrame({"person_id": ["P1", "P1", "P2"], "event_id": ["E1", "E2", "E1"]})
+    >>> repeat_attendance(rows).to_dict("records")
+    [{'Learning events attended': 1, 'People': 1, 'Attendances': 1}, {'Learning events attended': 2, 'People': 1, 'Attendances': 2}]
+    """
+    table = metrics.repeat_attendance(attendances)
+    return table.rename(columns={"events": "Learning events attended", "people": "People", "attendances": "Attendances"})
+
+
+def shares_by_report(datasets: list["Dataset"], column: str, labels: Mapping[str, str]) -> pd.DataFrame:
+    """Attendances by ``column`` (sector, focus) for each report, labelled with the report's title, for a grouped chart."""
+    tables = [
+        metrics.counts_by(data.attendances, column, list(labels), labels).assign(group=data.period.title)
+        for data in datasets
+    ]
+    return pd.concat(tables, ignore_index=True)
+
+
+def statutory_by_event(attendances: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Attendances at each learning event and how many came from the statutory sector, in date order.
+
+    Columns: Event (month and title), Attendances, From the statutory sector.
+
+    >>> att = pd.DataFrame({"event_id": ["E1", "E1", "E2"], "sector": ["statutory", "voluntary", "voluntary"]})
+    >>> ev = pd.DataFrame({"event_id": ["E1", "E2"], "date": pd.to_datetime(["2018-01-10", "2018-02-10"]), "title": ["PIE", "Trauma"]})
+    >>> statutory_by_event(att, ev).to_dict("records")
+    [{'Event': 'Jan 2018: PIE', 'Attendances': 2, 'From the statutory sector': 1}, {'Event': 'Feb 2018: Trauma', 'Attendances': 1, 'From the statutory sector': 0}]
+    """
+    counts = attendances.assign(statutory=attendances["sector"].eq("statutory")).groupby("event_id").agg(
+        attendances=("sector", "size"), statutory=("statutory", "sum")
+    )
+    shown = events.merge(counts, left_on="event_id", right_index=True).sort_values(["date", "event_id"])
+    return pd.DataFrame(
+        {
+            "Event": shown["date"].dt.strftime("%b %Y") + ": " + shown["title"].astype(str),
+            "Attendances": shown["attendances"].astype(int),
+            "From the statutory sector": shown["statutory"].astype(int),
+        }
+    ).reset_index(drop=True)
+
+
+def response_rates(attendances: pd.DataFrame, responses: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Post-event survey responses per learning event, over its attendances, in date order; no event ids.
+
+    Columns: Date, Event, Attendances, Responses. The rate is left to the
+    reader (or to :func:`response_rate_chart_table`): a response count over an
+    attendance count is not a share of people when some people answered twice.
+
+    >>> att = pd.DataFrame({"event_id": ["E1", "E1", "E2"]})
+    >>> resp = pd.DataFrame({"survey_id": ["E1"]})
+    >>> ev = pd.DataFrame({"event_id": ["E2", "E1"], "date": pd.to_datetime(["2018-02-10", "2018-01-10"]), "title": ["Trauma", "PIE"]})
+    >>> response_rates(att, resp, ev).to_dict("records")
+    [{'Date': '10 Jan 2018', 'Event': 'PIE', 'Attendances': 2, 'Responses': 1}, {'Date': '10 Feb 2018', 'Event': 'Trauma', 'Attendances': 1, 'Responses': 0}]
+    """
+    attended = attendances.groupby("event_id").size()
+    answered = responses.groupby("survey_id").size()
+    shown = events.sort_values(["date", "event_id"])
+    return pd.DataFrame(
+        {
+            "Date": shown["date"].dt.strftime("%d %b %Y").to_numpy(),
+            "Event": shown["title"].astype(str).to_numpy(),
+            "Attendances": shown["event_id"].map(attended).fillna(0).astype(int).to_numpy(),
+            "Responses": shown["event_id"].map(answered).fillna(0).astype(int).to_numpy(),
+        }
+    )
+
+
+def response_rate_chart_table(rates: pd.DataFrame) -> pd.DataFrame:
+    """The table a share chart draws from the response-rate table: one bar per event with attendances.
+
+    >>> rates = pd.DataFrame({"Date": ["10 Jan 2018", "10 Feb 2018"], "Event": ["PIE", "Trauma"], "Attendances": [4, 0], "Responses": [1, 0]})
+    >>> response_rate_chart_table(rates)[["label", "count", "base", "percent"]].to_dict("records")
+    [{'label': 'Jan 2018 PIE', 'count': 1, 'base': 4, 'percent': 25.0}]
+    """
+    held = rates.loc[rates["Attendances"] > 0].reset_index(drop=True)
+    month = pd.to_datetime(held["Date"], format="%d %b %Y").dt.strftime("%b %Y")
+    table = pd.DataFrame(
+        {
+            "category": [f"event{i}" for i in range(len(held))],
+            "label": month + " " + held["Event"],
+            "count": held["Responses"],
+            "base": held["Attendances"],
+        }
+    )
+    table["percent"] = 100.0 * table["count"] / table["base"]
+    return table

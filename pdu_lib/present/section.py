@@ -1,0 +1,104 @@
+"""The first cell of every section notebook: load the report's data, compute its figures, get the prose ready.
+
+A section notebook starts with its ``parameters`` cell and then::
+
+    %load_ext pdu_lib.present.authoring
+    from pdu_lib.present import section
+    page = section.setup(report, data_dir, output_dir, report_mode, show_intervals)
+    ds = page.ds
+
+``page.ds`` is the report's :class:`~pdu_lib.inputs.dataset.Dataset`,
+``page.figures`` its figures by id, and ``%%prose`` cells fill their
+placeholders from those figures and the report's front matter (see
+:mod:`pdu_lib.present.authoring`). ``page.chart`` and ``page.interactive``
+show a chart the way the report shows it: a PNG (saved beside the report
+when it is being rendered) and, in JupyterLab, a live plotly chart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pdu_lib import config
+from pdu_lib.analysis.figures import Figure, figure_map
+from pdu_lib.inputs.dataset import Dataset, load_dataset
+from pdu_lib.present import authoring, charts
+from pdu_lib.present.display import StaticChart
+
+
+def month(round_id: str | None) -> str:
+    """A follow-up round ("2019-01") as the report writes it.
+
+    >>> month("2018-06")
+    'June 2018'
+    >>> month(None)
+    'no round'
+    """
+    if not round_id:
+        return "no round"
+    return pd.Timestamp(f"{round_id}-01").strftime("%B %Y")
+
+
+def text_values_for(ds: Dataset, figures: dict[str, Figure], report: str, show_intervals: bool = False) -> authoring.TextValues:
+    """What ``%%prose`` cells can name: every figure, the front matter, and a few words about the period.
+
+    Beyond :func:`authoring.report_values` the text can name ``{latest_round}``
+    (the month of the latest follow-up survey, "January 2019"),
+    ``{first_round}``, ``{compared_report}`` and ``{compared_published}`` (the
+    report this one builds on and when it was published; empty when none).
+    """
+    values = authoring.report_values(ds.period, config.programme_name(ds.data_dir))
+    compared = config.load_reports(ds.data_dir).get(ds.period.compare_with) if ds.period.compare_with else None
+    values.update(
+        latest_round=month(ds.latest_round),
+        first_round=month(ds.rounds[0] if ds.rounds else None),
+        compared_report=compared.title.lower() if compared else "",
+        compared_published=compared.published if compared else "",
+    )
+    return authoring.TextValues(figures=figures, values=values, report=report, intervals=show_intervals)
+
+
+@dataclass
+class Page:
+    """One section being shown: its data, its figures and how its charts are shown."""
+
+    ds: Dataset
+    figures: dict[str, Figure]
+    report: str
+    output_dir: Path | None = None
+    report_mode: bool = False
+    show_intervals: bool = False
+
+    @property
+    def name(self) -> str:
+        """The report's name (``final``), which prefixes every saved chart's file name."""
+        return self.ds.period.name
+
+    def result(self, figure_id: str) -> Any:
+        """A figure's Share or count, by its id."""
+        return self.figures[figure_id].result
+
+    def chart(self, fig, title: str) -> StaticChart:
+        """A matplotlib chart as the report shows it: a PNG with its title as alt text."""
+        return StaticChart(fig, title)
+
+    def interactive(self, fig, chart_id: str):
+        """A plotly chart: live in JupyterLab, deterministic HTML in the rendered report."""
+        return charts.show_interactive(fig, f"{self.name}-{chart_id}", self.report_mode)
+
+    def say(self, **values: str) -> None:
+        """Let ``%%prose`` cells name more text values (a label computed in the notebook, for example)."""
+        active = authoring.current()
+        authoring.use(authoring.TextValues(figures=active.figures, values={**active.values, **values}, report=active.report, intervals=active.intervals))
+
+
+def setup(report: str, data_dir: str | None = None, output_dir: str | None = None, report_mode: bool = False, show_intervals: bool = False) -> Page:
+    """Load the report's Dataset, compute its figures and make them what ``%%prose`` cells fill from."""
+    ds = load_dataset(data_dir, report)
+    figures = figure_map(ds)
+    authoring.use(text_values_for(ds, figures, report, show_intervals))
+    return Page(ds, figures, report, Path(output_dir) if output_dir else None, report_mode, show_intervals)
