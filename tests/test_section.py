@@ -1,0 +1,90 @@
+"""A section's setup, and the evaluator's text through a real render: placeholders filled, unknown ones named, report tags obeyed."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from pdu_lib import config
+from pdu_lib.analysis.figures import figure_map
+from pdu_lib.build.execute import render_section
+from pdu_lib.config import Section
+from pdu_lib.inputs.dataset import load_dataset
+from pdu_lib.present import authoring, section
+
+
+def test_setup_makes_the_reports_figures_and_front_matter_what_prose_fills_from():
+    page = section.setup("final")
+    period = page.ds.period
+    filled = authoring.fill("{report_title} by {author}, {learning_events} events, {latest_round}.", authoring.current())
+    assert filled == f"{period.title} by {period.author}, {page.result('learning_events')} events, {section.month(page.ds.latest_round)}."
+    assert authoring.current().report == "final" and set(page.figures) == set(figure_map(page.ds))
+
+
+def test_the_compared_report_is_named_only_where_there_is_one():
+    final = section.text_values_for(load_dataset(None, "final"), {}, "final").values
+    interim = section.text_values_for(load_dataset(None, "interim"), {}, "interim").values
+    reports = config.load_reports(config.SAMPLE_DATA_DIR)
+    assert final["compared_report"] == reports["interim"].title.lower() and final["compared_published"] == reports["interim"].published
+    assert interim["compared_report"] == interim["compared_published"] == ""
+
+
+def test_say_adds_a_value_the_text_can_name_and_keeps_the_figures():
+    page = section.setup("interim")
+    page.say(top_answer="colleagues <in my team>")
+    assert authoring.fill("{top_answer}: {learning_events}", authoring.current()) == f"colleagues &lt;in my team&gt;: {page.result('learning_events')}"
+
+
+# ---------------------------------------------------------------------------
+# Through papermill and the HTML export, as pdu-report runs a section
+
+SETUP = "%load_ext pdu_lib.present.authoring\nfrom pdu_lib.present import section\npage = section.setup(report, data_dir, output_dir, report_mode, show_intervals)"
+
+
+def _tiny_section(folder, name, prose_cells):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    parameters = nbformat.v4.new_code_cell("report = 'final'\ndata_dir = None\noutput_dir = None\nreport_mode = False\nshow_intervals = False")
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Tiny"), parameters, nbformat.v4.new_code_cell(SETUP)]
+    nb.cells += [nbformat.v4.new_code_cell("%%prose\n" + text) for text in prose_cells]
+    nbformat.write(nb, folder / name)
+    return Section("tiny", name, "Tiny")
+
+
+def _render(tmp_path, sect, report="final", notebooks_dir=None):
+    executed = tmp_path / f"executed-{report}"
+    executed.mkdir(exist_ok=True)
+    params = {"report": report, "data_dir": str(config.SAMPLE_DATA_DIR), "output_dir": str(tmp_path), "report_mode": True, "show_intervals": False}
+    others = [name for name in config.load_reports(config.SAMPLE_DATA_DIR) if name != report]
+    return render_section(0, sect, notebooks_dir=notebooks_dir or tmp_path, parameters=params, executed_dir=executed, drop_tags=others)
+
+
+def test_a_section_fills_its_placeholders_and_an_unknown_one_fails_it_by_cell_and_name(tmp_path):
+    good = _render(tmp_path, _tiny_section(tmp_path, "good.ipynb", ["We ran {learning_events:words} events; {made_contact:phrase} made contact."]))
+    figures = figure_map(load_dataset(None, "final"))
+    assert good.ok, good.error
+    expected = authoring.fill("We ran {learning_events:words} events; {made_contact:phrase} made contact.", authoring.TextValues(figures=figures))
+    assert expected.replace("'", "&#39;") in good.body or expected in good.body
+
+    bad = _render(tmp_path, _tiny_section(tmp_path, "bad.ipynb", ["Fine: {learning_events}.", "We met {learning_event} people."]))
+    assert not bad.ok
+    assert "PlaceholderError" in bad.error and "{learning_event}" in bad.error
+    assert "We met" in bad.error and "(cell [" in bad.error
+
+
+@pytest.fixture(scope="module")
+def next_steps_pages(tmp_path_factory):
+    """The real next-steps section rendered for each report."""
+    sect = next(s for s in config.SECTIONS if s.key == "next_steps")
+    root = tmp_path_factory.mktemp("tags")
+    return {report: _render(root, sect, report, notebooks_dir=config.NOTEBOOKS_DIR) for report in ("interim", "final")}
+
+
+def test_a_real_section_shows_each_reports_own_text(next_steps_pages):
+    final, interim = next_steps_pages["final"], next_steps_pages["interim"]
+    assert final.ok and interim.ok, (final.error, interim.error)
+    for heading in ("Issues arising from the evaluation", "Conclusions"):
+        assert heading in final.body and heading not in interim.body
+    assert "Emerging conclusions" in interim.body and "Emerging conclusions" not in final.body
+    assert "More effective in supporting practice development" in final.body and "More effective in supporting practice development" in interim.body
