@@ -21,3 +21,13 @@ def sample_copy(tmp_path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(config.SAMPLE_DATA_DIR, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def rendered_sample(tmp_path_factory):
+    """Both reports rendered once from the sample, shared by the slow tests that read the outputs: (out_dir, results)."""
+    from pdu_lib.build import render
+
+    out = tmp_path_factory.mktemp("outputs")
+    results = render.render_reports(["all"], out_dir=out, jobs=2)
+    return out, results

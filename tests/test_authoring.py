@@ -30,7 +30,7 @@ def test_counts_are_digits_or_words():
 def test_a_small_base_carries_the_mark_and_the_text_ends_with_the_caution_note():
     filled = fill("Aware: {hub_aware}.", VALUES)
     assert filled.startswith(f"Aware: 38% (11 of 29){wording.CAUTION_MARK}.")
-    assert filled.rstrip().endswith("</small>") and "pdu-caution" in filled
+    assert filled.rstrip().endswith("</small></p>") and '<p class="pdu-caution">' in filled
 
 
 def test_an_unknown_placeholder_names_the_cell_and_the_placeholder():

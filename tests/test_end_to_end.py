@@ -21,10 +21,8 @@ HOSTILE = '<script>alert("pdu-xss")</script><img src=x onerror=alert("pdu-xss")>
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    out = tmp_path_factory.mktemp("outputs")
-    results = render.render_reports(["all"], out_dir=out, jobs=2)
-    return out, results
+def rendered(rendered_sample):
+    return rendered_sample
 
 
 def test_both_reports_render_every_section(rendered):

@@ -10,7 +10,7 @@ from pdu_lib.analysis.figures import figure_map
 from pdu_lib.build.execute import render_section
 from pdu_lib.config import Section
 from pdu_lib.inputs.dataset import load_dataset
-from pdu_lib.present import authoring, section
+from pdu_lib.present import authoring, section, wording
 
 
 def test_setup_makes_the_reports_figures_and_front_matter_what_prose_fills_from():
@@ -61,11 +61,13 @@ def _render(tmp_path, sect, report="final", notebooks_dir=None):
 
 
 def test_a_section_fills_its_placeholders_and_an_unknown_one_fails_it_by_cell_and_name(tmp_path):
-    good = _render(tmp_path, _tiny_section(tmp_path, "good.ipynb", ["We ran {learning_events:words} events; {made_contact:phrase} made contact."]))
+    good = _render(tmp_path, _tiny_section(tmp_path, "good.ipynb", ["We ran {learning_events:words} events; {made_contact:phrase} made contact.", "Aware: {hub_aware:of}."]))
     figures = figure_map(load_dataset(None, "final"))
     assert good.ok, good.error
     expected = authoring.fill("We ran {learning_events:words} events; {made_contact:phrase} made contact.", authoring.TextValues(figures=figures))
     assert expected.replace("'", "&#39;") in good.body or expected in good.body
+    # A small base brings the caution note, styled, with its text inside it.
+    assert f'<p class="pdu-caution"><small>{wording.CAUTION_NOTE}</small></p>' in good.body
 
     bad = _render(tmp_path, _tiny_section(tmp_path, "bad.ipynb", ["Fine: {learning_events}.", "We met {learning_event} people."]))
     assert not bad.ok

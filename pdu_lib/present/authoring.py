@@ -180,7 +180,8 @@ def fill(template: str, text_values: TextValues, *, where: str = "") -> str:
         parts.append(escape_for_markdown(text))
     filled = "".join(parts)
     if wording.CAUTION_MARK in filled:
-        filled = filled.rstrip("\n") + f"\n\n<small class=\"pdu-caution\">{escape_for_markdown(wording.CAUTION_NOTE)}</small>\n"
+        # An HTML block, not inline HTML: nbconvert's markdown renderer re-parses each inline tag on its own and would empty it.
+        filled = filled.rstrip("\n") + f"\n\n<p class=\"pdu-caution\"><small>{escape_for_markdown(wording.CAUTION_NOTE)}</small></p>\n"
     return filled
 
 
