@@ -2,7 +2,7 @@
 
 Reads the rendered section pages of both reports (one render of the sample,
 shared with the end-to-end tests). Prose is paragraphs and list items; tables,
-charts, quotes and the small-base caution note are not prose. A number passes
+charts, quotes and footnotes (the small-base caution note) are not prose. A number passes
 when it is the value, numerator or base of a figure of the report's
 figures.csv (or a fraction figure as a whole percentage), a year or a day of
 a written date, or a number shown in a table on the same page.
@@ -24,7 +24,8 @@ MONTHS = "January|February|March|April|May|June|July|August|September|October|No
 NUMBER = re.compile(r"\d+")
 YEAR = re.compile(r"(?:19|20)\d\d")
 DAY_OF_DATE = re.compile(rf"\b(\d{{1,2}}) (?:{MONTHS})\b")
-NOT_PROSE = ["table", "figure", "blockquote", "script", "style", ".pdu-excerpts", ".pdu-caution", "caption"]
+# Footnotes (the small-base caution, a table's note) state the workbook's rules, not findings.
+NOT_PROSE = ["table", "figure", "blockquote", "script", "style", ".pdu-excerpts", ".pdu-caution", ".pdu-note", "caption"]
 
 
 def reader_pages(out, report):

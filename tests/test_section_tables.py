@@ -6,9 +6,11 @@ import pandas as pd
 import pytest
 
 from pdu_lib.analysis import section_tables
+from pdu_lib.analysis.response_rates import response_rates
 from pdu_lib.analysis.figures import figure_map
 from pdu_lib.inputs.attendance import SECTORS
 from pdu_lib.inputs.dataset import load_dataset
+from pdu_lib.present import wording
 
 
 @pytest.fixture(scope="module", params=["interim", "final"])
@@ -48,17 +50,17 @@ def test_statutory_by_event_shows_every_learning_event_without_ids(ds):
 
 
 def test_response_rates_show_no_event_id_and_add_up(ds):
-    rates = section_tables.response_rates(ds.attendances, ds.event_responses, ds.learning_events)
-    assert list(rates.columns) == ["Date", "Event", "Attendances", "Responses"]
+    rates = section_tables.response_rate_table(response_rates(ds.learning_events, ds.attendances, ds.event_responses))
+    assert list(rates.columns) == ["Date", "Event", "Attendances", "Responses", "Response rate"]
     assert rates["Attendances"].sum() == len(ds.attendances)
     assert not rates.astype(str).isin(set(ds.learning_events["event_id"])).any().any()
 
 
-def test_more_responses_than_attendances_and_events_nobody_attended_do_not_break_the_chart_table():
+def test_more_responses_than_attendances_and_events_nobody_attended_are_shown_not_refused():
     events = pd.DataFrame({"event_id": ["E1", "E2"], "date": pd.to_datetime(["2018-03-01", "2018-04-01"]), "title": ["Busy", "Empty"]})
-    attendances = pd.DataFrame({"event_id": ["E1"]})
-    responses = pd.DataFrame({"survey_id": ["E1", "E1", "E2"]})
-    rates = section_tables.response_rates(attendances, responses, events)
-    assert rates["Responses"].tolist() == [2, 1]
+    rates = response_rates(events, pd.DataFrame({"event_id": ["E1"]}), pd.DataFrame({"survey_id": ["E1", "E1", "E2"]}))
+    table = section_tables.response_rate_table(rates)
+    assert table["Responses"].tolist() == [2, 1]
+    assert table["Response rate"].iloc[0].endswith(wording.OVER_BASE_MARK)
     chart = section_tables.response_rate_chart_table(rates)
     assert chart["label"].tolist() == ["Mar 2018 Busy"] and chart["percent"].iloc[0] == 200.0

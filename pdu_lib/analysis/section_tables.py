@@ -85,47 +85,47 @@ def statutory_by_event(attendances: pd.DataFrame, events: pd.DataFrame) -> pd.Da
     ).reset_index(drop=True)
 
 
-def response_rates(attendances: pd.DataFrame, responses: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
-    """Post-event survey responses per learning event, over its attendances, in date order; no event ids.
+def response_rate_table(rates: pd.DataFrame) -> pd.DataFrame:
+    """The per-event response rates (:func:`pdu_lib.analysis.response_rates.response_rates`) as readers see them: no event ids.
 
-    Columns: Date, Event, Attendances, Responses. The rate is left to the
-    reader (or to :func:`response_rate_chart_table`): a response count over an
-    attendance count is not a share of people when some people answered twice.
+    Columns: Date, Event, Attendances, Responses, Response rate (with its
+    counts; a rate over 100% is shown and marked, see ``wording.format_rate``).
 
-    >>> att = pd.DataFrame({"event_id": ["E1", "E1", "E2"]})
-    >>> resp = pd.DataFrame({"survey_id": ["E1"]})
+    >>> from pdu_lib.analysis.response_rates import response_rates
     >>> ev = pd.DataFrame({"event_id": ["E2", "E1"], "date": pd.to_datetime(["2018-02-10", "2018-01-10"]), "title": ["Trauma", "PIE"]})
-    >>> response_rates(att, resp, ev).to_dict("records")
-    [{'Date': '10 Jan 2018', 'Event': 'PIE', 'Attendances': 2, 'Responses': 1}, {'Date': '10 Feb 2018', 'Event': 'Trauma', 'Attendances': 1, 'Responses': 0}]
+    >>> rates = response_rates(ev, pd.DataFrame({"event_id": ["E1", "E1", "E2"]}), pd.DataFrame({"survey_id": ["E1"]}))
+    >>> response_rate_table(rates).to_dict("records")[0]
+    {'Date': '10 Jan 2018', 'Event': 'PIE', 'Attendances': 2, 'Responses': 1, 'Response rate': '50% (1 of 2)†'}
     """
-    attended = attendances.groupby("event_id").size()
-    answered = responses.groupby("survey_id").size()
-    shown = events.sort_values(["date", "event_id"])
+    from pdu_lib.present import wording
+
     return pd.DataFrame(
         {
-            "Date": shown["date"].dt.strftime("%d %b %Y").to_numpy(),
-            "Event": shown["title"].astype(str).to_numpy(),
-            "Attendances": shown["event_id"].map(attended).fillna(0).astype(int).to_numpy(),
-            "Responses": shown["event_id"].map(answered).fillna(0).astype(int).to_numpy(),
+            "Date": rates["date"].dt.strftime("%d %b %Y"),
+            "Event": rates["title"].astype(str),
+            "Attendances": rates["attendances"].astype(int),
+            "Responses": rates["responses"].astype(int),
+            "Response rate": [wording.format_rate(r, a, no_base="no attendances") for r, a in zip(rates["responses"], rates["attendances"])],
         }
-    )
+    ).reset_index(drop=True)
 
 
 def response_rate_chart_table(rates: pd.DataFrame) -> pd.DataFrame:
-    """The table a share chart draws from the response-rate table: one bar per event with attendances.
+    """The table a share chart draws from the per-event response rates: one bar per event with attendances, no ids.
 
-    >>> rates = pd.DataFrame({"Date": ["10 Jan 2018", "10 Feb 2018"], "Event": ["PIE", "Trauma"], "Attendances": [4, 0], "Responses": [1, 0]})
+    >>> from pdu_lib.analysis.response_rates import response_rates
+    >>> ev = pd.DataFrame({"event_id": ["E1", "E2"], "date": pd.to_datetime(["2018-01-10", "2018-02-10"]), "title": ["PIE", "Trauma"]})
+    >>> rates = response_rates(ev, pd.DataFrame({"event_id": ["E1"] * 4}), pd.DataFrame({"survey_id": ["E1"]}))
     >>> response_rate_chart_table(rates)[["label", "count", "base", "percent"]].to_dict("records")
     [{'label': 'Jan 2018 PIE', 'count': 1, 'base': 4, 'percent': 25.0}]
     """
-    held = rates.loc[rates["Attendances"] > 0].reset_index(drop=True)
-    month = pd.to_datetime(held["Date"], format="%d %b %Y").dt.strftime("%b %Y")
+    held = rates.loc[rates["attendances"] > 0].reset_index(drop=True)
     table = pd.DataFrame(
         {
             "category": [f"event{i}" for i in range(len(held))],
-            "label": month + " " + held["Event"],
-            "count": held["Responses"],
-            "base": held["Attendances"],
+            "label": held["date"].dt.strftime("%b %Y") + " " + held["title"].astype(str),
+            "count": held["responses"].astype(int),
+            "base": held["attendances"].astype(int),
         }
     )
     table["percent"] = 100.0 * table["count"] / table["base"]

@@ -1,8 +1,12 @@
-"""The appendix "Figures and where they come from": every figure of the report with what it is and how it was computed.
+"""The appendix "Figures and where they come from": every figure of the report, what it is and how it was computed.
 
-A reader page never shows a figure id: the table says what each figure is
-(its statement), its value with numerator and base, and the section it
-belongs to. ``figures.csv`` carries the same rows with their ids, for machines.
+A reader page never shows a figure id or a file name: :func:`figures_table`
+says what each figure is (its statement), its value with numerator and base,
+the section it belongs to, the source it comes from in a reader's words
+("Post-event surveys"), the question as it was asked, the filter (period,
+round, base) and the metric. :func:`input_files_table` gives the input files
+behind each figure, for the appendix's technical part. ``figures.csv`` carries
+the same rows with their ids, for machines.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pdu_lib import config
+from pdu_lib.present.quality_tables import source_label
 
 #: Columns of compute_figures() and the headings the appendix gives them, in order.
 COLUMNS = {
@@ -18,25 +23,59 @@ COLUMNS = {
     "numerator": "Numerator",
     "base": "Base",
     "section": "Section",
+    "sources": "Source",
+    "question": "Question as asked",
+    "filter": "Filter",
+    "metric": "Metric",
 }
 
 
+def sources(files: object) -> str:
+    """The sources behind a figure's ``source_files`` ("a.csv; b.xlsx"), in a reader's words, each once.
+
+    >>> sources("event_surveys/E01.csv; event_surveys/E02 PIE.xlsx")
+    'Post-event surveys'
+    >>> sources("attendance_register.xlsx; events.csv"), sources(None)
+    ('Attendance register; List of events', '')
+    """
+    if not isinstance(files, str) or not files.strip():
+        return ""
+    return "; ".join(dict.fromkeys(source_label(name.strip()) for name in files.split(";") if name.strip()))
+
+
 def figures_table(figures: pd.DataFrame) -> pd.DataFrame:
-    """The appendix table from :func:`pdu_lib.analysis.figures.compute_figures`: no ids, sections by title.
+    """The appendix table from :func:`pdu_lib.analysis.figures.compute_figures`: no ids, no file names, sections by title.
 
     A percentage's value is its rounded share; a fraction's value is its
     numerator; a figure with no data in the period shows "no data".
 
     >>> rows = pd.DataFrame({"figure_id": ["made_contact"], "value": pd.array([13], dtype="Int64"),
     ...     "numerator": pd.array([13], dtype="Int64"), "base": pd.array([36], dtype="Int64"),
-    ...     "section": ["links"], "unit": ["fraction"], "statement": ["Made contact"]})
-    >>> figures_table(rows).to_dict("records")
-    [{'Figure': 'Made contact', 'Value': '13', 'Numerator': '13', 'Base': '36', 'Section': 'Links and collaboration'}]
+    ...     "section": ["links"], "unit": ["fraction"], "statement": ["Made contact"],
+    ...     "source_files": ["followup_surveys/2019-01.csv"], "question": ["Have you made contact?"],
+    ...     "filter": ["every round"], "metric": ["yes over those who answered"]})
+    >>> figures_table(rows).iloc[0].tolist()
+    ['Made contact', '13', '13', '36', 'Links and collaboration', 'Follow-up survey, January 2019', 'Have you made contact?', 'every round', 'yes over those who answered']
     """
     titles = {s.key: s.title for s in config.SECTIONS}
-    shown = figures[[c for c in COLUMNS if c in figures.columns]].copy()
+    shown = figures.assign(sources=figures["source_files"].map(sources) if "source_files" in figures.columns else "")
+    shown = shown[[c for c in COLUMNS if c in shown.columns]].copy()
     for column in ("value", "numerator", "base"):
         shown[column] = shown[column].astype("string").fillna("")
-    shown.loc[figures["value"].isna(), "value"] = "no data"
+    shown.loc[figures["value"].isna().to_numpy(), "value"] = "no data"
+    for column in ("question", "filter", "metric"):
+        if column in shown.columns:
+            shown[column] = shown[column].fillna("").astype(str)
     shown["section"] = shown["section"].map(titles).fillna(shown["section"])
     return shown.rename(columns=COLUMNS).reset_index(drop=True)
+
+
+def input_files_table(figures: pd.DataFrame) -> pd.DataFrame:
+    """Each figure (by its statement) and the input files it was computed from, one file to a line.
+
+    >>> rows = pd.DataFrame({"statement": ["Attendances"], "source_files": ["attendance_register.xlsx; events.csv"]})
+    >>> input_files_table(rows).to_dict("records")
+    [{'Figure': 'Attendances', 'Input files': 'attendance_register.xlsx, events.csv'}]
+    """
+    files = figures["source_files"].fillna("").astype(str).str.split(r"\s*;\s*").str.join(", ")
+    return pd.DataFrame({"Figure": figures["statement"], "Input files": files}).reset_index(drop=True)
