@@ -96,3 +96,11 @@ def test_every_placeholder_names_a_figure_or_value_of_the_reports_it_shows_in(pa
         names = {name for _, name, _, _ in string.Formatter().parse(source.split("\n", 1)[1]) if name}
         for report in reports:
             assert names <= placeholder_names[report], f"{path.name} ({report}): unknown {sorted(names - placeholder_names[report])}"
+
+
+@pytest.mark.parametrize("path", SECTION_NOTEBOOKS, ids=lambda p: p.name)
+def test_text_for_one_report_is_a_prose_cell_so_jupyterlab_swaps_it(path):
+    """A markdown cell cannot hide itself in JupyterLab when ``report`` changes; ``%%prose final`` can."""
+    for cell in _cells(path):
+        if cell["cell_type"] == "markdown":
+            assert not {"final", "interim"} & set(cell["metadata"].get("tags", [])), "".join(cell["source"])[:60]

@@ -52,11 +52,11 @@ def _tiny_section(folder, name, prose_cells):
     return Section("tiny", name, "Tiny")
 
 
-def _render(tmp_path, sect, report="final", notebooks_dir=None):
+def _render(tmp_path, sect, report="final", notebooks_dir=None, drop_other_reports=True):
     executed = tmp_path / f"executed-{report}"
     executed.mkdir(exist_ok=True)
     params = {"report": report, "data_dir": str(config.SAMPLE_DATA_DIR), "output_dir": str(tmp_path), "report_mode": True, "show_intervals": False}
-    others = [name for name in config.load_reports(config.SAMPLE_DATA_DIR) if name != report]
+    others = [name for name in config.load_reports(config.SAMPLE_DATA_DIR) if name != report] if drop_other_reports else []
     return render_section(0, sect, notebooks_dir=notebooks_dir or tmp_path, parameters=params, executed_dir=executed, drop_tags=others)
 
 
@@ -90,3 +90,11 @@ def test_a_real_section_shows_each_reports_own_text(next_steps_pages):
         assert heading in final.body and heading not in interim.body
     assert "Emerging conclusions" in interim.body and "Emerging conclusions" not in final.body
     assert "More effective in supporting practice development" in final.body and "More effective in supporting practice development" in interim.body
+
+
+def test_run_all_in_jupyterlab_with_report_interim_swaps_the_text_without_dropping_cells(tmp_path):
+    """JupyterLab runs every cell: the ``%%prose final`` cells show nothing when ``report = "interim"``."""
+    sect = next(s for s in config.SECTIONS if s.key == "next_steps")
+    page = _render(tmp_path, sect, "interim", notebooks_dir=config.NOTEBOOKS_DIR, drop_other_reports=False)
+    assert page.ok, page.error
+    assert "Emerging conclusions" in page.body and "Issues arising from the evaluation" not in page.body
