@@ -94,3 +94,28 @@ def test_the_final_report_has_every_part_of_the_evaluators_report(rendered_sampl
         assert part in text["final"] and part in text["interim"], part
     for part in ("Issues arising from the evaluation", "Conclusions"):
         assert part in text["final"] and part not in text["interim"], part
+
+
+PERCENT_WITH_BASE = re.compile(r"\d+%(?:, | \()\d+ of \d+")
+
+
+@pytest.mark.parametrize("report", ["interim", "final"])
+def test_every_percentage_in_the_reader_prose_carries_its_base(rendered_sample, report):
+    out, _ = rendered_sample
+    missing = []
+    for page in reader_pages(out, report):
+        texts, _ = prose_and_tables(page.read_text(encoding="utf-8"))
+        for text in texts:
+            for match in re.finditer(r"\d+%", text):
+                if not PERCENT_WITH_BASE.match(text, match.start()):
+                    missing.append((page.name, text[match.start() : match.start() + 40]))
+    assert missing == []
+
+
+@pytest.mark.parametrize("report", ["interim", "final"])
+def test_every_static_chart_is_titled_with_a_sentence(rendered_sample, report):
+    out, _ = rendered_sample
+    titles = [img.get("alt", "") for page in reader_pages(out, report) for img in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select("figure.pdu-chart img")]
+    assert titles
+    for title in titles:
+        assert len(title.split()) >= 5 and title[:1].isupper(), title
