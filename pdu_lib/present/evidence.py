@@ -23,7 +23,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from pdu_lib.inputs.dataset import Dataset
 
 NO_EVIDENCE = "No coded qualitative excerpts in this data folder."
-REVIEW_THEME = "ec_review"
 
 
 def _has_evidence(ds: "Dataset") -> bool:
@@ -50,18 +49,19 @@ def theme_table(ds: "Dataset", section: str) -> Prose:
     return table_html(shown, "Themes by respondent group: people who raised each (not excerpts)", require_base=False)
 
 
-def section_quotes(ds: "Dataset", section: str, only_themes: Iterable[str] = (), without_themes: Iterable[str] = (REVIEW_THEME,)):
+def section_quotes(ds: "Dataset", section: str, only_themes: Iterable[str] = (), without_themes: Iterable[str] = ()):
     """The publishable quotes of a section, under their themes.
 
-    ``only_themes`` keeps those theme ids; ``without_themes`` leaves some out
-    (by default the Expert Citizens' review, which :func:`expert_citizens_review`
-    shows beside the actions it reviewed).
+    ``only_themes`` keeps those theme ids; ``without_themes`` leaves some out.
+    The Expert Citizens' review notes (method ``review``) are left out: the
+    section shows them beside the actions they reviewed
+    (:func:`expert_citizens_review`).
     """
     if not _has_evidence(ds):
         return note(NO_EVIDENCE)
     published = themes.excerpts_for_section(quotes.publishable(ds.excerpts, ds.codebook), section)
     only, without = set(only_themes), set(without_themes)
-    keep = published["theme"].isin(only) if only else ~published["theme"].isin(without)
+    keep = (published["theme"].isin(only) if only else ~published["theme"].isin(without)) & (published["method"] != "review")
     chosen = published.loc[keep]
     if chosen.empty:
         return note("No publishable excerpts for this section in this period.")
@@ -71,8 +71,9 @@ def section_quotes(ds: "Dataset", section: str, only_themes: Iterable[str] = (),
 def review_points(excerpts: pd.DataFrame, section: str) -> pd.DataFrame:
     """The Expert Citizens' review points that bear on a section: one row per point, oldest review first.
 
-    A point is a sub-theme of the review's coded notes; a note coded to the
-    review theme alone is quoted, not listed as a point. Columns: ``round``
+    The review notes are the excerpts whose method is ``review``. A point is
+    the sub-theme a note is coded to; a note coded to a theme alone is
+    quoted, not listed as a point. Columns: ``round``
     (the review's month, ``2019-02``), ``point`` (the sub-theme's label),
     ``stance``.
 
