@@ -23,6 +23,12 @@ def test_every_share_format_keeps_its_numbers():
     assert fill("{made_contact:phrase}", VALUES) == "just over a third (36%, 13 of 36)"
 
 
+def test_evaluative_words_come_from_the_number_not_the_text():
+    assert fill("{made_contact:Judged} made contact.", VALUES) == "Only 13 of 36 made contact."
+    majority = TextValues(figures={"shared": Share(30, 36), "half": Share(18, 36), "all": Share(36, 36)})
+    assert fill("{shared:judged}; {half:judged}; {all:judged}", majority) == "as many as 30 of 36; 18 of 36; 36 of 36"
+
+
 def test_counts_are_digits_or_words():
     assert fill("{learning_events} events, {pledge_adopters:words} people; {pledge_adopters:Words}.", VALUES) == "19 events, four people; Four."
 

@@ -22,6 +22,8 @@ format      gives                                       example
 ``of``      numerator of base                           ``47 of 100``
 ``words``   words for the share (``Words`` capitalised)  ``just under half``
 ``phrase``  words and figure                            ``just under half (47%, 47 of 100)``
+``judged``  ``of`` with the evaluative word its share     ``only 13 of 36`` (``Judged``: ``Only ...``)
+            earns (``wording.evaluative_word``)
 ``n``       the numerator alone                         ``47``
 ``base``    the base alone                              ``100``
 ==========  ==========================================  =========================
@@ -46,7 +48,7 @@ from pdu_lib.present import wording
 from pdu_lib.present.escape import escape_for_markdown
 
 _FORMATTER = string.Formatter()
-_SHARE_FORMATS = ("", "frac", "of", "words", "Words", "phrase", "n", "base")
+_SHARE_FORMATS = ("", "frac", "of", "words", "Words", "phrase", "judged", "Judged", "n", "base")
 _COUNT_FORMATS = ("", "words", "Words")
 
 
@@ -131,6 +133,8 @@ def format_value(value: Any, spec: str, *, intervals: bool = False) -> str:
             return words[:1].upper() + words[1:] if spec == "Words" else words
         if spec == "phrase":
             return wording.share_phrase(n, base, intervals=intervals)
+        if spec in ("judged", "Judged"):
+            return wording.with_evaluative_word(format_value(value, "of"), n, base, capitalise=spec == "Judged")
         return str(n if spec == "n" else base)
     if isinstance(value, (int,)) and not isinstance(value, bool):
         if spec not in _COUNT_FORMATS:
