@@ -82,3 +82,12 @@ def test_the_magic_fills_a_cell_in_a_real_kernel_shell():
     assert result.success and result.result.data == "We ran 19 events."
     failed = shell.run_cell("%%prose\nWe ran {nope} events.")
     assert isinstance(failed.error_in_exec, PlaceholderError) and "{nope}" in str(failed.error_in_exec)
+
+
+def test_a_passage_quoting_a_figure_with_no_data_is_left_out_with_a_note():
+    authoring.use(TextValues(figures={"hub_aware": Share(0, 0), "learning_events": 19}, values={"latest_round": None}, report="final"))
+    assert authoring.prose_cell("", "In the survey {hub_aware:of} were aware.").data == authoring.LEFT_OUT
+    assert authoring.prose_cell("", "In the {latest_round} survey.").data == authoring.LEFT_OUT
+    assert authoring.prose_cell("", "We ran {learning_events} events.").data == "We ran 19 events."
+    with pytest.raises(PlaceholderError):
+        authoring.prose_cell("", "{hub_aware} and {typo}")

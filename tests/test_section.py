@@ -98,3 +98,20 @@ def test_run_all_in_jupyterlab_with_report_interim_swaps_the_text_without_droppi
     page = _render(tmp_path, sect, "interim", notebooks_dir=config.NOTEBOOKS_DIR, drop_other_reports=False)
     assert page.ok, page.error
     assert "Emerging conclusions" in page.body and "Issues arising from the evaluation" not in page.body
+
+
+def test_a_section_of_a_period_with_an_empty_follow_up_round_leaves_its_passages_out(sample_copy, tmp_path):
+    import openpyxl
+
+    path = sample_copy / "followup_surveys" / "2018-06.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    workbook.active.delete_rows(3, workbook.active.max_row)
+    workbook.save(path)
+    sect = next(s for s in config.SECTIONS if s.key == "outcomes")
+    executed = tmp_path / "executed"
+    executed.mkdir()
+    params = {"report": "interim", "data_dir": str(sample_copy), "output_dir": str(tmp_path), "report_mode": True, "show_intervals": False}
+    page = render_section(0, sect, notebooks_dir=config.NOTEBOOKS_DIR, parameters=params, executed_dir=executed, drop_tags=["final"])
+    assert page.ok, page.error
+    assert authoring.LEFT_OUT.strip() in page.body
+    assert wording.NO_BASE not in page.body and "pdu-chart" not in page.body

@@ -205,8 +205,41 @@ def current() -> TextValues:
     return _active
 
 
+#: What a passage shows instead of its text when a figure it quotes has no data in the period (an empty survey round).
+LEFT_OUT = '<p class="pdu-note">This passage is left out: it quotes figures for which this period has no data.</p>\n'
+
+
+def has_no_data(value: Any) -> bool:
+    """True for a figure or value with nothing behind it in the period: None, or a share of nobody.
+
+    >>> has_no_data(None), has_no_data(Share(0, 0)), has_no_data(Share(0, 12)), has_no_data(0)
+    (True, True, False, False)
+    """
+    value = _result(value)
+    return value is None or (isinstance(value, Share) and value.base == 0)
+
+
+def empty_placeholders(template: str, text_values: TextValues) -> list[str]:
+    """The placeholders of ``template`` whose figure or value has no data in the period (unknown names are left to :func:`fill`).
+
+    >>> empty_placeholders("{a} and {b:of}", TextValues(figures={"a": Share(0, 0), "b": Share(3, 7)}))
+    ['a']
+    """
+    try:
+        names = [name for _, name, _, _ in _FORMATTER.parse(template) if name]
+    except ValueError:
+        return []
+    known = {**text_values.values, **text_values.figures}
+    return [name for name in dict.fromkeys(names) if name in known and has_no_data(known[name])]
+
+
 def prose_cell(line: str, cell: str, *, cell_number: int | None = None) -> Markdown | None:
-    """What a ``%%prose [report ...]`` cell shows: its filled text, or nothing in another report."""
+    """What a ``%%prose [report ...]`` cell shows: its filled text, or nothing in another report.
+
+    A passage quoting a figure with no data in the period (every figure of an
+    empty follow-up round) is left out, with a note saying so, rather than
+    printed with "no base" in place of its numbers.
+    """
     reports = line.split()
     if reports and _active.report not in reports:
         return None
@@ -214,7 +247,8 @@ def prose_cell(line: str, cell: str, *, cell_number: int | None = None) -> Markd
     first_line = next((text.strip() for text in cell.splitlines() if text.strip()), "")
     if first_line:
         where += f" starting {first_line[:40]!r}"
-    return Markdown(fill(cell.strip("\n"), _active, where=where))
+    filled = fill(cell.strip("\n"), _active, where=where)  # unknown placeholders fail first, named
+    return Markdown(LEFT_OUT if empty_placeholders(cell, _active) else filled)
 
 
 def load_ipython_extension(ipython) -> None:

@@ -30,16 +30,16 @@ from pdu_lib.present import authoring, charts
 from pdu_lib.present.display import StaticChart
 
 
-def month(round_id: str | None) -> str:
-    """A follow-up round ("2019-01") as the report writes it.
+def month(round_id: str | None) -> str | None:
+    """A follow-up round ("2019-01") as the report writes it; None for no round.
 
     >>> month("2018-06")
     'June 2018'
-    >>> month(None)
-    'no round'
+    >>> month(None) is None
+    True
     """
     if not round_id:
-        return "no round"
+        return None
     return pd.Timestamp(f"{round_id}-01").strftime("%B %Y")
 
 
@@ -47,8 +47,9 @@ def text_values_for(ds: Dataset, figures: dict[str, Figure], report: str, show_i
     """What ``%%prose`` cells can name: every figure, the front matter, and a few words about the period.
 
     Beyond :func:`authoring.report_values` the text can name ``{latest_round}``
-    (the month of the latest follow-up survey, "January 2019"),
-    ``{first_round}``, ``{compared_report}`` and ``{compared_published}`` (the
+    (the month of the latest follow-up survey, "January 2019"; with no
+    follow-up responses in the period it has no data, so a passage naming it
+    is left out), ``{first_round}``, ``{compared_report}`` and ``{compared_published}`` (the
     report this one builds on and when it was published; empty when none).
     """
     values = authoring.report_values(ds.period, config.programme_name(ds.data_dir))
