@@ -43,8 +43,8 @@ def test_every_percentage_in_the_prose_carries_its_base(pieces):
 def test_a_base_under_30_in_the_prose_brings_the_caution_note(pieces):
     for name, items in pieces.items():
         texts = _texts(items)
-        if any("\u2020" in t and "Fewer than 30" not in t for t in texts):
-            assert any("Fewer than 30" in t for t in texts), name
+        if any("\u2020" in t and "base of that percentage is under 30" not in t for t in texts):
+            assert any("base of that percentage is under 30" in t for t in texts), name
 
 
 def test_charts_are_titled_with_a_sentence_not_a_label(pieces):
