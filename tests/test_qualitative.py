@@ -683,8 +683,18 @@ def test_sample_withholds_what_may_not_be_published(sample):
     published = review.loc[review["publishable"], "text"]
     assert published.str.contains(r"\[organisation\]", regex=True).sum() == 2
     assert not published.str.contains("Meadowgate|Larkfield|Priya").any()
-    html_out = quotes.render_excerpts_html(quotes.publishable(themes.excerpts_for_section(excerpts, "approach"), book))
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html_out and "<script" not in html_out
+    hostile = excerpts.loc[excerpts["section"] == "approach"].head(1).assign(text=HOSTILE_QUOTE, respondent="planted")
+    planted = pd.concat([excerpts, hostile], ignore_index=True)
+    html_out = quotes.section_quotes_html(planted, book, "approach", per_theme=100)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html_out and "<script" not in html_out and "**" not in html_out
+
+
+def test_the_sample_readers_see_holds_no_hostile_test_strings(sample):
+    _, excerpts, _ = sample
+    assert not excerpts["text"].str.contains(r"<script|\*\*|onerror|javascript:", regex=True).any()
+
+
+HOSTILE_QUOTE = "The link opened a page showing <script>alert(1)</script> so I rang instead. **Please** fix that."
 
 
 def test_sample_theme_tables_never_name_the_co_ordinator_or_ambassadors(sample):
