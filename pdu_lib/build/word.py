@@ -93,6 +93,7 @@ def write_docx(html: str, path: Path) -> Path:
             "docx",
             format="html",
             outputfile=str(path),
-            extra_args=["--resource-path", str(path.parent)],
+            # --quiet: an SVG image goes in as it is, without the PNG fallback pandoc would warn about.
+            extra_args=["--resource-path", str(path.parent), "--quiet"],
         )
     return path

@@ -320,15 +320,13 @@ def likert_chart(
     _check_name(name)
     rows = _check_table(table, "likert_chart")
     groups = _groups(rows)
-    categories = _categories(rows)
-    fills = list(colours) if colours else likert_colours(len(categories))
-    if len(fills) < len(categories):
-        raise ValueError(f"likert_chart: {len(categories)} answers but {len(fills)} colours")
-    blocks = _label_blocks(rows, groups, categories)
+    all_categories = _categories(rows)
+    blocks = _label_blocks(rows, groups, all_categories)
     fig, axes = _new_figure(len(groups), extra=0.55 * len(blocks), blocks=[len(b) for b in blocks])
     axes = axes if isinstance(axes, list) else [axes]
     caution = False
     for ax, block in zip(axes, blocks):
+        categories, fills = _block_scale(rows, block, colours, "likert_chart")
         bar_labels = []
         for y, group in enumerate(block):
             in_group = _rows_for(rows, group)
@@ -377,6 +375,16 @@ def _block_labels(rows: pd.DataFrame, block: Sequence[str | None], categories: l
     in_block = rows if block == [None] else rows[rows["group"].isin(block)]
     first = dict(zip(in_block["category"][::-1], in_block["label"][::-1]))
     return [first.get(code, "") for code, _label in categories]
+
+
+def _block_scale(rows: pd.DataFrame, block: Sequence[str | None], colours: Sequence[str] | None, what: str):
+    """The answers a block of bars uses, in scale order, and their colours (the scale's own, however long)."""
+    in_block = rows if list(block) == [None] else rows[rows["group"].isin(block)]
+    categories = _categories(in_block)
+    fills = list(colours) if colours else likert_colours(len(categories))
+    if len(fills) < len(categories):
+        raise ValueError(f"{what}: {len(categories)} answers but {len(fills)} colours")
+    return categories, fills
 
 
 def _label_blocks(rows: pd.DataFrame, groups: list[str | None], categories: list[tuple[str, str]]) -> list[list[str | None]]:
@@ -513,15 +521,15 @@ def _plotly_layout(
     fig: go.Figure, title: str, rows: float, caution: bool, caution_below, legend: bool, axis_label: str = AXIS_LABEL
 ) -> None:
     """Shared layout: title, palette, % axis; the caution note under the axis; legend at the bottom."""
-    axis_title = _plotly(axis_label)
+    axis_title = _plotly(axis_label, 34)
     if caution:
-        axis_title += "<br>" + _plotly(wording.caution_note(caution_below or wording.CAUTION_BELOW))
-    bottom = 60 + (20 if caution else 0) + (40 if legend else 0)
+        axis_title += "<br>" + _plotly(wording.caution_note(caution_below or wording.CAUTION_BELOW), 34)
+    bottom = 60 + 18 * axis_title.count("<br>") + (40 if caution else 0) + (40 if legend else 0)
     fig.update_layout(
         title={"text": f"<b>{_plotly(title, 90)}</b>", "x": 0, "xref": "paper", "xanchor": "left"},
         template="simple_white",
         colorway=list(CATEGORICAL),
-        font={"family": f"{FONT}, Arial, sans-serif", "size": 13},
+        font={"family": f"{FONT}, Arial, sans-serif", "size": 12},
         height=int(80 + bottom + 36 * max(rows, 1)),
         margin={"l": 10, "r": 30, "t": 70, "b": bottom},
         xaxis={"title": {"text": axis_title}, "range": [0, 100], "ticksuffix": "%", "dtick": 25, "showgrid": True},
@@ -549,7 +557,7 @@ def interactive_share_bars(
     rows = _check_table(table, "interactive_share_bars")
     groups = _groups(rows)
     categories = _categories(rows)
-    labels = {code: _plotly(label, 40) for code, label in categories}
+    labels = {code: _plotly(label, 24) for code, label in categories}
     fig = go.Figure()
     for g, group in enumerate(groups):
         in_group = _rows_for(rows, group)
@@ -605,46 +613,72 @@ def interactive_likert(
     _check_chart_id(chart_id)
     rows = _check_table(table, "interactive_likert")
     groups = _groups(rows)
-    categories = _categories(rows)
-    fills = list(colours) if colours else likert_colours(len(categories))
-    if len(fills) < len(categories):
-        raise ValueError(f"interactive_likert: {len(categories)} answers but {len(fills)} colours")
     bases = {}
     for group in groups:
         base = _group_base(rows, group)
         if base is None:
             raise ValueError(f"interactive_likert: group {group!r} has more than one base; one bar needs one base")
         bases[group] = base
-    y = [_plotly(_n_label(group or "All answers", bases[group], caution_below), 32) for group in groups]
+    blocks = _label_blocks(rows, groups, _categories(rows))
     fig = go.Figure()
-    for i, ((code, label), fill) in enumerate(zip(categories, fills)):
-        x, text, custom = [], [], []
-        for group in groups:
-            in_group = _rows_for(rows, group)
-            match = in_group[in_group["category"] == code]
-            count = int(match["count"].sum()) if not match.empty else 0
-            base = bases[group]
-            value = _exact_percent(count, base)
-            pct = wording.percent(count, base) if base else 0
-            x.append(value)
-            text.append(f"{pct}%" if value >= LABEL_MIN_PERCENT else "")
-            custom.append([count, base, pct, _plotly(label)])
-        fig.add_trace(
-            go.Bar(
-                x=x, y=y, orientation="h", name=_plotly(label, 30), uid=f"{chart_id}-{i}",
-                marker={"color": fill, "line": {"color": "white", "width": 1}},
-                text=text, textposition="inside", insidetextanchor="middle",
-                textfont={"color": _text_colour(fill)}, customdata=custom,
-                hovertemplate=(
-                    "%{y}<br><b>%{customdata[3]}</b>: %{customdata[2]}%"
-                    " (%{customdata[0]} of %{customdata[1]})<extra></extra>"
-                ),
+    for b, block in enumerate(blocks):
+        categories, fills = _block_scale(rows, block, colours, "interactive_likert")
+        y = [_plotly(_n_label(group or "All answers", bases[group], caution_below), 22) for group in block]
+        for i, ((code, label), fill) in enumerate(zip(categories, fills)):
+            x, text, custom = [], [], []
+            for group in block:
+                in_group = _rows_for(rows, group)
+                match = in_group[in_group["category"] == code]
+                count = int(match["count"].sum()) if not match.empty else 0
+                base = bases[group]
+                value = _exact_percent(count, base)
+                pct = wording.percent(count, base) if base else 0
+                x.append(value)
+                text.append(f"{pct}%" if value >= LABEL_MIN_PERCENT else "")
+                custom.append([count, base, pct, _plotly(label)])
+            # Each block's answers are named as its own rows word them (one legend group per wording).
+            group_title = "Answers for " + ", ".join(g or "All answers" for g in block) if len(blocks) > 1 else ""
+            fig.add_trace(
+                go.Bar(
+                    x=x, y=y, orientation="h", name=_plotly(label, 30), uid=f"{chart_id}-{b}-{i}" if b else f"{chart_id}-{i}",
+                    legendgroup=f"{chart_id}-{b}", legendgrouptitle={"text": _plotly(group_title)} if group_title else None,
+                    marker={"color": fill, "line": {"color": "white", "width": 1}},
+                    text=text, textposition="inside", insidetextanchor="middle",
+                    textfont={"color": _text_colour(fill)}, customdata=custom,
+                    hovertemplate=(
+                        "%{y}<br><b>%{customdata[3]}</b>: %{customdata[2]}%"
+                        " (%{customdata[0]} of %{customdata[1]})<extra></extra>"
+                    ),
+                )
             )
-        )
     caution = any(wording.needs_caution(b, caution_below) for b in bases.values())
     _plotly_layout(fig, title, len(groups), caution, caution_below, legend=True)
     fig.update_layout(barmode="stack")
     return fig
+
+
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
+def _legend_html(fig: go.Figure) -> str:
+    """The chart's legend as an HTML list (names are already escaped by _plotly), one list per legend group."""
+    groups: dict[str, tuple[str, list[str]]] = {}
+    for trace in fig.data:
+        if trace.showlegend is False or not trace.name:
+            continue
+        colour = getattr(trace.marker, "color", None)
+        swatch = f' style="background:{colour}"' if isinstance(colour, str) and _COLOUR.fullmatch(colour) else ""
+        title = trace.legendgrouptitle.text if trace.legendgrouptitle and trace.legendgrouptitle.text else ""
+        name = re.sub(r"<br\s*/?>", " ", trace.name)
+        item = f'<li><span class="pdu-swatch"{swatch}></span>{name}</li>'
+        groups.setdefault(trace.legendgroup or "", (title, []))[1].append(item)
+    if not groups:
+        return ""
+    parts = []
+    for title, items in groups.values():
+        heading = f'<p class="pdu-legend-title">{title}</p>' if title else ""
+        parts.append(f'{heading}<ul class="pdu-legend">{"".join(items)}</ul>')
+    return f'<div class="pdu-legends">{"".join(parts)}</div>'
 
 
 _HOVER_HINT = re.compile(r"\s*\((?:hover|tap)[^()]*\)\s*$", re.IGNORECASE)
@@ -669,6 +703,11 @@ class ReportChart:
         title = re.sub(r"</?b>", "", title).strip()
         hint = _HOVER_HINT.search(title)
         caption = title[: hint.start()] if hint else title
+        legend = _legend_html(plotted) if plotted.layout.showlegend is not False else ""
+        if legend:
+            # The legend is HTML under the chart, where it wraps at any width; plotly's own is cut on a phone.
+            plotted.update_layout(showlegend=False, height=max(200, (plotted.layout.height or 400) - 40),
+                                  margin={"b": max(40, (plotted.layout.margin.b or 100) - 40)})
         plotted.update_layout(title={"text": ""}, margin={"t": 20})
         div = plotted.to_html(
             full_html=False,
@@ -681,7 +720,7 @@ class ReportChart:
         self.title = caption
         self.html = (
             f'<figure class="pdu-interactive" id="{chart_id}-figure">'
-            f'<figcaption class="pdu-chart-title">{caption}{hint_html}</figcaption>{div}</figure>'
+            f'<figcaption class="pdu-chart-title">{caption}{hint_html}</figcaption>{div}{legend}</figure>'
         )
 
     def _repr_html_(self) -> str:
