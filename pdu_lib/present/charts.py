@@ -521,16 +521,16 @@ def _plotly_layout(
     fig: go.Figure, title: str, rows: float, caution: bool, caution_below, legend: bool, axis_label: str = AXIS_LABEL
 ) -> None:
     """Shared layout: title, palette, % axis; the caution note under the axis; legend at the bottom."""
-    axis_title = _plotly(axis_label, 34)
+    axis_title = _plotly(axis_label, 26)
     if caution:
-        axis_title += "<br>" + _plotly(wording.caution_note(caution_below or wording.CAUTION_BELOW), 34)
+        axis_title += "<br>" + _plotly(wording.caution_note(caution_below or wording.CAUTION_BELOW), 26)
     bottom = 60 + 18 * axis_title.count("<br>") + (40 if caution else 0) + (40 if legend else 0)
     fig.update_layout(
         title={"text": f"<b>{_plotly(title, 90)}</b>", "x": 0, "xref": "paper", "xanchor": "left"},
         template="simple_white",
         colorway=list(CATEGORICAL),
         font={"family": f"{FONT}, Arial, sans-serif", "size": 12},
-        height=int(80 + bottom + 36 * max(rows, 1)),
+        height=int(80 + bottom + 46 * max(rows, 1)),  # room for a label wrapped to three lines on a phone
         margin={"l": 10, "r": 30, "t": 70, "b": bottom},
         xaxis={"title": {"text": axis_title}, "range": [0, 100], "ticksuffix": "%", "dtick": 25, "showgrid": True},
         yaxis={"autorange": "reversed", "automargin": True},
