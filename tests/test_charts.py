@@ -428,6 +428,9 @@ def test_report_html_carries_the_title_as_a_caption_that_wraps_and_marks_the_hov
     html = report_html(fig, "c")
     assert '<figcaption class="pdu-chart-title">Change after the event, by measure<span class="pdu-hover-hint"> (hover for counts)</span></figcaption>' in html
     assert '"displayModeBar": false' in html  # no toolbar over the chart on a phone
+    assert '<ul class="pdu-legend">' in html and "Much greater" in html.split("</figcaption>", 1)[1].split("<script")[0] + html.rsplit("</script>", 1)[1]
+    small = report_html(charts.interactive_share_bars(effectiveness(), "t", "eff"), "eff")
+    assert '<p class="pdu-chart-note">' in small and "base of that percentage is under 30" in small.rsplit("</script>", 1)[1]
     assert "Change after the event" not in html.split("</figcaption>", 1)[1]  # not also drawn by plotly, where it is cut
 
 
@@ -497,4 +500,4 @@ def test_share_charts_take_an_axis_label_for_shares_that_are_not_of_respondents(
     fig = charts.share_bars(table, "A quarter were A", "axis_label_check", axis_label="Percentage of attendances")
     assert fig.axes[0].get_xlabel().startswith("Percentage of attendances")
     interactive = charts.interactive_share_bars(table, "A quarter were A", "axis-check", axis_label="Percentage of attendances")
-    assert interactive.layout.xaxis.title.text.startswith("Percentage of attendances")
+    assert interactive.layout.xaxis.title.text.replace("<br>", " ").startswith("Percentage of attendances")

@@ -521,23 +521,25 @@ def _plotly_layout(
     fig: go.Figure, title: str, rows: float, caution: bool, caution_below, legend: bool, axis_label: str = AXIS_LABEL
 ) -> None:
     """Shared layout: title, palette, % axis; the caution note under the axis; legend at the bottom."""
-    axis_title = _plotly(axis_label, 26)
-    if caution:
-        axis_title += "<br>" + _plotly(wording.caution_note(caution_below or wording.CAUTION_BELOW), 26)
-    bottom = 60 + 18 * axis_title.count("<br>") + (40 if caution else 0) + (40 if legend else 0)
+    axis_only = _plotly(axis_label, 20)
+    note = _plotly(wording.caution_note(caution_below or wording.CAUTION_BELOW), 26) if caution else ""
+    axis_title = axis_only + (f"<br>{note}" if note else "")
+    bottom = 60 + 18 * axis_title.count("<br>") + (40 if legend else 0)
     fig.update_layout(
         title={"text": f"<b>{_plotly(title, 90)}</b>", "x": 0, "xref": "paper", "xanchor": "left"},
         template="simple_white",
         colorway=list(CATEGORICAL),
         font={"family": f"{FONT}, Arial, sans-serif", "size": 12},
         height=int(80 + bottom + 46 * max(rows, 1)),  # room for a label wrapped to three lines on a phone
-        margin={"l": 10, "r": 30, "t": 70, "b": bottom},
+        margin={"l": 10, "r": 40, "t": 70, "b": bottom},
         xaxis={"title": {"text": axis_title}, "range": [0, 100], "ticksuffix": "%", "dtick": 25, "showgrid": True},
         yaxis={"autorange": "reversed", "automargin": True},
         showlegend=legend,
         legend={"orientation": "h", "yref": "container", "y": 0.01, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
         hoverlabel={"align": "left"},
         uniformtext={"mode": "hide", "minsize": 10},
+        # For ReportChart, which writes the note as HTML under the chart (it wraps there).
+        meta={"axis_title": axis_only, "note": note, "note_lines": note.count("<br>") + 1 if note else 0},
     )
 
 
@@ -557,7 +559,7 @@ def interactive_share_bars(
     rows = _check_table(table, "interactive_share_bars")
     groups = _groups(rows)
     categories = _categories(rows)
-    labels = {code: _plotly(label, 24) for code, label in categories}
+    labels = {code: _plotly(label, 18) for code, label in categories}
     fig = go.Figure()
     for g, group in enumerate(groups):
         in_group = _rows_for(rows, group)
@@ -581,7 +583,10 @@ def interactive_share_bars(
             go.Bar(
                 x=x, y=y, orientation="h", name=name, uid=f"{chart_id}-{g}",
                 marker={"color": CATEGORICAL[g % len(CATEGORICAL)]},
-                text=text, textposition="outside", cliponaxis=False, customdata=custom,
+                # Inside a bar long enough to hold it, else just past its end: a label never runs off a phone's screen.
+                text=text, textposition=["outside" if v < 60 else "auto" for v in x], cliponaxis=False, customdata=custom,
+                insidetextanchor="end", insidetextfont={"color": _text_colour(CATEGORICAL[g % len(CATEGORICAL)])},
+                outsidetextfont={"color": OKABE_ITO["black"]}, constraintext="none",
                 hovertemplate=(
                     "<b>%{customdata[3]}</b><br>%{customdata[0]} of %{customdata[1]} answered"
                     "<br>%{customdata[2]}<extra>%{fullData.name}</extra>"
@@ -594,8 +599,10 @@ def interactive_share_bars(
             )
         )
     caution = any(wording.needs_caution(b, caution_below) for b in rows["base"])
+    # A row is as tall as its label, wrapped (about 15 px a line), or its bars.
+    row_units = sum(max(len(groups) * 0.75, (15 * (labels[code].count("<br>") + 1) + 8) / 46) for code, _l in categories)
     _plotly_layout(
-        fig, title, len(categories) * max(1, len(groups) * 0.75), caution, caution_below, legend=groups != [None], axis_label=axis_label
+        fig, title, max(1.0, row_units), caution, caution_below, legend=groups != [None], axis_label=axis_label
     )
     # Room on the right for the labels outside the bars (longer with intervals).
     fig.update_layout(barmode="group", xaxis={"range": [0, 145 if intervals else 125], "tickvals": [0, 25, 50, 75, 100]})
@@ -708,6 +715,14 @@ class ReportChart:
             # The legend is HTML under the chart, where it wraps at any width; plotly's own is cut on a phone.
             plotted.update_layout(showlegend=False, height=max(200, (plotted.layout.height or 400) - 40),
                                   margin={"b": max(40, (plotted.layout.margin.b or 100) - 40)})
+        meta = plotted.layout.meta if isinstance(plotted.layout.meta, dict) else {}
+        note_html = ""
+        if meta.get("note"):
+            note_html = f'<p class="pdu-chart-note">{meta["note"].replace("<br>", " ")}</p>'
+            lines = int(meta.get("note_lines", 1))
+            plotted.update_layout(xaxis={"title": {"text": meta["axis_title"]}},
+                                  height=max(200, (plotted.layout.height or 400) - 18 * lines),
+                                  margin={"b": max(40, (plotted.layout.margin.b or 100) - 18 * lines)})
         plotted.update_layout(title={"text": ""}, margin={"t": 20})
         div = plotted.to_html(
             full_html=False,
@@ -720,7 +735,7 @@ class ReportChart:
         self.title = caption
         self.html = (
             f'<figure class="pdu-interactive" id="{chart_id}-figure">'
-            f'<figcaption class="pdu-chart-title">{caption}{hint_html}</figcaption>{div}{legend}</figure>'
+            f'<figcaption class="pdu-chart-title">{caption}{hint_html}</figcaption>{div}{legend}{note_html}</figure>'
         )
 
     def _repr_html_(self) -> str:
