@@ -1,6 +1,7 @@
 # Two commands for a fresh machine (see README.md):
 #   make report   set everything up and render both reports from the sample data
 #   make test     set everything up and run the tests (pytest, doctests, nbval, end-to-end)
+#   make test-browser  the rendered reports in headless Chromium (needs chromium: see README.md)
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -8,7 +9,7 @@ DATA ?= data/sample
 OUT ?= outputs
 JOBS ?= 2
 
-.PHONY: setup report test lab sample benchmark clean
+.PHONY: setup report test test-browser lab sample benchmark clean
 
 setup: $(VENV)/.installed
 
@@ -23,7 +24,12 @@ report: setup
 	$(VENV)/bin/pdu-report render all --data $(DATA) --out $(OUT) --jobs $(JOBS)
 
 test: setup
-	$(PY) -m pytest tests notebooks --nbval-lax -q
+	$(PY) -m pytest tests notebooks --nbval-lax -q -m "not browser"
+
+# Both reports in headless Chromium (Debian's chromium package; see README.md).
+test-browser: setup
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[test,browser]"
+	$(PY) -m pytest tests/test_browser.py -m browser -q
 
 lab: setup
 	$(PY) -m pip install --quiet -c requirements.lock -e ".[test,lab]"

@@ -12,8 +12,11 @@ The sample also carries the cases the publication rules must catch:
 * a quote naming a person ("Priya", listed in ``names_to_redact.txt``): withheld;
 * a quote naming a place the codebook withholds ("Carlton Road hostel"): withheld;
 * organisation names the codebook does not allow ("Meadowgate Housing Trust",
-  "Larkfield Women's Project"): replaced by "[organisation]";
-* a quote holding ``<script>alert(1)</script>`` and markdown: shown as text.
+  "Larkfield Women's Project"): replaced by "[organisation]".
+
+Hostile text (markup, scripts, markdown) is not in the sample, which readers
+see: the tests plant it in copies of the sample (tests/test_end_to_end.py,
+tests/test_qualitative.py).
 
 Files written (all under the data folder):
 
@@ -277,7 +280,7 @@ PARTICIPANT_HIGHLIGHTS: list[tuple[int, str, str]] = [
     (13, "referrals", "Since the women's stream session I've referred two people to Larkfield Women's Project."),
     (13, "follow_up", "A follow-up session a few months later, to compare notes on what we'd tried, would help it stick."),
     (13, "hub_resources", "I go back to the slides on the hub when I'm training new starters."),
-    (14, "feedback_access", "The link in the reminder email opened a page showing <script>alert(1)</script> so I gave my answers over the phone instead. **Please** fix that."),
+    (14, "feedback_access", "The link in the reminder email would not open on my phone, so I gave my answers over the phone instead. Please fix that."),
     (14, "survey_timing", "When the survey came I hadn't had a chance to try anything yet, so I ticked 'not sure'."),
     (14, "free_and_short", "Short sessions in the city centre at no cost mean I can let staff attend without wrecking the rota."),
     (14, "barriers", "Nice ideas, but with no budget and no backing from councillors most of them stay on the flipchart."),

@@ -376,7 +376,7 @@ def test_interactive_likert_labels_bars_with_n_and_hovers_with_counts():
 def test_interactive_small_base_carries_the_caution():
     fig = charts.interactive_share_bars(effectiveness(), "t", "eff")
     assert all(text.endswith(wording.CAUTION_MARK) for text in fig.data[0].text)
-    assert "Fewer than 30 answered" in fig.layout.xaxis.title.text
+    assert "base of that percentage is under 30" in fig.layout.xaxis.title.text.replace("<br>", " ")
 
 
 @pytest.mark.parametrize("hostile", HOSTILE_LABELS)
@@ -401,7 +401,7 @@ def test_report_html_cannot_be_broken_out_of_by_a_label():
     assert html.lower().count("</script") == 1
     parsed = _Tags()
     parsed.feed(html)
-    assert parsed.tags == ["div", "div", "script"]
+    assert parsed.tags == ["figure", "figcaption", "div", "div", "script"]
     assert "alert(1)" not in "".join(t for t in parsed.tags)
     for marker in ("<a ", "<img", "javascript:alert(1)\">"):
         assert marker not in html
@@ -423,6 +423,66 @@ def test_report_mode_uses_the_config_asked_for():
     assert '"displaylogo": false' in html and '"responsive": true' in html
 
 
+def test_report_html_carries_the_title_as_a_caption_that_wraps_and_marks_the_hover_hint():
+    fig = charts.interactive_likert(understanding_awareness(), "Change after the event, by measure (hover for counts)", "c")
+    html = report_html(fig, "c")
+    assert '<figcaption class="pdu-chart-title">Change after the event, by measure<span class="pdu-hover-hint"> (hover for counts)</span></figcaption>' in html
+    assert '"displayModeBar": false' in html  # no toolbar over the chart on a phone
+    assert '<ul class="pdu-legend">' in html and "Much greater" in html.split("</figcaption>", 1)[1].split("<script")[0] + html.rsplit("</script>", 1)[1]
+    small = report_html(charts.interactive_share_bars(effectiveness(), "t", "eff"), "eff")
+    assert '<p class="pdu-chart-note">' in small and "base of that percentage is under 30" in small.rsplit("</script>", 1)[1]
+    assert "Change after the event" not in html.split("</figcaption>", 1)[1]  # not also drawn by plotly, where it is cut
+
+
+def _drawn_boxes(fig):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    return [(t.get_text(), t.get_window_extent(renderer), t.get_fontsize()) for t in fig.findobj(matplotlib.text.Text)
+            if t.get_text() and t.get_visible()]
+
+
+LONG_TITLE = "Just under half of event survey responses reported a much greater understanding of the topic of the event they attended"
+
+
+@pytest.mark.parametrize("name", STATIC_CHARTS)
+def test_static_chart_text_stays_inside_the_figure_and_titles_wrap(tmp_path, name):
+    fig = STATIC_CHARTS[name](tmp_path)
+    long = {"likert": charts.likert_chart, "share": charts.share_bars, "share_ci": charts.share_bars, "grouped": charts.grouped_share_bars}
+    data = {"likert": understanding_awareness, "share": dissemination, "share_ci": dissemination, "grouped": sectors_by_period}
+    for figure in (fig, long[name](data[name](), LONG_TITLE, "long")):
+        boxes = _drawn_boxes(figure)
+        width, height = figure.canvas.get_width_height()
+        for text, box, _size in boxes:
+            assert box.x0 >= -1 and box.x1 <= width + 1 and box.y0 >= -1 and box.y1 <= height + 1, (name, text)
+    assert any("\n" in t for t, _b, _s in _drawn_boxes(figure))  # the long title wrapped
+
+
+@pytest.mark.parametrize("name", STATIC_CHARTS)
+def test_static_chart_text_is_at_least_9pt_at_the_printed_size(tmp_path, name):
+    fig = STATIC_CHARTS[name](tmp_path)
+    printed_width_in = 174 / 25.4  # A4 less the print stylesheet's margins
+    assert fig.get_figwidth() <= printed_width_in  # printed at least at its own size, never shrunk
+    sizes = [size for _t, _b, size in _drawn_boxes(fig)]
+    assert sizes and min(sizes) >= 9
+    css = (Path(charts.__file__).parent.parent / "templates" / "report.css").read_text()
+    assert "size: A4" in css and "18mm" in css
+
+
+def test_each_likert_legend_matches_the_rows_it_sits_under():
+    scale = understanding_awareness()
+    scale["label"] = [f"{label} {group.lower()}" for label, group in zip(scale["label"], scale["group"])]
+    fig = charts.likert_chart(scale, "t", "legends")
+    legends = fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    worded = sorted(tuple(t.get_text().replace("\n", " ") for t in legend.get_texts()) for legend in legends)
+    assert worded == [tuple(f"{w} awareness" for w in ("Much greater", "Some additional", "Confirmed previous", "No greater")),
+                      tuple(f"{w} understanding" for w in ("Much greater", "Some additional", "Confirmed previous", "No greater"))]
+    same = charts.likert_chart(understanding_awareness(), "t", "one_legend")
+    assert len(same.legends) + sum(1 for ax in same.axes if ax.get_legend()) == 1  # one wording, one legend
+
+
 def test_outside_report_mode_the_figure_is_returned_for_jupyterlab():
     fig = charts.interactive_share_bars(dissemination(), "t", "c")
     assert charts.show_interactive(fig, "c", report_mode=False) is fig
@@ -440,4 +500,4 @@ def test_share_charts_take_an_axis_label_for_shares_that_are_not_of_respondents(
     fig = charts.share_bars(table, "A quarter were A", "axis_label_check", axis_label="Percentage of attendances")
     assert fig.axes[0].get_xlabel().startswith("Percentage of attendances")
     interactive = charts.interactive_share_bars(table, "A quarter were A", "axis-check", axis_label="Percentage of attendances")
-    assert interactive.layout.xaxis.title.text.startswith("Percentage of attendances")
+    assert interactive.layout.xaxis.title.text.replace("<br>", " ").startswith("Percentage of attendances")

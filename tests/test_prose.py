@@ -172,7 +172,7 @@ def test_caution_if_marked_adds_the_footnote_only_when_a_figure_is_marked():
     marked = sentence("{f}", f=wording.format_percent(11, 29))
     assert caution_if_marked(marked) == note(wording.CAUTION_NOTE)
     assert caution_if_marked(sentence("{f}", f=wording.format_percent(36, 75))) is None
-    assert "fewer than 50" in caution_if_marked(marked, caution_below=50).text.lower()
+    assert "under 50" in caution_if_marked(marked, caution_below=50).text
 
 
 def _share_table(labels):

@@ -541,7 +541,7 @@ def test_hostile_text_is_rendered_as_text_never_markup(data_dir):
     hostile = ['<script>alert(1)</script> then **bold** and [a link](javascript:alert(1))',
                '<img src=x onerror="alert(2)"> `code` # heading',
                'Line one\n\nLine two & "three"']
-    html_out = quotes.render_excerpts_html(frame_of(*({"text": t} for t in hostile)))
+    html_out = quotes.render_excerpts_html(frame_of(*({"text": t, "respondent": f"R{i}"} for i, t in enumerate(hostile))))
     parser = TagCollector()
     parser.feed(html_out)
     assert set(parser.tags) <= {"div", "section", "h4", "blockquote", "p", "footer", "br"}
@@ -582,12 +582,12 @@ def test_theme_table_counts_people_not_excerpts():
                     {"respondent": "R03", "theme_label": "Other"}, {"respondent": "R04", "section": "links"})
     table = themes.theme_table(rows, "diversity")
     assert table.to_dict("records") == [
-        {"theme": "Same faces", "group": "participant", "people": 2, "suppressed": False},
-        {"theme": "Other", "group": "participant", "people": 1, "suppressed": False},  # small numbers shown as they are
+        {"theme": "Same faces", "group": "participant", "people": 2, "unit": "people", "suppressed": False},
+        {"theme": "Other", "group": "participant", "people": 1, "unit": "people", "suppressed": False},  # small numbers shown as they are
     ]
 
 
-def test_theme_table_suppresses_groups_too_small_to_hide_anyone_but_not_review_sessions():
+def test_theme_table_names_no_group_too_small_and_counts_review_sessions_as_reviews():
     rows = frame_of(
         {"respondent": "R01"}, {"respondent": "R02"}, {"respondent": "R03"},
         {"respondent": "C1", "group": "co-ordinator"},
@@ -596,10 +596,11 @@ def test_theme_table_suppresses_groups_too_small_to_hide_anyone_but_not_review_s
         {"respondent": "EC-1", "group": "Expert Citizens", "method": "review"},
     )
     table = themes.theme_table(rows, "diversity").set_index("group")
-    assert table.loc["co-ordinator", "suppressed"] and pd.isna(table.loc["co-ordinator", "people"])
+    assert "co-ordinator" not in table.index  # one co-ordinator, no wider group of 3: counted as other respondents
+    assert table.loc["other respondents", "suppressed"] and pd.isna(table.loc["other respondents", "people"])
     # three facilitators in the whole data: their one-person cell is shown
     assert table.loc["facilitator", "people"] == 1 and not table.loc["facilitator", "suppressed"]
-    assert table.loc["Expert Citizens", "people"] == 1 and not table.loc["Expert Citizens", "suppressed"]
+    assert table.loc["Expert Citizens", "people"] == 1 and table.loc["Expert Citizens", "unit"] == "reviews"
     assert table.loc["participant", "people"] == 3
 
 
@@ -682,16 +683,26 @@ def test_sample_withholds_what_may_not_be_published(sample):
     published = review.loc[review["publishable"], "text"]
     assert published.str.contains(r"\[organisation\]", regex=True).sum() == 2
     assert not published.str.contains("Meadowgate|Larkfield|Priya").any()
-    html_out = quotes.render_excerpts_html(quotes.publishable(themes.excerpts_for_section(excerpts, "approach"), book))
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html_out and "<script" not in html_out
+    hostile = excerpts.loc[excerpts["section"] == "approach"].head(1).assign(text=HOSTILE_QUOTE, respondent="planted")
+    planted = pd.concat([excerpts, hostile], ignore_index=True)
+    html_out = quotes.section_quotes_html(planted, book, "approach", per_theme=100)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html_out and "<script" not in html_out and "**" not in html_out
 
 
-def test_sample_theme_tables_hide_the_co_ordinator_and_ambassadors(sample):
+def test_the_sample_readers_see_holds_no_hostile_test_strings(sample):
+    _, excerpts, _ = sample
+    assert not excerpts["text"].str.contains(r"<script|\*\*|onerror|javascript:", regex=True).any()
+
+
+HOSTILE_QUOTE = "The link opened a page showing <script>alert(1)</script> so I rang instead. **Please** fix that."
+
+
+def test_sample_theme_tables_never_name_the_co_ordinator_or_ambassadors(sample):
     _, excerpts, _ = sample
     tables = pd.concat([themes.theme_table(excerpts, section) for section in ["attendance", "involvement", "effectiveness"]])
-    small = tables[tables["group"].isin(["co-ordinator", "Beneficiary Ambassador"])]
-    assert len(small) and small["suppressed"].all() and small["people"].isna().all()
-    assert not tables.loc[tables["group"] == "participant", "suppressed"].any()
+    assert not tables["group"].isin(["co-ordinator", "Beneficiary Ambassador"]).any()
+    assert tables["group"].isin(["PDU staff or Steering Group", "Steering Group member"]).any()
+    assert not tables["suppressed"].any()
 
 
 def test_sample_qdpx_is_deterministic(tmp_path):

@@ -202,6 +202,7 @@ def test_a_good_render_writes_the_layout(renders):
         "charts/bars.png",
         "charts/bars.svg",
         "figures.csv",
+        "final_report.docx",
         "final_report.html",
         "index.html",
         "sections/01_charts.html",

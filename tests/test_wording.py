@@ -225,9 +225,16 @@ def test_share_phrase_carries_words_percent_and_base():
 
 def test_caution_note_explains_the_marker():
     assert CAUTION_NOTE.startswith(CAUTION_MARK)
-    assert "fewer than 30 answered" in CAUTION_NOTE.lower()
-    assert "treat with care" in CAUTION_NOTE
-    assert "fewer than 50" in wording.caution_note(50).lower()
+    assert "base of that percentage is under 30" in CAUTION_NOTE
+    assert "treat it with care" in CAUTION_NOTE
+    assert "under 50" in wording.caution_note(50)
+
+
+def test_the_dagger_means_one_thing_the_base_of_that_percentage_is_under_30():
+    # A response rate of 5 answers out of 30 attendances has a base of 30: no mark.
+    assert CAUTION_MARK not in wording.format_percent(5, 30)
+    assert wording.format_percent(5, 29).endswith(CAUTION_MARK)
+    assert "answered" not in CAUTION_NOTE
 
 
 def _wilson_by_quadratic(k: int, n: int, z: float = 1.96) -> tuple[float, float]:

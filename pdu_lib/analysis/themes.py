@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 import pandas as pd
 
@@ -10,10 +10,110 @@ from pdu_lib.config import SECTIONS
 from pdu_lib.inputs.excerpts import GROUPS
 from pdu_lib.inputs.tables import MONTH
 
-# A group with fewer respondents than this (in the whole excerpts data) is
-# never shown on its own in a theme table: see theme_table().
+# A group with fewer people than this giving evidence in the period is never
+# named: its members are known, so naming it says what a known person said.
 MIN_GROUP_SIZE = 3
 
+PDU_STAFF_OR_STEERING_GROUP = "PDU staff or Steering Group"
+# Where a group too small to name falls back to, widest last. A wider group
+# counts everyone in the groups it holds (WIDER_GROUP_MEMBERS).
+WIDER_GROUPS: dict[str, tuple[str, ...]] = {
+    "Beneficiary Ambassador": ("Steering Group member", PDU_STAFF_OR_STEERING_GROUP),
+    "Steering Group member": (PDU_STAFF_OR_STEERING_GROUP,),
+    "co-ordinator": (PDU_STAFF_OR_STEERING_GROUP,),
+    "facilitator": ("facilitator, PDU staff or Steering Group",),
+}
+WIDER_GROUP_MEMBERS: dict[str, tuple[str, ...]] = {
+    "Steering Group member": ("Steering Group member", "Beneficiary Ambassador"),
+    PDU_STAFF_OR_STEERING_GROUP: ("Steering Group member", "Beneficiary Ambassador", "co-ordinator"),
+    "facilitator, PDU staff or Steering Group": ("facilitator", "Steering Group member", "Beneficiary Ambassador", "co-ordinator"),
+}
+REVIEW_METHOD = "review"
+
+
+def _people(excerpts: pd.DataFrame) -> pd.DataFrame:
+    """The rows that stand for people: not group reviews (a review is a session, not a person)."""
+    if "method" not in excerpts.columns:
+        return excerpts
+    return excerpts.loc[excerpts["method"] != REVIEW_METHOD]
+
+
+def safe_label(group: str, sizes: Mapping[str, int], min_group: int = MIN_GROUP_SIZE) -> str:
+    """The group as it may be named: itself, a wider group, or "" (name no group).
+
+    ``sizes`` is people per group (distinct respondents who gave evidence in
+    the period). A group of at least ``min_group`` is named; a smaller one
+    falls back to the first wider group (:data:`WIDER_GROUPS`) that, counting
+    all its member groups, reaches ``min_group``; else to "" (the method alone).
+
+    >>> safe_label("co-ordinator", {"co-ordinator": 1, "Steering Group member": 2})
+    'PDU staff or Steering Group'
+    >>> safe_label("co-ordinator", {"co-ordinator": 1, "Steering Group member": 1})
+    ''
+    >>> safe_label("participant", {"participant": 3})
+    'participant'
+    """
+    group = "" if group is None or (not isinstance(group, str) and pd.isna(group)) else str(group)
+    if not group or sizes.get(group, 0) >= min_group:
+        return group
+    for wider in WIDER_GROUPS.get(group, ()):
+        if sum(sizes.get(g, 0) for g in WIDER_GROUP_MEMBERS.get(wider, (wider,))) >= min_group:
+            return wider
+    return ""
+
+
+def group_sizes(excerpts: pd.DataFrame) -> dict[str, int]:
+    """People (distinct respondents, group reviews left out) who gave evidence, by group.
+
+    >>> group_sizes(pd.DataFrame({"group": ["participant", "participant", "Expert Citizens"],
+    ...     "respondent": ["R1", "R2", "EC"], "method": ["interview", "interview", "review"]}))
+    {'participant': 2}
+    """
+    people = _people(excerpts)
+    if people.empty:
+        return {}
+    return {str(g): int(n) for g, n in people.groupby("group")["respondent"].nunique().items()}
+
+
+def safe_group_labels(excerpts: pd.DataFrame, min_group: int = MIN_GROUP_SIZE) -> dict[str, str]:
+    """Every group of ``excerpts`` mapped to the label it may be shown under (see :func:`safe_label`).
+
+    Pass every excerpt of the period (before :func:`~pdu_lib.present.quotes.publishable`):
+    everyone who gave evidence counts towards a group's size. Group reviews
+    (Expert Citizens) are sessions, not people, and keep their own label.
+
+    >>> rows = pd.DataFrame({"group": ["participant"] * 3 + ["co-ordinator", "Steering Group member", "Steering Group member"],
+    ...     "respondent": ["R1", "R2", "R3", "C1", "S1", "S2"], "method": ["interview"] * 6})
+    >>> safe_group_labels(rows)
+    {'participant': 'participant', 'co-ordinator': 'PDU staff or Steering Group', 'Steering Group member': 'PDU staff or Steering Group'}
+    """
+    if excerpts.empty:
+        return {}
+    sizes = group_sizes(excerpts)
+    labels = {}
+    for group in dict.fromkeys(excerpts["group"]):
+        only_reviews = "method" in excerpts.columns and (excerpts.loc[excerpts["group"] == group, "method"] == REVIEW_METHOD).all()
+        labels[str(group)] = str(group) if only_reviews else safe_label(group, sizes, min_group)
+    return labels
+
+
+def merge_small_groups(counts: Mapping[str, int], min_group: int = MIN_GROUP_SIZE, other: str = "other") -> dict[str, int]:
+    """Counts by group (e.g. interviews held) with groups under ``min_group`` merged into a wider group.
+
+    For tables such as the sources of evidence, where each count is of people:
+    a group too small to name is added to the first wider group that reaches
+    ``min_group``, else to ``other`` (and ``other`` itself, if still small, to
+    nothing shown separately: it is returned and the caller words it).
+
+    >>> merge_small_groups({"participant": 16, "Steering Group member": 4, "Beneficiary Ambassador": 2, "co-ordinator": 1})
+    {'participant': 16, 'Steering Group member': 6, 'PDU staff or Steering Group': 1}
+    """
+    sizes = {str(g): int(n) for g, n in counts.items()}
+    merged: dict[str, int] = {}
+    for group, n in sizes.items():
+        label = safe_label(group, sizes, min_group) or other
+        merged[label] = merged.get(label, 0) + n
+    return merged
 
 
 def excerpts_for_section(excerpts: pd.DataFrame, section: str) -> pd.DataFrame:
@@ -30,55 +130,53 @@ def excerpts_for_section(excerpts: pd.DataFrame, section: str) -> pd.DataFrame:
 
 
 def theme_table(excerpts: pd.DataFrame, section: str, min_group: int = MIN_GROUP_SIZE) -> pd.DataFrame:
-    """People who raised each theme of a section, by respondent group.
+    """People who raised each theme of a section, by respondent group as it may be named.
 
     Counts distinct respondents, not excerpts: a person quoted three times on
-    a theme counts once. Pass the whole excerpts frame (every section, before
-    :func:`publishable`): counting is not quoting, so excerpts that may not be
-    quoted still count, and group sizes are taken from the whole frame.
+    a theme counts once. Pass the whole excerpts frame of the period (every
+    section, before :func:`publishable`): counting is not quoting, so excerpts
+    that may not be quoted still count, and group sizes are taken from it.
 
-    Disclosure rule: a group with fewer than ``min_group`` respondents in the
-    whole data (e.g. the one co-ordinator, two Beneficiary Ambassadors) is a
-    group whose members are known, so any of its cells says what a known
-    person said; such cells are suppressed (``people`` is missing,
-    ``suppressed`` is True). Other cells are shown as they are, however small.
-    Expert Citizens reviews are group sessions (the respondent is the session,
-    so ``people`` counts sessions for them) and identify no one: they are not
-    suppressed.
+    Disclosure rule (:func:`safe_group_labels`): a group with fewer than
+    ``min_group`` people giving evidence in the period is counted under a wider
+    group (e.g. the co-ordinator under "PDU staff or Steering Group"); where no
+    wider group reaches ``min_group`` the people are counted under "other
+    respondents", and if that is still too small the cell is suppressed
+    (``people`` missing, ``suppressed`` True). Expert Citizens reviews are
+    group sessions: their ``unit`` is "reviews" and ``people`` counts reviews.
 
-    Returns ``theme`` (label), ``group``, ``people``, ``suppressed``.
+    Returns ``theme`` (label), ``group``, ``people``, ``unit`` ("people" or "reviews"), ``suppressed``.
 
     >>> rows = pd.DataFrame({
-    ...     "section": ["links"] * 5, "theme_label": ["New contacts"] * 5, "method": ["interview"] * 5,
-    ...     "respondent": ["R1", "R1", "R2", "R3", "R9"],
-    ...     "group": ["participant"] * 4 + ["co-ordinator"]})
-    >>> theme_table(rows, "links").to_dict("records")
-    [{'theme': 'New contacts', 'group': 'participant', 'people': 3, 'suppressed': False}, {'theme': 'New contacts', 'group': 'co-ordinator', 'people': None, 'suppressed': True}]
+    ...     "section": ["links"] * 6, "theme_label": ["New contacts"] * 6, "method": ["interview"] * 5 + ["review"],
+    ...     "respondent": ["R1", "R1", "R2", "R3", "R9", "EC1"],
+    ...     "group": ["participant"] * 4 + ["co-ordinator", "Expert Citizens"]})
+    >>> theme_table(rows, "links")[["group", "people", "unit", "suppressed"]].to_dict("records")
+    [{'group': 'participant', 'people': 3, 'unit': 'people', 'suppressed': False}, {'group': 'Expert Citizens', 'people': 1, 'unit': 'reviews', 'suppressed': False}, {'group': 'other respondents', 'people': None, 'unit': 'people', 'suppressed': True}]
     """
-    columns = ["theme", "group", "people", "suppressed"]
+    columns = ["theme", "group", "people", "unit", "suppressed"]
     if excerpts.empty:
         return pd.DataFrame({"theme": pd.Series(dtype="object"), "group": pd.Series(dtype="object"),
-                             "people": pd.Series(dtype="Int64"), "suppressed": pd.Series(dtype="bool")})
-    collective = excerpts["method"] == "review" if "method" in excerpts.columns else pd.Series(False, index=excerpts.index)
-    sizes = excerpts.loc[~collective].groupby("group")["respondent"].nunique().to_dict()
-    in_section = excerpts_for_section(excerpts, section)
+                             "people": pd.Series(dtype="Int64"), "unit": pd.Series(dtype="object"),
+                             "suppressed": pd.Series(dtype="bool")})
+    labels = safe_group_labels(excerpts, min_group)
+    unnamed = {g for g, shown in labels.items() if not shown}
+    other_size = int(_people(excerpts).loc[lambda d: d["group"].isin(unnamed), "respondent"].nunique())
+    in_section = excerpts_for_section(excerpts, section).copy()
     label = "theme_label" if "theme_label" in in_section.columns else "theme"
-    group_order = {g: i for i, g in enumerate(GROUPS.values())}
-    records = []
-    themes = list(dict.fromkeys(in_section[label]))
-    for theme in themes:
-        of_theme = in_section[in_section[label] == theme]
-        groups = sorted(set(of_theme["group"]), key=lambda g: group_order.get(g, len(group_order)))
-        for group in groups:
-            rows = of_theme[of_theme["group"] == group]
-            is_collective = "method" in rows.columns and (rows["method"] == "review").all()
-            people = rows["respondent"].nunique()
-            suppressed = not is_collective and sizes.get(group, 0) < min_group
-            records.append({"theme": theme, "group": group, "people": pd.NA if suppressed else people, "suppressed": suppressed})
-    table = pd.DataFrame.from_records(records, columns=columns)
-    table["people"] = table["people"].astype("Int64")
-    table["suppressed"] = table["suppressed"].astype(bool)
-    return table
+    reviews = in_section["method"] == REVIEW_METHOD if "method" in in_section.columns else pd.Series(False, index=in_section.index)
+    in_section["shown_group"] = in_section["group"].astype(str).map(labels).replace("", "other respondents")
+    in_section["unit"] = ["reviews" if r else "people" for r in reviews]
+    named_order = list(GROUPS.values()) + [w for ws in WIDER_GROUPS.values() for w in ws] + ["other respondents"]
+    order = {g: i for i, g in enumerate(dict.fromkeys(named_order))}
+    table = (in_section.groupby([label, "shown_group", "unit"], sort=False)
+             .agg(people=("respondent", "nunique")).reset_index()
+             .rename(columns={label: "theme", "shown_group": "group"}))
+    theme_order = {t: i for i, t in enumerate(dict.fromkeys(in_section[label]))}
+    table = table.sort_values(["theme", "group"], key=lambda c: c.map(theme_order) if c.name == "theme" else c.map(lambda g: order.get(g, len(order)))).reset_index(drop=True)
+    table["suppressed"] = (table["group"] == "other respondents") & (other_size < min_group)
+    table["people"] = table["people"].astype("Int64").mask(table["suppressed"])
+    return table[columns]
 
 
 def _month(value: Any) -> str:

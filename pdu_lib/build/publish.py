@@ -10,6 +10,7 @@ from typing import Callable, Sequence
 
 from pdu_lib.build.execute import SectionResult
 from pdu_lib.build.export import plotly_js
+from pdu_lib.build import word
 from pdu_lib.config import TEMPLATES_DIR, ReportPeriod, Section
 from pdu_lib.present.escape import escape_html
 
@@ -68,14 +69,14 @@ def publish(
         asset.write_text(plotly_js(), encoding="utf-8")
 
     def index_fragment(link: Callable[[Section], str]) -> Markup:
-        return Markup(
+        return Markup(scrollable_tables(
             env.get_template("pdu_index.html.j2").render(
                 period=period,
                 programme=programme,
                 partial_note=partial_note,
                 contents=[(section.title, link(section)) for section in sections],
             )
-        )
+        ))
 
     # index.html
     (folder / "index.html").write_text(
@@ -106,7 +107,7 @@ def publish(
                 programme=programme,
                 report_title=report_title,
                 nav=[("Contents", "../index.html")],
-                body=Markup(with_heading(result.body, result.section.title)),
+                body=Markup(scrollable_tables(with_heading(result.body, result.section.title))),
                 pager={
                     "previous": (previous.title, section_filename(previous)) if previous else None,
                     "next": (following.title, section_filename(following)) if following else None,
@@ -118,12 +119,13 @@ def publish(
     # <report>_report.html: everything in one file.
     parts = [index_fragment(lambda s: f"#section-{s.key}")]
     for result in results:
-        body = inline_local_images(with_heading(result.body, result.section.title), folder / "sections")
+        body = inline_local_images(scrollable_tables(with_heading(result.body, result.section.title)), folder / "sections")
         parts.append(
             f'<section class="pdu-section" id="section-{result.section.key}" aria-label="{escape_html(result.section.title)}">\n'
             f"{body}</section>\n"
         )
     single = folder / single_name(period.name)
+    word.write_docx("\n".join(parts), folder / word.docx_name(period.name))
     single.write_text(
         page.render(
             title=f"{period.title} — {programme}",
@@ -150,6 +152,29 @@ def with_heading(body: str, title: str) -> str:
     if re.search(r"<h1[\s>]", body):
         return body
     return f"<h1>{escape_html(title)}</h1>\n{body}"
+
+
+_TABLE = re.compile(r"<table\b.*?</table>", re.IGNORECASE | re.DOTALL)
+_CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.IGNORECASE | re.DOTALL)
+
+
+def scrollable_tables(html: str) -> str:
+    """Wrap every table in a box that scrolls sideways on its own, so a wide table never widens the page.
+
+    The box is focusable and named after the table's caption, so keyboard
+    users can scroll it too (axe: scrollable-region-focusable).
+
+    >>> scrollable_tables('<p>x</p><table class="t"><caption>Rows &amp; files</caption><tr><td>1</td></tr></table>')
+    '<p>x</p><div class="pdu-scroll" role="region" tabindex="0" aria-label="Rows &amp; files"><table class="t"><caption>Rows &amp; files</caption><tr><td>1</td></tr></table></div>'
+    """
+
+    def wrap(match: re.Match) -> str:
+        caption = _CAPTION.search(match.group(0))
+        label = html_lib.unescape(re.sub(r"<[^>]+>", "", caption.group(1))).strip() if caption else ""
+        name = html_lib.escape(label or "Table", quote=True)
+        return f'<div class="pdu-scroll" role="region" tabindex="0" aria-label="{name}">{match.group(0)}</div>'
+
+    return _TABLE.sub(wrap, html)
 
 
 _IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")', re.IGNORECASE)

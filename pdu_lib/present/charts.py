@@ -93,6 +93,11 @@ _LIKERT = {
 
 FONT = "DejaVu Sans"  # ships with matplotlib: the same glyphs on every machine
 DPI = 150
+# Static charts are drawn at the width they print at (A4 less the print
+# stylesheet's margins, 174 mm), so a font size here is the printed size.
+FIGURE_WIDTH_IN = 6.5
+MIN_FONT_PT = 9
+TITLE_PT = 12
 SVG_HASHSALT = "pdu-workbook"
 LABEL_MIN_PERCENT = 6  # a segment narrower than this gets no label inside it
 AXIS_LABEL = "Percentage of those who answered"
@@ -107,13 +112,16 @@ STYLE_RC = {
     "figure.facecolor": "white",
     "axes.prop_cycle": cycler(color=list(CATEGORICAL)),
     "axes.titlelocation": "left",
-    "axes.titlesize": 13,
+    "axes.titlesize": TITLE_PT,
     "axes.titleweight": "bold",
     "axes.titlepad": 12,
+    "figure.titlesize": TITLE_PT,
+    "figure.titleweight": "bold",
     "axes.labelsize": 10,
-    "xtick.labelsize": 9,
+    "xtick.labelsize": MIN_FONT_PT,
     "ytick.labelsize": 10,
-    "legend.fontsize": 9,
+    "legend.fontsize": MIN_FONT_PT,
+    "legend.title_fontsize": MIN_FONT_PT,
 }
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
@@ -234,16 +242,33 @@ def _text_colour(fill: str) -> str:
     return "black" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "white"
 
 
-def _new_figure(rows: int, extra: float = 0.0) -> tuple[Figure, object]:
+def _new_figure(rows: float, extra: float = 0.0, blocks: Sequence[int] = ()) -> tuple[Figure, object]:
+    """A figure of the printed width; with ``blocks``, one axes per block, stacked, sized by its rows."""
     apply_style()
-    height = 1.9 + 0.5 * max(rows, 1) + extra
-    fig = Figure(figsize=(9, height), layout="constrained")
+    height = 2.1 + 0.5 * max(rows, 1) + extra
+    fig = Figure(figsize=(FIGURE_WIDTH_IN, height), layout="constrained")
+    if len(blocks) > 1:
+        axes = fig.subplots(len(blocks), 1, sharex=True, gridspec_kw={"height_ratios": list(blocks)})
+        return fig, list(axes)
     ax = fig.add_subplot()
     return fig, ax
 
 
+def title_lines(title: str, width_in: float = FIGURE_WIDTH_IN, size: float = TITLE_PT) -> str:
+    """The title wrapped to fit the figure's width (bold DejaVu Sans is at most ~0.7 em a character).
+
+    >>> print(title_lines("Just under half of event survey responses reported a greater understanding of the topic"))
+    Just under half of event survey responses reported a
+    greater understanding of the topic
+    """
+    characters = max(20, int(width_in * 72 / (size * 0.7)) - 2)
+    return _mpl(title, characters)
+
+
 def _finish(fig: Figure, ax, title: str, xlabel: str, caution: bool, caution_below: int | None) -> None:
-    ax.set_title(_mpl(title, 80))
+    # The title belongs to the figure, left-aligned to its edge, so constrained
+    # layout makes room for every line and no line runs past the right edge.
+    fig.suptitle(title_lines(title), x=0.02, ha="left")
     if caution:
         xlabel = f"{xlabel}\n{wording.caution_note(caution_below or wording.CAUTION_BELOW)}"
     ax.set_xlabel(xlabel)
@@ -295,44 +320,89 @@ def likert_chart(
     _check_name(name)
     rows = _check_table(table, "likert_chart")
     groups = _groups(rows)
-    categories = _categories(rows)
-    fills = list(colours) if colours else likert_colours(len(categories))
-    if len(fills) < len(categories):
-        raise ValueError(f"likert_chart: {len(categories)} answers but {len(fills)} colours")
-    fig, ax = _new_figure(len(groups), extra=0.4)
+    all_categories = _categories(rows)
+    blocks = _label_blocks(rows, groups, all_categories)
+    fig, axes = _new_figure(len(groups), extra=0.55 * len(blocks), blocks=[len(b) for b in blocks])
+    axes = axes if isinstance(axes, list) else [axes]
     caution = False
-    bar_labels = []
-    for y, group in enumerate(groups):
-        in_group = _rows_for(rows, group)
-        base = _group_base(rows, group)
-        if base is None:
-            raise ValueError(f"likert_chart: group {group!r} has more than one base; one bar needs one base")
-        caution |= wording.needs_caution(base, caution_below)
-        bar_labels.append(_mpl(_n_label(group or "All answers", base, caution_below), 32))
-        left = 0.0
-        for (code, _label), fill in zip(categories, fills):
-            match = in_group[in_group["category"] == code]
-            count = int(match["count"].sum()) if not match.empty else 0
-            width = _exact_percent(count, base)
-            if width <= 0:
-                continue
-            ax.barh(y, width, left=left, color=fill, edgecolor="white", linewidth=1, height=0.62)
-            if width >= LABEL_MIN_PERCENT:
-                ax.text(
-                    left + width / 2, y, f"{wording.percent(count, base)}%",
-                    ha="center", va="center", fontsize=9, color=_text_colour(fill),
-                )
-            left += width
-    ax.set_yticks(range(len(groups)), bar_labels)
-    ax.set_ylim(len(groups) - 0.5, -0.5)
-    ax.set_xlim(0, 100)
-    handles = [Patch(facecolor=fill, label=_mpl(label, 28)) for (_c, label), fill in zip(categories, fills)]
-    fig.legend(
-        handles=handles, loc="outside lower center", ncols=min(len(handles), 4),
-        frameon=False, handlelength=1.2, columnspacing=1.5,
-    )
+    for ax, block in zip(axes, blocks):
+        categories, fills = _block_scale(rows, block, colours, "likert_chart")
+        bar_labels = []
+        for y, group in enumerate(block):
+            in_group = _rows_for(rows, group)
+            base = _group_base(rows, group)
+            if base is None:
+                raise ValueError(f"likert_chart: group {group!r} has more than one base; one bar needs one base")
+            caution |= wording.needs_caution(base, caution_below)
+            bar_labels.append(_mpl(_n_label(group or "All answers", base, caution_below), 24))
+            left = 0.0
+            for (code, _label), fill in zip(categories, fills):
+                match = in_group[in_group["category"] == code]
+                count = int(match["count"].sum()) if not match.empty else 0
+                width = _exact_percent(count, base)
+                if width <= 0:
+                    continue
+                ax.barh(y, width, left=left, color=fill, edgecolor="white", linewidth=1, height=0.62)
+                if width >= LABEL_MIN_PERCENT:
+                    ax.text(
+                        left + width / 2, y, f"{wording.percent(count, base)}%",
+                        ha="center", va="center", fontsize=MIN_FONT_PT, color=_text_colour(fill),
+                    )
+                left += width
+        ax.set_yticks(range(len(block)), bar_labels)
+        ax.set_ylim(len(block) - 0.5, -0.5)
+        ax.set_xlim(0, 100)
+        # Each block's legend gives the answers as its own rows worded them.
+        labels = _block_labels(rows, block, categories)
+        handles = [Patch(facecolor=fill, label=_mpl(label, 24)) for label, fill in zip(labels, fills) if label]
+        legend = dict(
+            handles=handles, ncols=min(len(handles), 2), frameon=False, handlelength=1.2, columnspacing=1.5, alignment="left",
+            title=None if len(blocks) == 1 else _mpl("Answers for " + ", ".join(g or "All answers" for g in block), 60),
+        )
+        if ax is axes[-1]:
+            fig.legend(loc="outside lower left", **legend)
+        else:
+            ax.legend(loc="upper left", bbox_to_anchor=(0, -0.02), **legend)
+        ax.grid(axis="y", visible=False)
+        sns.despine(ax=ax, left=True, bottom=True)
+    ax = axes[-1]
     _finish(fig, ax, title, AXIS_LABEL, caution, caution_below)
     return _output(fig, name, output_dir)
+
+
+def _block_labels(rows: pd.DataFrame, block: Sequence[str | None], categories: list[tuple[str, str]]) -> list[str]:
+    """The answers' labels as the rows of ``block`` word them, in scale order ("" where none of them has it)."""
+    in_block = rows if block == [None] else rows[rows["group"].isin(block)]
+    first = dict(zip(in_block["category"][::-1], in_block["label"][::-1]))
+    return [first.get(code, "") for code, _label in categories]
+
+
+def _block_scale(rows: pd.DataFrame, block: Sequence[str | None], colours: Sequence[str] | None, what: str):
+    """The answers a block of bars uses, in scale order, and their colours (the scale's own, however long)."""
+    in_block = rows if list(block) == [None] else rows[rows["group"].isin(block)]
+    categories = _categories(in_block)
+    fills = list(colours) if colours else likert_colours(len(categories))
+    if len(fills) < len(categories):
+        raise ValueError(f"{what}: {len(categories)} answers but {len(fills)} colours")
+    return categories, fills
+
+
+def _label_blocks(rows: pd.DataFrame, groups: list[str | None], categories: list[tuple[str, str]]) -> list[list[str | None]]:
+    """Groups in order, split where the answers' wording changes, so each legend matches its rows.
+
+    Understanding and awareness share answer codes but word them differently
+    ("Much greater understanding" / "Much greater awareness"): they get a legend each.
+    """
+    blocks: list[list[str | None]] = []
+    previous = None
+    for group in groups:
+        labels = _block_labels(rows, [group], categories)
+        if blocks and labels == previous:
+            blocks[-1].append(group)
+        else:
+            blocks.append([group])
+        previous = labels
+    return blocks
 
 
 def _bar_label(count: int, base: int, caution_below, intervals: bool) -> str:
@@ -341,7 +411,7 @@ def _bar_label(count: int, base: int, caution_below, intervals: bool) -> str:
 
 def _draw_share_bar(ax, y, count, base, fill, height, caution_below, intervals):
     if base == 0:
-        ax.text(0.5, y, wording.NO_BASE, va="center", ha="left", fontsize=9, clip_on=False)
+        ax.text(0.5, y, wording.NO_BASE, va="center", ha="left", fontsize=MIN_FONT_PT, clip_on=False)
         return
     value = _exact_percent(count, base)
     ax.barh(y, value, color=fill, height=height)
@@ -355,7 +425,7 @@ def _draw_share_bar(ax, y, count, base, fill, height, caution_below, intervals):
         end = 100 * high
     ax.text(
         end + 1, y, _bar_label(count, base, caution_below, intervals),
-        va="center", ha="left", fontsize=9, clip_on=False,
+        va="center", ha="left", fontsize=MIN_FONT_PT, clip_on=False,
     )
 
 
@@ -379,7 +449,7 @@ def share_bars(
     fig, ax = _new_figure(len(rows))
     for y, row in enumerate(rows.itertuples(index=False)):
         _draw_share_bar(ax, y, row.count, row.base, OKABE_ITO["blue"], 0.62, caution_below, intervals)
-    ax.set_yticks(range(len(rows)), [_mpl(label, 32) for label in rows["label"]])
+    ax.set_yticks(range(len(rows)), [_mpl(label, 24) for label in rows["label"]])
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xlim(0, 100)
     caution = any(wording.needs_caution(b, caution_below) for b in rows["base"])
@@ -418,14 +488,14 @@ def grouped_share_bars(
             offset = y - 0.4 + height * (g + 0.5)
             match = in_group[in_group["category"] == code]
             if match.empty:
-                ax.text(0.5, offset, "no data", va="center", ha="left", fontsize=8, color="#555555")
+                ax.text(0.5, offset, "no data", va="center", ha="left", fontsize=MIN_FONT_PT, color="#555555")
                 continue
             row = match.iloc[0]
             _draw_share_bar(ax, offset, int(row["count"]), int(row["base"]), fill, height * 0.92, caution_below, intervals)
-    ax.set_yticks(range(len(categories)), [_mpl(label, 32) for _c, label in categories])
+    ax.set_yticks(range(len(categories)), [_mpl(label, 24) for _c, label in categories])
     ax.set_ylim(len(categories) - 0.5, -0.5)
     ax.set_xlim(0, 100)
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 2), frameon=False)
     caution = any(wording.needs_caution(b, caution_below) for b in rows["base"])
     _finish(fig, ax, title, axis_label, caution, caution_below)
     return _output(fig, name, output_dir)
@@ -451,23 +521,25 @@ def _plotly_layout(
     fig: go.Figure, title: str, rows: float, caution: bool, caution_below, legend: bool, axis_label: str = AXIS_LABEL
 ) -> None:
     """Shared layout: title, palette, % axis; the caution note under the axis; legend at the bottom."""
-    axis_title = _plotly(axis_label)
-    if caution:
-        axis_title += "<br>" + _plotly(wording.caution_note(caution_below or wording.CAUTION_BELOW))
-    bottom = 60 + (20 if caution else 0) + (40 if legend else 0)
+    axis_only = _plotly(axis_label, 20)
+    note = _plotly(wording.caution_note(caution_below or wording.CAUTION_BELOW), 26) if caution else ""
+    axis_title = axis_only + (f"<br>{note}" if note else "")
+    bottom = 60 + 18 * axis_title.count("<br>") + (40 if legend else 0)
     fig.update_layout(
         title={"text": f"<b>{_plotly(title, 90)}</b>", "x": 0, "xref": "paper", "xanchor": "left"},
         template="simple_white",
         colorway=list(CATEGORICAL),
-        font={"family": f"{FONT}, Arial, sans-serif", "size": 13},
-        height=int(80 + bottom + 36 * max(rows, 1)),
-        margin={"l": 10, "r": 30, "t": 70, "b": bottom},
+        font={"family": f"{FONT}, Arial, sans-serif", "size": 12},
+        height=int(80 + bottom + 46 * max(rows, 1)),  # room for a label wrapped to three lines on a phone
+        margin={"l": 10, "r": 40, "t": 70, "b": bottom},
         xaxis={"title": {"text": axis_title}, "range": [0, 100], "ticksuffix": "%", "dtick": 25, "showgrid": True},
         yaxis={"autorange": "reversed", "automargin": True},
         showlegend=legend,
         legend={"orientation": "h", "yref": "container", "y": 0.01, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
         hoverlabel={"align": "left"},
         uniformtext={"mode": "hide", "minsize": 10},
+        # For ReportChart, which writes the note as HTML under the chart (it wraps there).
+        meta={"axis_title": axis_only, "note": note, "note_lines": note.count("<br>") + 1 if note else 0},
     )
 
 
@@ -487,7 +559,7 @@ def interactive_share_bars(
     rows = _check_table(table, "interactive_share_bars")
     groups = _groups(rows)
     categories = _categories(rows)
-    labels = {code: _plotly(label, 40) for code, label in categories}
+    labels = {code: _plotly(label, 18) for code, label in categories}
     fig = go.Figure()
     for g, group in enumerate(groups):
         in_group = _rows_for(rows, group)
@@ -511,7 +583,10 @@ def interactive_share_bars(
             go.Bar(
                 x=x, y=y, orientation="h", name=name, uid=f"{chart_id}-{g}",
                 marker={"color": CATEGORICAL[g % len(CATEGORICAL)]},
-                text=text, textposition="outside", cliponaxis=False, customdata=custom,
+                # Inside a bar long enough to hold it, else just past its end: a label never runs off a phone's screen.
+                text=text, textposition=["outside" if v < 60 else "auto" for v in x], cliponaxis=False, customdata=custom,
+                insidetextanchor="end", insidetextfont={"color": _text_colour(CATEGORICAL[g % len(CATEGORICAL)])},
+                outsidetextfont={"color": OKABE_ITO["black"]}, constraintext="none",
                 hovertemplate=(
                     "<b>%{customdata[3]}</b><br>%{customdata[0]} of %{customdata[1]} answered"
                     "<br>%{customdata[2]}<extra>%{fullData.name}</extra>"
@@ -524,8 +599,10 @@ def interactive_share_bars(
             )
         )
     caution = any(wording.needs_caution(b, caution_below) for b in rows["base"])
+    # A row is as tall as its label, wrapped (about 15 px a line), or its bars.
+    row_units = sum(max(len(groups) * 0.75, (15 * (labels[code].count("<br>") + 1) + 8) / 46) for code, _l in categories)
     _plotly_layout(
-        fig, title, len(categories) * max(1, len(groups) * 0.75), caution, caution_below, legend=groups != [None], axis_label=axis_label
+        fig, title, max(1.0, row_units), caution, caution_below, legend=groups != [None], axis_label=axis_label
     )
     # Room on the right for the labels outside the bars (longer with intervals).
     fig.update_layout(barmode="group", xaxis={"range": [0, 145 if intervals else 125], "tickvals": [0, 25, 50, 75, 100]})
@@ -543,63 +620,122 @@ def interactive_likert(
     _check_chart_id(chart_id)
     rows = _check_table(table, "interactive_likert")
     groups = _groups(rows)
-    categories = _categories(rows)
-    fills = list(colours) if colours else likert_colours(len(categories))
-    if len(fills) < len(categories):
-        raise ValueError(f"interactive_likert: {len(categories)} answers but {len(fills)} colours")
     bases = {}
     for group in groups:
         base = _group_base(rows, group)
         if base is None:
             raise ValueError(f"interactive_likert: group {group!r} has more than one base; one bar needs one base")
         bases[group] = base
-    y = [_plotly(_n_label(group or "All answers", bases[group], caution_below), 32) for group in groups]
+    blocks = _label_blocks(rows, groups, _categories(rows))
     fig = go.Figure()
-    for i, ((code, label), fill) in enumerate(zip(categories, fills)):
-        x, text, custom = [], [], []
-        for group in groups:
-            in_group = _rows_for(rows, group)
-            match = in_group[in_group["category"] == code]
-            count = int(match["count"].sum()) if not match.empty else 0
-            base = bases[group]
-            value = _exact_percent(count, base)
-            pct = wording.percent(count, base) if base else 0
-            x.append(value)
-            text.append(f"{pct}%" if value >= LABEL_MIN_PERCENT else "")
-            custom.append([count, base, pct, _plotly(label)])
-        fig.add_trace(
-            go.Bar(
-                x=x, y=y, orientation="h", name=_plotly(label, 30), uid=f"{chart_id}-{i}",
-                marker={"color": fill, "line": {"color": "white", "width": 1}},
-                text=text, textposition="inside", insidetextanchor="middle",
-                textfont={"color": _text_colour(fill)}, customdata=custom,
-                hovertemplate=(
-                    "%{y}<br><b>%{customdata[3]}</b>: %{customdata[2]}%"
-                    " (%{customdata[0]} of %{customdata[1]})<extra></extra>"
-                ),
+    for b, block in enumerate(blocks):
+        categories, fills = _block_scale(rows, block, colours, "interactive_likert")
+        y = [_plotly(_n_label(group or "All answers", bases[group], caution_below), 22) for group in block]
+        for i, ((code, label), fill) in enumerate(zip(categories, fills)):
+            x, text, custom = [], [], []
+            for group in block:
+                in_group = _rows_for(rows, group)
+                match = in_group[in_group["category"] == code]
+                count = int(match["count"].sum()) if not match.empty else 0
+                base = bases[group]
+                value = _exact_percent(count, base)
+                pct = wording.percent(count, base) if base else 0
+                x.append(value)
+                text.append(f"{pct}%" if value >= LABEL_MIN_PERCENT else "")
+                custom.append([count, base, pct, _plotly(label)])
+            # Each block's answers are named as its own rows word them (one legend group per wording).
+            group_title = "Answers for " + ", ".join(g or "All answers" for g in block) if len(blocks) > 1 else ""
+            fig.add_trace(
+                go.Bar(
+                    x=x, y=y, orientation="h", name=_plotly(label, 30), uid=f"{chart_id}-{b}-{i}" if b else f"{chart_id}-{i}",
+                    legendgroup=f"{chart_id}-{b}", legendgrouptitle={"text": _plotly(group_title)} if group_title else None,
+                    marker={"color": fill, "line": {"color": "white", "width": 1}},
+                    text=text, textposition="inside", insidetextanchor="middle",
+                    textfont={"color": _text_colour(fill)}, customdata=custom,
+                    hovertemplate=(
+                        "%{y}<br><b>%{customdata[3]}</b>: %{customdata[2]}%"
+                        " (%{customdata[0]} of %{customdata[1]})<extra></extra>"
+                    ),
+                )
             )
-        )
     caution = any(wording.needs_caution(b, caution_below) for b in bases.values())
     _plotly_layout(fig, title, len(groups), caution, caution_below, legend=True)
     fig.update_layout(barmode="stack")
     return fig
 
 
-class ReportChart:
-    """A plotly chart as report HTML: a div and its drawing call, no script loaded.
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
-    The page that holds it must provide plotly.js (once); the div id is the
-    caller's chart id, so two renders give the same HTML.
+
+def _legend_html(fig: go.Figure) -> str:
+    """The chart's legend as an HTML list (names are already escaped by _plotly), one list per legend group."""
+    groups: dict[str, tuple[str, list[str]]] = {}
+    for trace in fig.data:
+        if trace.showlegend is False or not trace.name:
+            continue
+        colour = getattr(trace.marker, "color", None)
+        swatch = f' style="background:{colour}"' if isinstance(colour, str) and _COLOUR.fullmatch(colour) else ""
+        title = trace.legendgrouptitle.text if trace.legendgrouptitle and trace.legendgrouptitle.text else ""
+        name = re.sub(r"<br\s*/?>", " ", trace.name)
+        item = f'<li><span class="pdu-swatch"{swatch}></span>{name}</li>'
+        groups.setdefault(trace.legendgroup or "", (title, []))[1].append(item)
+    if not groups:
+        return ""
+    parts = []
+    for title, items in groups.values():
+        heading = f'<p class="pdu-legend-title">{title}</p>' if title else ""
+        parts.append(f'{heading}<ul class="pdu-legend">{"".join(items)}</ul>')
+    return f'<div class="pdu-legends">{"".join(parts)}</div>'
+
+
+_HOVER_HINT = re.compile(r"\s*\((?:hover|tap)[^()]*\)\s*$", re.IGNORECASE)
+
+
+class ReportChart:
+    """A plotly chart as report HTML: a figure with its title as HTML, a div and its drawing call, no script loaded.
+
+    The title is taken out of the plot and written as the figure's caption,
+    so it wraps at any width (plotly cuts a long title on a phone) and no
+    toolbar covers it; a hint such as "(hover for counts)" is marked
+    ``pdu-hover-hint`` so print leaves it out. The page that holds the chart
+    must provide plotly.js (once); the div id is the caller's chart id, so
+    two renders give the same HTML.
     """
 
     def __init__(self, fig: go.Figure, chart_id: str) -> None:
         self.chart_id = _check_chart_id(chart_id)
-        self.html = fig.to_html(
+        plotted = go.Figure(fig)
+        # plotly title text is already escaped by _plotly(); drop its markup and line breaks.
+        title = re.sub(r"<br\s*/?>", " ", plotted.layout.title.text or "")
+        title = re.sub(r"</?b>", "", title).strip()
+        hint = _HOVER_HINT.search(title)
+        caption = title[: hint.start()] if hint else title
+        legend = _legend_html(plotted) if plotted.layout.showlegend is not False else ""
+        if legend:
+            # The legend is HTML under the chart, where it wraps at any width; plotly's own is cut on a phone.
+            plotted.update_layout(showlegend=False, height=max(200, (plotted.layout.height or 400) - 40),
+                                  margin={"b": max(40, (plotted.layout.margin.b or 100) - 40)})
+        meta = plotted.layout.meta if isinstance(plotted.layout.meta, dict) else {}
+        note_html = ""
+        if meta.get("note"):
+            note_html = f'<p class="pdu-chart-note">{meta["note"].replace("<br>", " ")}</p>'
+            lines = int(meta.get("note_lines", 1))
+            plotted.update_layout(xaxis={"title": {"text": meta["axis_title"]}},
+                                  height=max(200, (plotted.layout.height or 400) - 18 * lines),
+                                  margin={"b": max(40, (plotted.layout.margin.b or 100) - 18 * lines)})
+        plotted.update_layout(title={"text": ""}, margin={"t": 20})
+        div = plotted.to_html(
             full_html=False,
             include_plotlyjs=False,
             include_mathjax=False,
             div_id=chart_id,
-            config={"displaylogo": False, "responsive": True},
+            config={"displaylogo": False, "responsive": True, "displayModeBar": False},
+        )
+        hint_html = f'<span class="pdu-hover-hint"> {hint.group(0).strip()}</span>' if hint else ""
+        self.title = caption
+        self.html = (
+            f'<figure class="pdu-interactive" id="{chart_id}-figure">'
+            f'<figcaption class="pdu-chart-title">{caption}{hint_html}</figcaption>{div}{legend}{note_html}</figure>'
         )
 
     def _repr_html_(self) -> str:

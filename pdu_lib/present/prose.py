@@ -210,7 +210,7 @@ def note(text: object) -> Prose:
     """A caution or footnote, set apart from the prose (smaller, with a rule).
 
     >>> note(wording.CAUTION_NOTE).html
-    '<p class="pdu-note" role="note" style="font-size:0.9em;color:#444;border-left:3px solid #E69F00;padding:0.2em 0 0.2em 0.6em;margin:0.5em 0">† Fewer than 30 answered: treat with care.</p>'
+    '<p class="pdu-note" role="note" style="font-size:0.9em;color:#444;border-left:3px solid #E69F00;padding:0.2em 0 0.2em 0.6em;margin:0.5em 0">† The base of that percentage is under 30: treat it with care.</p>'
     """
     piece = _inline(text)
     return Prose._from_html(
@@ -222,7 +222,7 @@ def caution_if_marked(*items: object, caution_below: int = wording.CAUTION_BELOW
     """The caution footnote when any item carries the caution marker, else None.
 
     >>> caution_if_marked(sentence("{f}", f=wording.format_percent(7, 29))).text
-    '† Fewer than 30 answered: treat with care.'
+    '† The base of that percentage is under 30: treat it with care.'
     >>> caution_if_marked("47% (47 of 100)") is None
     True
     """

@@ -7,13 +7,14 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
-from pdu_lib.analysis.themes import excerpts_for_section  # noqa: F401  (re-exported for callers)
+from pdu_lib.analysis.themes import MIN_GROUP_SIZE, excerpts_for_section, safe_group_labels, theme_table
 from pdu_lib.inputs.codebook import STANCES, Codebook
 from pdu_lib.inputs.excerpts import SURVEY_METHODS, _normalise
 from pdu_lib.inputs.tables import cell_text, header_key
 from pdu_lib.present.escape import escape_for_markdown
 
 ORGANISATION_PLACEHOLDER = "[organisation]"
+DEFAULT_PER_THEME = 3  # quotes shown per theme
 
 _TITLE_NAME = re.compile(r"(?<![\w])(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][a-z'’-]+")
 _ORG_SUFFIXES = (
@@ -129,11 +130,19 @@ def publishable(excerpts: pd.DataFrame, codebook: Codebook, organisations: Itera
     return review.loc[review["publishable"], list(excerpts.columns)].reset_index(drop=True)
 
 
-def attribution(row: Mapping[str, Any]) -> str:
+def attribution(row: Mapping[str, Any], group_labels: Mapping[str, str] | None = None) -> str:
     """A neutral attribution for a quote: the method and the respondent group, never the person.
+
+    With ``group_labels`` (from :func:`pdu_lib.analysis.themes.safe_group_labels`)
+    the group is shown as it may be named: a wider group, or none at all, for
+    a group too small to name.
 
     >>> attribution({"method": "interview", "group": "participant"})
     'interview, participant'
+    >>> attribution({"method": "interview", "group": "co-ordinator"}, {"co-ordinator": "PDU staff or Steering Group"})
+    'interview, PDU staff or Steering Group'
+    >>> attribution({"method": "interview", "group": "co-ordinator"}, {"co-ordinator": ""})
+    'interview'
     >>> attribution({"method": "follow-up survey", "group": "participant"})
     'follow-up survey'
     >>> attribution({"method": "review", "group": "Expert Citizens"})
@@ -143,9 +152,85 @@ def attribution(row: Mapping[str, Any]) -> str:
     group = cell_text(row.get("group") if hasattr(row, "get") else row["group"])
     if method == "review":
         return "Expert Citizens review" if group == "Expert Citizens" else f"review, {group}"
+    if group_labels is not None:
+        group = group_labels.get(group, "")
     if method in SURVEY_METHODS:
         return method if group in ("", "participant") else f"{method}, {group}"
     return f"{method}, {group}" if group else method
+
+
+# Answers that say nothing yet: counted, never quoted.
+_NON_ANSWER = re.compile(
+    r"(?:n/?a|none( yet| so far)?|no|nothing( yet| so far| specific( yet| so far)?| to (say|report)( yet)?)?|not (yet|sure|really)"
+    r"|too (early|soon)( to (say|tell))?|(i )?don'?t know|no comment|not applicable|-+|\.+|\?+)"
+)
+
+
+def is_non_answer(text: object) -> bool:
+    """True for an answer that gives no view: "Not yet.", "Too early to say.", "N/A".
+
+    >>> [is_non_answer(t) for t in ["Not yet.", "Too early to say.", "Nothing specific so far.", "Not yet, but I have asked."]]
+    [True, True, True, False]
+    """
+    words = re.sub(r"[^\w/' -]+", " ", str(text).casefold().replace("’", "'")).split()
+    return bool(_NON_ANSWER.fullmatch(" ".join(words))) if words else True
+
+
+_STANCE_ORDER = {stance: i for i, stance in enumerate(("critical", "positive", "mixed", "neutral"))}
+
+
+def curate(excerpts: pd.DataFrame, per_theme: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The quotes to show for each theme, and what each theme holds beyond them.
+
+    Per theme: duplicate texts (after spacing is normalised) are kept once;
+    answers that give no view (:func:`is_non_answer`) are counted, not
+    quoted; then at most ``per_theme`` quotes are chosen, deterministically,
+    taking the stances in turn (critical, positive, mixed, neutral) so that
+    views that disagree stay visible, preferring within a stance a
+    respondent not yet quoted, and otherwise keeping the input order.
+
+    Returns ``(chosen, counts)``: the chosen rows (input columns, theme
+    order, then the order they were chosen in) and per theme ``theme``,
+    ``quotes`` (distinct quotable texts), ``shown``, ``non_answers``.
+
+    >>> rows = pd.DataFrame({"theme_label": ["T"] * 6, "respondent": ["A", "A", "B", "C", "D", "E"],
+    ...     "stance": ["positive", "positive", "positive", "critical", "positive", "neutral"],
+    ...     "text": ["Good.", "Good.", "Helpful.", "Too long.", "Useful.", "Not yet."]})
+    >>> chosen, counts = curate(rows, per_theme=2)
+    >>> chosen["text"].tolist(), counts.to_dict("records")
+    (['Too long.', 'Good.'], [{'theme': 'T', 'quotes': 4, 'shown': 2, 'non_answers': 1}])
+    """
+    label = "theme_label" if "theme_label" in excerpts.columns else ("theme" if "theme" in excerpts.columns else None)
+    if per_theme < 0:
+        raise ValueError("per_theme must be 0 or more")
+    frame = excerpts.reset_index(drop=True)
+    themes_of = frame[label].map(cell_text) if label else pd.Series("", index=frame.index)
+    texts = frame["text"].map(lambda t: _normalise(str(t)).casefold())
+    non_answer = frame["text"].map(is_non_answer)
+    chosen_index: list[int] = []
+    counts = []
+    for theme in dict.fromkeys(themes_of):
+        in_theme = frame.loc[themes_of == theme]
+        non_answers = int(non_answer[in_theme.index].sum())
+        candidates = in_theme.loc[~non_answer[in_theme.index] & ~texts[in_theme.index].duplicated()]
+        stances = candidates["stance"].map(cell_text) if "stance" in candidates.columns else pd.Series("", index=candidates.index)
+        queues = {s: list(candidates.index[stances == s]) for s in sorted(dict.fromkeys(stances), key=lambda s: _STANCE_ORDER.get(s, len(_STANCE_ORDER)))}
+        picked: list[int] = []
+        quoted: set[str] = set()
+        while len(picked) < per_theme and any(queues.values()):
+            for queue in queues.values():
+                if not queue or len(picked) >= per_theme:
+                    continue
+                fresh = [i for i in queue if cell_text(frame.at[i, "respondent"]) not in quoted] if "respondent" in frame.columns else queue
+                take = (fresh or queue)[0]
+                queue.remove(take)
+                picked.append(take)
+                if "respondent" in frame.columns:
+                    quoted.add(cell_text(frame.at[take, "respondent"]))
+        chosen_index += picked
+        counts.append({"theme": theme, "quotes": len(candidates), "shown": len(picked), "non_answers": non_answers})
+    chosen = frame.loc[chosen_index].reset_index(drop=True)
+    return chosen, pd.DataFrame(counts, columns=["theme", "quotes", "shown", "non_answers"])
 
 
 def _paragraphs(text: str) -> str:
@@ -153,41 +238,108 @@ def _paragraphs(text: str) -> str:
     return "".join("<p>" + "<br>".join(escape_for_markdown(line) for line in part.splitlines()) + "</p>" for part in parts)
 
 
-def render_excerpts_html(excerpts: pd.DataFrame, by_theme: bool = True) -> str:
+def _not_quoted_note(row: Mapping[str, Any]) -> str:
+    parts = []
+    more = int(row["quotes"]) - int(row["shown"])
+    if more > 0:
+        parts.append(f"{more} more {'quote' if more == 1 else 'quotes'} on this theme not shown")
+    if int(row["non_answers"]):
+        n = int(row["non_answers"])
+        parts.append(f"{n} {'answer' if n == 1 else 'answers'} that gave no view yet (such as &#8220;not yet&#8221;), counted but not quoted")
+    return f'<p class="pdu-quote-count">{"; ".join(parts)}.</p>' if parts else ""
+
+
+def render_excerpts_html(
+    excerpts: pd.DataFrame,
+    by_theme: bool = True,
+    per_theme: int | None = DEFAULT_PER_THEME,
+    group_labels: Mapping[str, str] | None = None,
+) -> str:
     """Quotes as HTML blockquotes with their attributions, all text escaped.
 
     Pass :func:`publishable` output: a row without consent is refused. Text
     that looks like HTML or markdown in an excerpt is shown as text, never
     executed or formatted. With ``by_theme``, quotes are grouped under their
-    theme's label; the same quote coded twice within a theme is shown once.
+    theme's label and curated by :func:`curate` (at most ``per_theme`` per
+    theme, duplicates once, non-answers counted not quoted); ``per_theme=None``
+    shows every distinct quotable text.
+
+    Groups are named only as ``group_labels`` allow (see
+    :func:`pdu_lib.analysis.themes.safe_group_labels`; pass the labels worked
+    out from every excerpt of the period). Without them the labels are worked
+    out from ``excerpts`` itself, which can only name fewer groups, never more.
 
     >>> rows = pd.DataFrame({"text": ["<b>bold</b> *claim*"], "method": ["interview"], "group": ["participant"], "consent": [True]})
-    >>> render_excerpts_html(rows, by_theme=False)
+    >>> render_excerpts_html(rows, by_theme=False, group_labels={"participant": "participant"})
     '<div class="pdu-excerpts tex2jax_ignore"><blockquote class="pdu-excerpt"><p>&lt;b&gt;bold&lt;/b&gt; &#42;claim&#42;</p><footer>&#8212; interview, participant</footer></blockquote></div>'
     """
     if "consent" in excerpts.columns and not excerpts["consent"].astype(bool).all():
         raise ValueError("render_excerpts_html was given excerpts without consent: pass publishable(excerpts, codebook)")
     if excerpts.empty:
         return '<div class="pdu-excerpts tex2jax_ignore"><p class="pdu-no-excerpts">No excerpts may be quoted here.</p></div>'
+    if group_labels is None:
+        group_labels = safe_group_labels(excerpts)
     label = "theme_label" if "theme_label" in excerpts.columns else ("theme" if "theme" in excerpts.columns else None)
-    groups = [(None, excerpts)] if not by_theme or label is None else [
-        (theme, excerpts[excerpts[label] == theme]) for theme in dict.fromkeys(excerpts[label])
-    ]
+    if not by_theme or label is None:
+        chosen, counts = curate(excerpts.assign(_all=""), per_theme if per_theme is not None else len(excerpts))
+        groups = [(None, chosen, None)]
+    else:
+        chosen, counts = curate(excerpts, per_theme if per_theme is not None else len(excerpts))
+        of_theme = chosen[label].map(cell_text)
+        groups = [(row["theme"], chosen[of_theme == row["theme"]], row) for row in counts.to_dict("records")]
     out = ['<div class="pdu-excerpts tex2jax_ignore">']
-    for theme, rows in groups:
+    for theme, rows, count in groups:
         if theme is not None:
             out.append(f'<section class="pdu-theme"><h4>{escape_for_markdown(cell_text(theme))}</h4>')
-        seen = set()
         for row in rows.to_dict("records"):
-            key = (cell_text(row.get("document")), _normalise(str(row["text"])))
-            if key in seen:
-                continue
-            seen.add(key)
             stance = cell_text(row.get("stance"))
             css = "pdu-excerpt" + (f" pdu-{stance}" if stance in STANCES else "")
             out.append(f'<blockquote class="{css}">{_paragraphs(str(row["text"]))}'
-                       f"<footer>&#8212; {escape_for_markdown(attribution(row))}</footer></blockquote>")
+                       f"<footer>&#8212; {escape_for_markdown(attribution(row, group_labels))}</footer></blockquote>")
+        if count is not None:
+            out.append(_not_quoted_note(count))
         if theme is not None:
             out.append("</section>")
     out.append("</div>")
     return "".join(out)
+
+
+def section_quotes_html(excerpts: pd.DataFrame, codebook: Codebook, section: str, per_theme: int = DEFAULT_PER_THEME) -> str:
+    """The quotes of one report section as escaped HTML, ready for the page.
+
+    ``excerpts`` is every coded excerpt of the period (``Dataset.excerpts``):
+    only publishable ones are quoted (:func:`publishable`), at most
+    ``per_theme`` per theme (:func:`curate`), and each is attributed to a
+    group only when at least 3 people of that group gave evidence in the
+    period (:func:`pdu_lib.analysis.themes.safe_group_labels`).
+    """
+    labels = safe_group_labels(excerpts)
+    in_section = excerpts_for_section(publishable(excerpts, codebook), section)
+    return render_excerpts_html(in_section, per_theme=per_theme, group_labels=labels)
+
+
+def theme_table_shown(excerpts: pd.DataFrame, section: str) -> pd.DataFrame:
+    """The section's theme table for readers: Theme, Respondent group, Number (people or reviews).
+
+    Groups are named only when safe (:func:`pdu_lib.analysis.themes.theme_table`);
+    group reviews are counted as reviews, not people.
+
+    >>> rows = pd.DataFrame({"section": ["links"] * 2, "theme_label": ["New contacts"] * 2, "method": ["interview", "review"],
+    ...     "respondent": ["R1", "EC1"], "group": ["participant", "Expert Citizens"]})
+    >>> theme_table_shown(pd.concat([rows, rows.assign(respondent=["R2", "EC1"]), rows.assign(respondent=["R3", "EC1"])]), "links").values.tolist()
+    [['New contacts', 'participant', '3 people'], ['New contacts', 'Expert Citizens', '1 review']]
+    """
+    table = theme_table(excerpts, section)
+
+    def number(people, unit, suppressed) -> str:
+        if suppressed:
+            return f"not shown: fewer than {MIN_GROUP_SIZE} people"
+        n = int(people)
+        word = {"people": ("person", "people"), "reviews": ("review", "reviews")}[unit][n != 1]
+        return f"{n} {word}"
+
+    return pd.DataFrame({
+        "Theme": table["theme"],
+        "Respondent group": table["group"],
+        "Number": [number(p, u, s) for p, u, s in zip(table["people"], table["unit"], table["suppressed"])],
+    })

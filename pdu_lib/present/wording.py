@@ -123,11 +123,14 @@ def caution_note(caution_below: int = CAUTION_BELOW) -> str:
     """The footnote that explains the caution marker.
 
     >>> caution_note()
-    '† Fewer than 30 answered: treat with care.'
+    '† The base of that percentage is under 30: treat it with care.'
     >>> caution_note(50)
-    '† Fewer than 50 answered: treat with care.'
+    '† The base of that percentage is under 50: treat it with care.'
+
+    One meaning wherever the mark appears: the base (the n after "of") is
+    under the threshold, whatever the base counts (answers, attendances).
     """
-    return f"{CAUTION_MARK} Fewer than {int(caution_below)} answered: treat with care."
+    return f"{CAUTION_MARK} The base of that percentage is under {int(caution_below)}: treat it with care."
 
 
 CAUTION_NOTE = caution_note(CAUTION_BELOW)

@@ -1,0 +1,99 @@
+"""The report as a Word document, for commissioners and Steering Groups who comment in Word.
+
+Pandoc (shipped by the ``pypandoc-binary`` package) converts the single
+file's HTML: headings stay headings, paragraphs paragraphs, tables become
+Word tables, each static chart a PNG with its title as alt text, and quotes
+take Word's "Block Text" (quote) style. Interactive charts are left out:
+their static version is already beside them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from contextlib import contextmanager
+from pathlib import Path
+
+# What only a browser can use: interactive charts (the static one stands beside
+# each), scripts, navigation, the skip link and the screen-only hover hints.
+_SCREEN_ONLY = [
+    re.compile(r'<figure class="pdu-interactive".*?</figure>', re.DOTALL),
+    re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE),
+    re.compile(r"<style\b.*?</style>", re.DOTALL | re.IGNORECASE),
+    re.compile(r"<nav\b.*?</nav>", re.DOTALL | re.IGNORECASE),
+    re.compile(r'<a class="skip-link"[^>]*>.*?</a>', re.DOTALL),
+    re.compile(r'<span class="pdu-hover-hint">.*?</span>', re.DOTALL),
+]
+# A fixed document date, so two renders of the same data give the same file.
+SOURCE_DATE_EPOCH = "1546300800"  # 2019-01-01
+
+
+def docx_name(report: str) -> str:
+    """``<report>_report.docx``, beside ``<report>_report.html``.
+
+    >>> docx_name("final")
+    'final_report.docx'
+    """
+    return f"{report}_report.docx"
+
+
+_PNG_DATA = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+
+
+def _smaller_png(match: re.Match) -> str:
+    """A chart PNG re-encoded with a 256-colour palette: charts have few colours, and the document stays small."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(base64.b64decode(match.group(1)))) as image:
+        buffer = io.BytesIO()
+        image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+            buffer, format="PNG", optimize=True)
+    return f'src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode("ascii")}"'
+
+
+def word_html(html: str) -> str:
+    """The report HTML with what only a browser can use taken out.
+
+    >>> word_html('<h1>A</h1><figure class="pdu-interactive"><figcaption>t</figcaption><div></div></figure><script>x()</script><p>b</p>')
+    '<h1>A</h1><p>b</p>'
+    """
+    for pattern in _SCREEN_ONLY:
+        html = pattern.sub("", html)
+    return html
+
+
+@contextmanager
+def _fixed_date():
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = SOURCE_DATE_EPOCH
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+def write_docx(html: str, path: Path) -> Path:
+    """Write ``html`` (a report body, images inlined as data: URIs) to ``path`` as a Word document.
+
+    The body's own first heading titles the document (no separate title block).
+    """
+    import pypandoc
+
+    document = f'<html><head><meta charset="utf-8"></head><body>{_PNG_DATA.sub(_smaller_png, word_html(html))}</body></html>'
+    path = Path(path)
+    with _fixed_date():
+        pypandoc.convert_text(
+            document,
+            "docx",
+            format="html",
+            outputfile=str(path),
+            # --quiet: an SVG image goes in as it is, without the PNG fallback pandoc would warn about.
+            extra_args=["--resource-path", str(path.parent), "--quiet"],
+        )
+    return path

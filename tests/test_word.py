@@ -1,0 +1,60 @@
+"""The Word version of a report: headings, paragraphs, Word tables, charts as PNG with alt text, quotes in a quote style."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import zipfile
+
+from matplotlib.figure import Figure
+
+from pdu_lib.build import word
+
+
+def _png() -> str:
+    fig = Figure(figsize=(2, 1))
+    fig.add_subplot().bar(["a", "b"], [1, 2])
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+BODY = (
+    "<h1>Final evaluation report</h1><p>Data from October 2017.</p>"
+    '<div class="pdu-scroll" role="region" tabindex="0" aria-label="Sources"><table><caption>Sources</caption>'
+    "<thead><tr><th>Source</th><th>Count</th></tr></thead><tbody><tr><td>Interviews</td><td>16</td></tr></tbody></table></div>"
+    f'<figure class="pdu-chart"><img src="data:image/png;base64,{_png()}" alt="Most shared with their team"></figure>'
+    '<figure class="pdu-interactive"><figcaption class="pdu-chart-title">Shared with<span class="pdu-hover-hint"> (hover for counts)</span>'
+    '</figcaption><div id="c"></div><script>Plotly.newPlot("c")</script></figure>'
+    '<blockquote class="pdu-excerpt"><p>It changed how I work.</p><footer>&#8212; interview, participant</footer></blockquote>'
+)
+
+
+def _document(tmp_path) -> str:
+    path = word.write_docx(BODY, tmp_path / word.docx_name("final"))
+    assert path.name == "final_report.docx"
+    with zipfile.ZipFile(path) as docx:
+        assert any(name.startswith("word/media/") and name.endswith(".png") for name in docx.namelist())
+        return docx.read("word/document.xml").decode("utf-8")
+
+
+def test_docx_has_headings_paragraphs_tables_charts_with_alt_text_and_quotes(tmp_path):
+    xml = _document(tmp_path)
+    assert '<w:pStyle w:val="Heading1" />' in xml or 'w:val="Heading1"' in xml
+    assert "Data from October 2017." in xml
+    assert "<w:tbl>" in xml and "Interviews" in xml
+    assert re.search(r'<wp:docPr [^>]*descr="Most shared with their team"', xml)
+    quote = xml[xml.index("It changed how I work") - 400: xml.index("It changed how I work")]
+    assert 'w:val="BlockText"' in quote  # Word's quote style
+
+
+def test_docx_leaves_out_what_only_a_browser_can_use(tmp_path):
+    xml = _document(tmp_path)
+    assert "hover for counts" not in xml and "Plotly" not in xml and "Shared with" not in xml
+
+
+def test_docx_is_the_same_on_every_render(tmp_path):
+    first = word.write_docx(BODY, tmp_path / "a.docx").read_bytes()
+    second = word.write_docx(BODY, tmp_path / "b.docx").read_bytes()
+    assert first == second
