@@ -11,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.yaml_file import load_yaml
 

@@ -8,7 +8,6 @@ from pdu_lib.analysis.metrics import Share
 from pdu_lib.present import authoring, wording
 from pdu_lib.present.authoring import PlaceholderError, TextValues, fill, format_value
 
-
 VALUES = TextValues(
     figures={"made_contact": Share(13, 36), "hub_aware": Share(11, 29), "learning_events": 19, "pledge_adopters": 4, "missing": None},
     values={"report_title": "Final <evaluation> report"},

@@ -13,9 +13,9 @@ from pdu_lib.inputs.people import (
     NICKNAMES_FILE,
     email_conflicts,
     link_people,
-    names_compatible,
     linking_summary,
     load_nicknames,
+    names_compatible,
 )
 
 

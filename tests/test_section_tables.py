@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from pdu_lib.analysis import section_tables
-from pdu_lib.analysis.response_rates import response_rates
 from pdu_lib.analysis.figures import figure_map
+from pdu_lib.analysis.response_rates import response_rates
 from pdu_lib.inputs.attendance import SECTORS
 from pdu_lib.inputs.dataset import load_dataset
 from pdu_lib.present import wording
@@ -26,6 +26,8 @@ def test_sources_of_evidence_count_every_source_of_the_period(ds):
     assert table.loc[table["Unit"] == "interviews", "Count"].sum() == len(ds.interviews)
     assert table.loc[table["Unit"] == "people present", "Count"].sum() == ds.reviews["present"].sum()
     assert not table["Source"].str.contains("_").any()
+    assert table.loc[table["Unit"] == "interviews", "Count"].ge(3).all(), "a group under three is never named"
+    assert not table["Source"].str.contains("co-ordinator|Beneficiary Ambassador").any()
 
 
 def test_repeat_attendance_adds_up_to_the_people_and_attendances(ds):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Mapping
 import pandas as pd
 
 from pdu_lib.analysis import metrics
+from pdu_lib.analysis.themes import merge_small_groups
 from pdu_lib.inputs.records import INTERVIEW_GROUPS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -27,16 +28,19 @@ def sources_of_evidence(ds: "Dataset") -> pd.DataFrame:
     """Every source of evidence in the period, with how much of it there is: Source, Unit, Count.
 
     Post-event survey responses, follow-up survey responses by round,
-    interviews by group (only the groups interviewed in the period) and the
+    interviews by group (only the groups interviewed in the period, a group of
+    fewer than three counted within a wider one) and the
     Expert Citizens reviews (people present).
     """
     rounds = ds.followup_responses.groupby("survey_id").size().sort_index()
-    held = ds.interviews.groupby("group").size()
+    by_group = ds.interviews.groupby("group").size()
+    # No group of fewer than three people is named: small groups are counted within a wider one.
+    held = merge_small_groups({INTERVIEW_GROUPS[code]: int(n) for code, n in by_group.items()})
     reviews = ds.reviews.sort_values("date")
     rows = [
         ("Post-event surveys", "responses", len(ds.event_responses)),
         *[(f"Follow-up survey, {_month(rid)}", "responses", int(n)) for rid, n in rounds.items()],
-        *[(f"Interviews: {label}", "interviews", int(held[code])) for code, label in INTERVIEW_GROUPS.items() if code in held.index],
+        *[(f"Interviews: {label}", "interviews", n) for label, n in held.items()],
         *[(f"Expert Citizens review, {r.date:%B %Y}", "people present", int(r.present)) for r in reviews.itertuples()],
     ]
     return pd.DataFrame(rows, columns=["Source", "Unit", "Count"])

@@ -105,14 +105,24 @@ def merge_small_groups(counts: Mapping[str, int], min_group: int = MIN_GROUP_SIZ
     ``min_group``, else to ``other`` (and ``other`` itself, if still small, to
     nothing shown separately: it is returned and the caller words it).
 
+    A wider group's count holds every group it is made of: were the Steering
+    Group shown beside "PDU staff or Steering Group", the difference would
+    count the co-ordinator alone.
+
     >>> merge_small_groups({"participant": 16, "Steering Group member": 4, "Beneficiary Ambassador": 2, "co-ordinator": 1})
-    {'participant': 16, 'Steering Group member': 6, 'PDU staff or Steering Group': 1}
+    {'participant': 16, 'PDU staff or Steering Group': 7}
+    >>> merge_small_groups({"participant": 5, "Steering Group member": 4})
+    {'participant': 5, 'Steering Group member': 4}
     """
     sizes = {str(g): int(n) for g, n in counts.items()}
     merged: dict[str, int] = {}
     for group, n in sizes.items():
         label = safe_label(group, sizes, min_group) or other
         merged[label] = merged.get(label, 0) + n
+    for wider in [label for label in merged if label in WIDER_GROUP_MEMBERS]:
+        for member in WIDER_GROUP_MEMBERS[wider]:
+            if member != wider and member in merged and wider in merged:
+                merged[wider] += merged.pop(member)
     return merged
 
 

@@ -44,8 +44,14 @@ from pdu_lib import config
 from pdu_lib.analysis.figures import compute_figures
 from pdu_lib.build.execute import SectionResult, _short, run_sections
 from pdu_lib.build.figures_csv import write_figures_csv
-from pdu_lib.build.outputs import OutputFolder, check_out_dir, check_replaceable, remove_ours, write_manifest
 from pdu_lib.build.offline import report_size
+from pdu_lib.build.outputs import (
+    OutputFolder,
+    check_out_dir,
+    check_replaceable,
+    remove_ours,
+    write_manifest,
+)
 from pdu_lib.build.publish import publish
 from pdu_lib.config import ReportPeriod, Section
 from pdu_lib.errors import InputError

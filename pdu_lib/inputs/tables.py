@@ -17,7 +17,13 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from pdu_lib.errors import InputError
-from pdu_lib.inputs.files import MAX_INPUT_ENV, check_input_file, max_input_bytes, read_input_bytes, strip_bidi
+from pdu_lib.inputs.files import (
+    MAX_INPUT_ENV,
+    check_input_file,
+    max_input_bytes,
+    read_input_bytes,
+    strip_bidi,
+)
 
 TEXT_SUFFIXES = {".csv", ".txt"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}

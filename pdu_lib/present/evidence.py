@@ -30,29 +30,23 @@ def _has_evidence(ds: "Dataset") -> bool:
 
 
 def theme_table(ds: "Dataset", section: str) -> Prose:
-    """People who raised each theme of the section, by respondent group (small groups hidden)."""
+    """People who raised each theme of the section, by respondent group (no group under three named; reviews counted as reviews)."""
     if not _has_evidence(ds):
         return note(NO_EVIDENCE)
-    table = themes.theme_table(ds.excerpts, section)
-    if table.empty:
+    shown = quotes.theme_table_shown(ds.excerpts, section)
+    if shown.empty:
         return note("No coded excerpts for this section in this period.")
-    shown = pd.DataFrame(
-        {
-            "Theme": table["theme"],
-            "Respondent group": table["group"],
-            "People": [
-                f"hidden: fewer than {themes.MIN_GROUP_SIZE} in this group" if hidden else str(int(n))
-                for n, hidden in zip(table["people"], table["suppressed"])
-            ],
-        }
-    )
-    return table_html(shown, "Themes by respondent group: people who raised each (not excerpts)", require_base=False)
+    return table_html(shown, "Themes by respondent group: people (or group reviews) who raised each, not excerpts", require_base=False)
 
 
-def section_quotes(ds: "Dataset", section: str, only_themes: Iterable[str] = (), without_themes: Iterable[str] = ()):
+def section_quotes(
+    ds: "Dataset", section: str, only_themes: Iterable[str] = (), without_themes: Iterable[str] = (), per_theme: int = quotes.DEFAULT_PER_THEME
+):
     """The publishable quotes of a section, under their themes.
 
-    ``only_themes`` keeps those theme ids; ``without_themes`` leaves some out.
+    ``only_themes`` keeps those theme ids; ``without_themes`` leaves some out;
+    at most ``per_theme`` quotes per theme are shown, chosen to keep views that
+    disagree visible (:func:`pdu_lib.present.quotes.curate`).
     The Expert Citizens' review notes (method ``review``) are left out: the
     section shows them beside the actions they reviewed
     (:func:`expert_citizens_review`).
@@ -65,7 +59,8 @@ def section_quotes(ds: "Dataset", section: str, only_themes: Iterable[str] = (),
     chosen = published.loc[keep]
     if chosen.empty:
         return note("No publishable excerpts for this section in this period.")
-    return HTML(quotes.render_excerpts_html(chosen))  # escaped by quotes
+    labels = themes.safe_group_labels(ds.excerpts)  # everyone who gave evidence counts towards a group's size
+    return HTML(quotes.render_excerpts_html(chosen, per_theme=per_theme, group_labels=labels))  # escaped, curated by quotes
 
 
 def review_points(excerpts: pd.DataFrame, section: str) -> pd.DataFrame:

@@ -7,7 +7,12 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
-from pdu_lib.analysis.themes import MIN_GROUP_SIZE, excerpts_for_section, safe_group_labels, theme_table
+from pdu_lib.analysis.themes import (
+    MIN_GROUP_SIZE,
+    excerpts_for_section,
+    safe_group_labels,
+    theme_table,
+)
 from pdu_lib.inputs.codebook import STANCES, Codebook
 from pdu_lib.inputs.excerpts import SURVEY_METHODS, _normalise
 from pdu_lib.inputs.tables import cell_text, header_key
