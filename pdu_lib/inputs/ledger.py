@@ -6,7 +6,6 @@ aside, with a reason, so that nothing is dropped silently.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Iterable
 
 import pandas as pd
@@ -24,7 +23,8 @@ class Ledger:
 
     def __init__(self) -> None:
         self._read: dict[str, int] = {}
-        self._excluded: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+        # Plain dicts, not defaultdicts of lambdas: the Ledger travels in a pickled Dataset.
+        self._excluded: dict[str, dict[str, set[int]]] = {}
 
     def read(self, file: str, rows: int) -> None:
         self._read[str(file)] = self._read.get(str(file), 0) + int(rows)
@@ -34,10 +34,11 @@ class Ledger:
 
         A row is only ever counted once, under the first reason that excluded it.
         """
-        already = set().union(*self._excluded[str(file)].values()) if self._excluded[str(file)] else set()
+        by_reason = self._excluded.setdefault(str(file), {})
+        already = set().union(*by_reason.values()) if by_reason else set()
         fresh = {int(r) for r in rows} - already
         if fresh:
-            self._excluded[str(file)][reason] |= fresh
+            by_reason.setdefault(reason, set()).update(fresh)
 
     def excluded_rows(self, file: str) -> set[int]:
         return set().union(*self._excluded[str(file)].values()) if self._excluded.get(str(file)) else set()
