@@ -17,8 +17,9 @@ import sys
 from pathlib import Path
 
 from pdu_lib import config
-from pdu_lib.build import render
+from pdu_lib.build import render, section_cache
 from pdu_lib.errors import InputError
+from pdu_lib.inputs import snapshot
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_CANNOT_WRITE = 0, 1, 2, 3
 
@@ -75,17 +76,36 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=_jobs, default=None, metavar="N", help=f"sections executed at once (default: {render.default_jobs()})")
     run.add_argument("--intervals", action="store_true", help="show 95%% Wilson intervals beside shares")
     run.add_argument("--sections", type=_keys, default=None, metavar="KEY,KEY", help=f"render only these sections: {sections}")
+    run.add_argument("--no-cache", action="store_true", help="load the data and run every section afresh, ignoring the render cache")
+    cache = commands.add_parser(
+        "cache",
+        help="the render cache (prepared datasets, executed sections)",
+        description=f"The render cache lives in {snapshot.cache_dir()} (set {snapshot.CACHE_ENV} to move it).",
+    )
+    cache.add_argument("action", choices=["clear", "path"], help="clear: empty the cache; path: print where it is")
     return parser
+
+
+def cache_command(action: str) -> int:
+    if action == "path":
+        print(snapshot.cache_dir())
+        return EXIT_OK
+    folder, removed = section_cache.clear()
+    print(f"pdu-report: cache cleared ({removed} file(s) removed from {folder})")
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "cache":
+        return cache_command(args.action)
     previous = None
     if threading_main():
         previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         results = render.render_reports(
-            args.reports, data_dir=args.data, out_dir=args.out, jobs=args.jobs, sections=args.sections, intervals=args.intervals
+            args.reports, data_dir=args.data, out_dir=args.out, jobs=args.jobs, sections=args.sections, intervals=args.intervals,
+            use_cache=not args.no_cache,
         )
     except InputError as exc:
         print(f"pdu-report: {exc}", file=sys.stderr)

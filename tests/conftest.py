@@ -23,6 +23,14 @@ def sample_copy(tmp_path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """The render cache (prepared datasets, executed sections) in a folder of this test run, not ~/.cache."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PDU_CACHE_DIR", str(tmp_path_factory.mktemp("pdu-cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def rendered_sample(tmp_path_factory):
     """Both reports rendered once from the sample, shared by the slow tests that read the outputs: (out_dir, results)."""

@@ -12,7 +12,7 @@ import weakref
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import nbformat
 
@@ -42,6 +42,7 @@ class SectionResult:
     stderr_lines: int = 0
     body: str = field(default="", repr=False)
     has_plotly: bool = False
+    cached: bool = False  # True when the result came from the render cache, not a kernel
 
 
 def _short(text: str, limit: int = 300) -> str:
@@ -167,7 +168,7 @@ def run_sections(
     sections: Sequence[Section],
     *,
     notebooks_dir: Path,
-    parameters: dict,
+    parameters: dict | Callable[[Section], dict],
     executed_dir: Path,
     jobs: int = 1,
     desc: str = "",
@@ -179,6 +180,8 @@ def run_sections(
 
     An interrupt (KeyboardInterrupt, which ``pdu-report`` also raises on SIGTERM)
     kills the running kernels and cancels the sections not started, then propagates.
+
+    ``parameters`` is one dict for every section, or a function giving each section its own.
     """
     from tqdm import tqdm
 
@@ -195,8 +198,9 @@ def run_sections(
             running.append(section.key)
             show()
         try:
+            own = parameters(section) if callable(parameters) else parameters
             return render_section(
-                index, section, notebooks_dir=notebooks_dir, parameters=parameters, executed_dir=executed_dir, drop_tags=drop_tags, runtime_dir=runtime_dir
+                index, section, notebooks_dir=notebooks_dir, parameters=own, executed_dir=executed_dir, drop_tags=drop_tags, runtime_dir=runtime_dir
             )
         finally:
             with lock:

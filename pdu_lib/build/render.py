@@ -42,7 +42,8 @@ from typing import Any, Sequence
 
 from pdu_lib import config
 from pdu_lib.analysis.figures import compute_figures
-from pdu_lib.build.execute import SectionResult, _short, run_sections
+from pdu_lib.build.execute import SectionResult, _short
+from pdu_lib.build.incremental import run_incremental
 from pdu_lib.build.figures_csv import write_figures_csv
 from pdu_lib.build.offline import report_size
 from pdu_lib.build.outputs import (
@@ -56,6 +57,7 @@ from pdu_lib.build.publish import publish
 from pdu_lib.config import ReportPeriod, Section
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.dataset import load_dataset
+from pdu_lib.inputs.snapshot import Prepared, prepare
 
 #: A rendered report, folder and single file together, stays under this size.
 MAX_REPORT_BYTES = 15_000_000
@@ -102,6 +104,7 @@ def render_reports(
     sections: Sequence[str] | None = None,
     *,
     intervals: bool = False,
+    use_cache: bool = True,
     stream=None,
 ) -> list[ReportResult]:
     """Render the named reports (``"all"``: every report of ``reports.yml``).
@@ -111,6 +114,11 @@ def render_reports(
     section and for data that fails its checks, before any notebook runs.
     Section failures do not raise: they are in the results (``ok`` False),
     printed to ``stream`` (stderr) with their error.
+
+    Each report's data is prepared once (``pdu_lib.inputs.snapshot``) and a
+    section runs again only when its notebook, data, library or parameters
+    changed (``pdu_lib.build.incremental``); ``use_cache=False`` loads the data
+    and runs every section afresh.
     """
     stream = sys.stderr if stream is None else stream
     data_dir = Path(config.SAMPLE_DATA_DIR if data_dir is None else data_dir).resolve()
@@ -137,8 +145,11 @@ def render_reports(
     resolved = [config.report_period(data_dir, name) for name in wanted]
     programme = config.programme_name(data_dir)
 
-    # Fail fast: every report's data and output folder are checked before any kernel starts.
-    datasets = {period.name: load_dataset(data_dir, period.name) for period in resolved}
+    # Fail fast: every report's data (or its checked snapshot) and output folder are checked before any kernel starts.
+    prepared = {
+        period.name: prepare(data_dir, period.name, loader=lambda folder, report: load_dataset(folder, report), refresh=not use_cache)
+        for period in resolved
+    }
     for period in resolved:
         check_replaceable(out_dir / period.name)
         check_replaceable(out_dir / f"{period.name}.failed")
@@ -149,7 +160,9 @@ def render_reports(
             results.append(
                 render_report(
                     period,
-                    datasets[period.name],
+                    prepared[period.name].dataset,
+                    prepared=prepared[period.name],
+                    use_cache=use_cache,
                     data_dir=data_dir,
                     out_dir=out_dir,
                     sections=chosen,
@@ -193,6 +206,8 @@ def render_report(
     period: ReportPeriod,
     dataset: Any,
     *,
+    prepared: Prepared | None = None,
+    use_cache: bool = True,
     data_dir: Path,
     out_dir: Path,
     sections: Sequence[Section],
@@ -212,7 +227,7 @@ def render_report(
     if folder is None:
         with OutputFolder(Path(out_dir)) as own:
             return render_report(
-                period, dataset, data_dir=data_dir, out_dir=out_dir, sections=sections, notebooks_dir=notebooks_dir, jobs=jobs,
+                period, dataset, prepared=prepared, use_cache=use_cache, data_dir=data_dir, out_dir=out_dir, sections=sections, notebooks_dir=notebooks_dir, jobs=jobs,
                 programme=programme, partial=partial, intervals=intervals, stream=stream, folder=own,
             )
     stream = sys.stderr if stream is None else stream
@@ -247,11 +262,16 @@ def render_report(
             "report_mode": True,
             "show_intervals": intervals,
         }
-        result.sections = run_sections(
+        if prepared is not None:
+            params["dataset_path"] = str(prepared.path)
+        result.sections = run_incremental(
             sections,
             notebooks_dir=notebooks_dir,
             parameters=params,
             executed_dir=executed_dir,
+            output_dir=staging,
+            dataset_key=prepared.key if prepared is not None else None,
+            use_cache=use_cache,
             jobs=jobs,
             desc=name,
             stream=stream,
@@ -278,7 +298,8 @@ def render_report(
         result.single_file = final_dir / result.single_file.name
         result.size_bytes = report_size(final_dir)
         result.seconds = time.monotonic() - started
-        _say(stream, f"{name}: {len(sections)} section(s) rendered to {final_dir} ({result.size_bytes / 1e6:.1f} MB, {result.seconds:.0f} s)")
+        reused = sum(section_result.cached for section_result in result.sections)
+        _say(stream, f"{name}: {len(sections)} section(s) rendered to {final_dir}, {reused} of them unchanged and taken from the cache ({result.size_bytes / 1e6:.1f} MB, {result.seconds:.0f} s)")
         if result.size_bytes > MAX_REPORT_BYTES:
             _say(stream, f"{name}: warning: the report is {result.size_bytes / 1e6:.1f} MB, over the {MAX_REPORT_BYTES / 1e6:.0f} MB limit")
         return result

@@ -97,9 +97,18 @@ class Page:
         authoring.use(authoring.TextValues(figures=active.figures, values={**active.values, **values}, report=active.report, intervals=active.intervals))
 
 
-def setup(report: str, data_dir: str | None = None, output_dir: str | None = None, report_mode: bool = False, show_intervals: bool = False) -> Page:
-    """Load the report's Dataset, compute its figures and make them what ``%%prose`` cells fill from."""
-    ds = load_dataset(data_dir, report)
+def setup(
+    report: str, data_dir: str | None = None, output_dir: str | None = None, report_mode: bool = False, show_intervals: bool = False,
+    dataset_path: str | None = None,
+) -> Page:
+    """Load the report's Dataset, compute its figures and make them what ``%%prose`` cells fill from.
+
+    The Dataset is the prepared one (``pdu_lib.inputs.snapshot.open_dataset``): the
+    render's snapshot at ``dataset_path``, else the user cache's, loading only on a miss.
+    """
+    from pdu_lib.inputs.snapshot import open_dataset
+
+    ds = open_dataset(data_dir, report, dataset_path=dataset_path)
     figures = figure_map(ds)
     authoring.use(text_values_for(ds, figures, report, show_intervals))
     return Page(ds, figures, report, Path(output_dir) if output_dir else None, report_mode, show_intervals)

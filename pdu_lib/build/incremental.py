@@ -1,0 +1,100 @@
+"""The incremental render: run only the sections whose notebook, data, library or parameters changed.
+
+``run_incremental`` looks each section up in the cache (``section_cache``)
+under its key; the sections found are not executed: their HTML fragment and
+the files they wrote (charts) come from the cache. The others run with
+papermill as usual (``execute.run_sections``), each with an ``output_dir`` of
+its own, so that the files it writes can be kept with its result; then those
+files are copied into the report folder being built.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from pdu_lib.build import section_cache
+from pdu_lib.build.execute import SectionResult, run_sections
+from pdu_lib.config import Section
+from pdu_lib.inputs.snapshot import library_hash
+
+
+def run_incremental(
+    sections: Sequence[Section],
+    *,
+    notebooks_dir: Path,
+    parameters: dict,
+    executed_dir: Path,
+    output_dir: Path,
+    dataset_key: str | None,
+    use_cache: bool = True,
+    jobs: int = 1,
+    desc: str = "",
+    stream=None,
+    drop_tags: Iterable[str] = (),
+    runtime_dir: Path | None = None,
+) -> list[SectionResult]:
+    """Results in section order; ``cached`` tells which came from the cache.
+
+    With ``dataset_key`` None (no prepared dataset) nothing is cached. With
+    ``use_cache`` False every section runs, and its fresh result replaces the
+    cached one.
+    """
+    drop_tags = sorted(drop_tags)
+    keys: dict[str, str | None] = {}
+    library = library_hash() if dataset_key else None
+    for section in sections:
+        notebook = notebooks_dir / section.notebook
+        keys[section.key] = (
+            section_cache.section_key(notebook, parameters=parameters, dataset_key=dataset_key, drop_tags=drop_tags, library=library)
+            if dataset_key and notebook.is_file()
+            else None
+        )
+
+    hits: dict[str, section_cache.CachedSection] = {}
+    if use_cache:
+        for section in sections:
+            key = keys[section.key]
+            hit = section_cache.lookup(key) if key else None
+            if hit is not None:
+                hits[section.key] = hit
+
+    outputs = executed_dir / "output"
+
+    def own_parameters(section: Section) -> dict:
+        folder = outputs / section.key
+        folder.mkdir(parents=True, exist_ok=True)
+        return {**parameters, "output_dir": str(folder)}
+
+    to_run = [section for section in sections if section.key not in hits]
+    ran = run_sections(
+        to_run,
+        notebooks_dir=notebooks_dir,
+        parameters=own_parameters,
+        executed_dir=executed_dir,
+        jobs=jobs,
+        desc=desc,
+        stream=stream,
+        drop_tags=drop_tags,
+        runtime_dir=runtime_dir,
+    )
+
+    results: dict[str, SectionResult] = {}
+    for result in ran:
+        results[result.section.key] = result
+        if not result.ok:
+            continue
+        written = outputs / result.section.key
+        section_cache.copy_output(written, output_dir)
+        key = keys[result.section.key]
+        if key:
+            section_cache.store(key, body=result.body, has_plotly=result.has_plotly, stderr_lines=result.stderr_lines, output=written)
+    for section in sections:
+        hit = hits.get(section.key)
+        if hit is None:
+            continue
+        section_cache.copy_output(hit.output, output_dir)
+        results[section.key] = SectionResult(
+            section, ok=True, body=hit.body, has_plotly=hit.has_plotly, stderr_lines=hit.stderr_lines, cached=True
+        )
+    return [results[section.key] for section in sections]

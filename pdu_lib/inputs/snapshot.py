@@ -1,0 +1,154 @@
+"""The prepared dataset: a report's Dataset loaded and checked once, kept as a snapshot keyed by content.
+
+``open_dataset(data_dir, report)`` is what a notebook's setup calls. With
+``dataset_path`` (the render passes it as a papermill parameter) it opens that
+snapshot; without it (JupyterLab) it looks the snapshot up in the user cache
+folder by the content key, loading and checking the data only on a miss.
+
+The key (:func:`dataset_key`) is a SHA-256 of every file of the data folder
+(``reports.yml``, the harmonisation map and the codebook among them), the
+folder's own path, the report's name, ``pdu_lib``'s source (templates and data
+files included), the versions of Python and pandas and :data:`FORMAT_VERSION`.
+Any change to one of them gives another key, so a stale snapshot is never
+opened; it is left for ``pdu-report cache clear``.
+
+The cache folder is ``$PDU_CACHE_DIR`` when set, else
+``$XDG_CACHE_HOME/pdu-workbook``, else ``~/.cache/pdu-workbook``: never in git
+and never in ``outputs/``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from pdu_lib import config
+
+#: Bump when the Dataset's shape changes in a way the source hash would not show.
+FORMAT_VERSION = 1
+CACHE_ENV = "PDU_CACHE_DIR"
+LIBRARY_DIR = Path(__file__).resolve().parent.parent  # pdu_lib/
+DATASETS = "datasets"
+
+
+def cache_dir() -> Path:
+    """The user cache folder of the workbook (created on first use, not here)."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base).expanduser() / "pdu-workbook"
+
+
+def _hash_tree(digest, root: Path) -> None:
+    """Feed every file under ``root`` (relative path and bytes, in a fixed order) to ``digest``.
+
+    Hidden files and folders (``.ipynb_checkpoints``, ``.DS_Store``) and
+    ``__pycache__`` are left out: no loader reads them.
+    """
+    paths = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".") and d != "__pycache__")
+        paths.extend(Path(folder, name) for name in names if not name.startswith("."))
+    for path in sorted(paths, key=lambda p: p.relative_to(root).as_posix()):
+        relative = path.relative_to(root).as_posix().encode("utf-8")
+        digest.update(len(relative).to_bytes(8, "big") + relative)
+        content = path.read_bytes()
+        digest.update(len(content).to_bytes(8, "big"))
+        digest.update(content)
+
+
+def library_hash(library_dir: Path | None = None) -> str:
+    """SHA-256 of ``pdu_lib``'s source: every module, template and data file it ships."""
+    digest = hashlib.sha256()
+    _hash_tree(digest, Path(library_dir or LIBRARY_DIR))
+    return digest.hexdigest()
+
+
+def dataset_key(data_dir: str | Path, report: str, *, library_dir: Path | None = None) -> str:
+    """The content key of a report's prepared dataset (see the module docstring)."""
+    data_dir = Path(data_dir).resolve()
+    digest = hashlib.sha256()
+    for part in (f"format {FORMAT_VERSION}", f"python {sys.version}", f"pandas {pd.__version__}",
+                 f"report {report}", f"folder {data_dir}", f"library {library_hash(library_dir)}"):
+        digest.update(part.encode("utf-8") + b"\0")
+    _hash_tree(digest, data_dir)
+    return digest.hexdigest()
+
+
+def snapshot_path(key: str) -> Path:
+    return cache_dir() / DATASETS / f"{key}.pickle"
+
+
+def write_snapshot(dataset, path: Path) -> Path:
+    """Pickle ``dataset`` (its data only: no values derived from it) to ``path``, atomically."""
+    if dataclasses.is_dataclass(dataset) and hasattr(dataset, "_derived"):
+        dataset = dataclasses.replace(dataset, _derived={})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            pickle.dump(dataset, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_snapshot(path: str | Path):
+    """The Dataset pickled at ``path`` (a snapshot this workbook wrote: pickle runs code, so only ours)."""
+    with open(path, "rb") as file:
+        return pickle.load(file)
+
+
+@dataclasses.dataclass(frozen=True)
+class Prepared:
+    """A report's prepared dataset: its content key, its snapshot and the Dataset itself."""
+
+    key: str
+    path: Path
+    dataset: object
+    loaded: bool  # True when the data was loaded and checked; False when the snapshot was reused
+
+
+def prepare(data_dir: str | Path, report: str, *, loader: Callable | None = None, refresh: bool = False) -> Prepared:
+    """Load and check the report's data once and keep its snapshot, or reuse the snapshot with the same key.
+
+    ``loader(data_dir, report)`` loads and checks the data (default:
+    ``pdu_lib.inputs.dataset.load_dataset``); it raises InputError on bad
+    input, and then no snapshot is written. ``refresh`` loads even when a
+    snapshot exists (``pdu-report render --no-cache``).
+    """
+    key = dataset_key(data_dir, report)
+    path = snapshot_path(key)
+    if not refresh and path.is_file():
+        try:
+            return Prepared(key, path, read_snapshot(path), loaded=False)
+        except Exception:  # a truncated or foreign file: load again and overwrite it
+            pass
+    if loader is None:
+        from pdu_lib.inputs.dataset import load_dataset as loader
+    dataset = loader(Path(data_dir).resolve(), report)
+    write_snapshot(dataset, path)
+    return Prepared(key, path, dataset, loaded=True)
+
+
+def open_dataset(data_dir: str | Path | None, report: str, dataset_path: str | Path | None = None):
+    """The report's Dataset, for a notebook: from ``dataset_path`` when given, else through the cache.
+
+    The render passes ``dataset_path`` (a snapshot it has just prepared); in
+    JupyterLab leave it out: the first call loads and checks the data, later
+    ones (in this kernel or the next) open the snapshot in milliseconds.
+    """
+    if dataset_path:
+        return read_snapshot(dataset_path)
+    data_dir = Path(data_dir) if data_dir else config.SAMPLE_DATA_DIR
+    return prepare(data_dir, report).dataset
