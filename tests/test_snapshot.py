@@ -1,0 +1,134 @@
+"""The prepared dataset: one load and check, a snapshot under a content key, opened in the kernels."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pdu_lib import cli
+from pdu_lib.analysis.figures import compute_figures
+from pdu_lib.build import section_cache
+from pdu_lib.inputs import dataset as dataset_module
+from pdu_lib.inputs import snapshot
+from pdu_lib.inputs.dataset import load_dataset
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("PDU_CACHE_DIR", str(folder))
+    return folder
+
+
+def test_the_cache_folder_is_the_users_and_can_be_moved(monkeypatch, tmp_path):
+    monkeypatch.delenv("PDU_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert snapshot.cache_dir() == tmp_path / "home" / ".cache" / "pdu-workbook"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert snapshot.cache_dir() == tmp_path / "xdg" / "pdu-workbook"
+    monkeypatch.setenv("PDU_CACHE_DIR", str(tmp_path / "mine"))
+    assert snapshot.cache_dir() == tmp_path / "mine"
+
+
+def test_the_sample_dataset_pickles_and_gives_the_same_figures(sample_copy, cache):
+    prepared = snapshot.prepare(sample_copy, "final")
+    assert prepared.loaded and prepared.path.parent == cache / "datasets"
+    opened = snapshot.open_dataset(sample_copy, "final", dataset_path=prepared.path)
+    direct = load_dataset(sample_copy, "final")
+    pd.testing.assert_frame_equal(compute_figures(opened), compute_figures(direct))
+    pd.testing.assert_frame_equal(opened.reconciliation(), direct.reconciliation())
+    assert opened.cached("anything") is None  # values derived in the parent are not in the snapshot
+
+
+def test_without_a_path_the_second_open_uses_the_snapshot(sample_copy, cache, monkeypatch):
+    first = snapshot.open_dataset(sample_copy, "interim")
+    monkeypatch.setattr(dataset_module, "load_dataset", lambda *a: pytest.fail("loaded again"))
+    again = snapshot.open_dataset(sample_copy, "interim")
+    pd.testing.assert_frame_equal(first.attendances, again.attendances)
+    assert len(list((cache / "datasets").glob("*.pickle"))) == 1
+
+
+def _folder(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    (data / "event_surveys").mkdir(parents=True)
+    (data / "reports.yml").write_text("reports: {}\n", encoding="utf-8")
+    (data / "event_surveys" / "E01.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    return data
+
+
+def test_the_key_follows_every_input_and_the_library(tmp_path):
+    data = _folder(tmp_path)
+    library = tmp_path / "lib"
+    library.mkdir()
+    (library / "metrics.py").write_text("def share(n, d):\n    return n / d\n", encoding="utf-8")
+    key = lambda report="final": snapshot.dataset_key(data, report, library_dir=library)  # noqa: E731
+    base = key()
+    assert key() == base, "the same content gives the same key"
+    assert key("interim") != base
+
+    (data / ".DS_Store").write_bytes(b"junk")
+    (data / "event_surveys" / ".~lock.E01.csv#").write_bytes(b"junk")
+    assert key() == base, "hidden files are not inputs"
+
+    changes = []
+    (data / "event_surveys" / "E01.csv").write_text("a,b\n1,3\n", encoding="utf-8")
+    changes.append(key())
+    (data / "reports.yml").write_text("reports: {final: {}}\n", encoding="utf-8")
+    changes.append(key())
+    (data / "harmonisation.yml").write_text("measures: {}\n", encoding="utf-8")
+    changes.append(key())
+    (data / "event_surveys" / "E01.csv").rename(data / "event_surveys" / "E02.csv")
+    changes.append(key())
+    (library / "metrics.py").write_text("def share(n, d):\n    return round(n / d, 2)\n", encoding="utf-8")
+    changes.append(key())
+    assert len({base, *changes}) == 1 + len(changes), "each change gives a new key"
+
+
+def test_the_same_data_in_another_folder_has_its_own_key(tmp_path):
+    data = _folder(tmp_path)
+    copy = tmp_path / "copy"
+    shutil.copytree(data, copy)
+    # The Dataset records its folder, so a snapshot is not shared between folders.
+    assert snapshot.dataset_key(data, "final") != snapshot.dataset_key(copy, "final")
+
+
+def test_bad_data_leaves_no_snapshot(tmp_path, cache):
+    data = _folder(tmp_path)
+
+    def bad(folder, report):
+        raise ValueError("unknown sector")
+
+    with pytest.raises(ValueError):
+        snapshot.prepare(data, "final", loader=bad)
+    assert not (cache / "datasets").exists() or not list((cache / "datasets").iterdir())
+
+
+def test_a_damaged_snapshot_is_loaded_again(tmp_path, cache):
+    data = _folder(tmp_path)
+    calls = []
+    loader = lambda folder, report: calls.append(report) or {"rows": 1}  # noqa: E731
+    first = snapshot.prepare(data, "final", loader=loader)
+    first.path.write_bytes(b"not a pickle")
+    again = snapshot.prepare(data, "final", loader=loader)
+    assert calls == ["final", "final"] and again.dataset == {"rows": 1}
+    assert pickle.loads(again.path.read_bytes()) == {"rows": 1}
+    snapshot.prepare(data, "final", loader=loader, refresh=True)
+    assert calls == ["final", "final", "final"], "refresh loads even when the snapshot is good"
+
+
+def test_cache_clear_empties_the_cache_and_nothing_else(tmp_path, cache, capsys):
+    data = _folder(tmp_path)
+    snapshot.prepare(data, "final", loader=lambda folder, report: {})
+    section_cache.store("k" * 64, body="<p>x</p>", has_plotly=False, stderr_lines=0, output=None)
+    cache.joinpath("notes.txt").write_text("the user's own file")
+    assert cli.main(["cache", "clear"]) == 0
+    assert "2 file(s) removed" in capsys.readouterr().out
+    assert sorted(p.name for p in cache.iterdir()) == ["notes.txt"]
+    assert section_cache.lookup("k" * 64) is None
+    assert cli.main(["cache", "path"]) == 0
+    assert capsys.readouterr().out.strip() == str(cache)
