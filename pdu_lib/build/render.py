@@ -4,11 +4,15 @@
 ``pdu-report render`` calls. For each report it
 
 1. checks the data once (``pdu_lib.inputs.dataset.load_dataset``), so bad input stops
-   the run with one :class:`~pdu_lib.errors.InputError` before any notebook runs;
+   the run with one :class:`~pdu_lib.errors.InputError` before any notebook runs,
+   and keeps it as a prepared dataset (``pdu_lib.inputs.snapshot``): the kernels
+   open its snapshot (the ``dataset_path`` parameter) instead of loading again;
 2. writes ``figures.csv`` from ``pdu_lib.analysis.figures.compute_figures``;
 3. executes every section notebook with papermill, in parallel (``jobs``
    kernels at a time), with the parameters ``report``, ``data_dir``,
-   ``output_dir`` and ``report_mode=True``;
+   ``output_dir``, ``dataset_path`` and ``report_mode=True``; a section whose
+   notebook, data, library and parameters are unchanged is taken from the
+   cache instead (``pdu_lib.build.incremental``);
 4. exports each executed notebook to an HTML fragment with nbconvert (code,
    prompts and stderr left out) and wraps it in the project's own page shell
    (``templates/``): inline CSS, no script, style, font or image from the web;
