@@ -39,7 +39,7 @@ sample: setup
 	$(PY) -m pdu_sample --out data/sample --seed 2019
 
 benchmark: setup
-	$(PY) scripts/benchmark.py
+	$(PY) scripts/benchmark.py $(BENCHMARK_ARGS)
 
 clean:
 	rm -rf $(OUT)/interim $(OUT)/final $(OUT)/*.failed

@@ -1,61 +1,185 @@
-"""Speed of the workbook, measured: prints timings, asserts nothing.
+"""Speed of the workbook, measured in one run on this machine: prints times and ratios, asserts nothing.
 
-    .venv/bin/python scripts/benchmark.py            # loading and figures
-    .venv/bin/python scripts/benchmark.py --render   # also a full render of each report
+    .venv/bin/python scripts/benchmark.py           # everything (several minutes)
+    .venv/bin/python scripts/benchmark.py --quick   # without the runs at 100 times the sample
 
-Run on the machine you care about; the figures depend on it (CI: 2 cores).
+Every step runs in a fresh Python process (imports included), one after the
+other, so that the steps compete only with the rest of the machine. Each time
+is also printed as a ratio to the naive baseline: papermill then nbconvert on
+each section notebook in turn, for every report, each kernel loading the raw
+data itself (``PDU_NO_CACHE``). A figure from a busy machine is a ratio, not a
+time: the machine is shared (CI has 2 cores).
+
+Peak memory is the largest resident set of the render's process and of any
+one of its kernels (``getrusage``), in the cold render at 100 times.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import statistics
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from pdu_lib import config, render  # noqa: E402
-from pdu_lib.analysis import figures
-from pdu_lib.build import render
-from pdu_lib.inputs.dataset import _load  # noqa: E402
+# ---------------------------------------------------------------------------
+# The steps, each run as ``benchmark.py --step NAME ...`` in its own process
 
 
-def timed(function, repeat: int) -> list[float]:
+def _peak_mb() -> dict:
+    import resource
+
+    # ru_maxrss is in KiB on Linux (bytes on macOS).
+    scale = 1 / 1024 if sys.platform != "darwin" else 1 / 2**20
+    return {
+        "self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale,
+        "children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale,
+    }
+
+
+def step_naive(data: Path, out: Path) -> dict:
+    """The naive loop: papermill, then nbconvert's own HTML export, on each notebook in turn."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    from pdu_lib import config
+    from pdu_lib.build.execute import execute_notebook
+
+    os.environ["PDU_NO_CACHE"] = "1"  # each kernel loads and checks the raw data, as before the cache
+    failures = []
+    for report in config.load_reports(data):
+        folder = out / report
+        (folder / "executed").mkdir(parents=True, exist_ok=True)
+        for section in config.SECTIONS:
+            executed = folder / "executed" / section.notebook
+            parameters = {"report": report, "data_dir": str(data), "output_dir": str(folder), "report_mode": True}
+            try:
+                execute_notebook(config.NOTEBOOKS_DIR / section.notebook, executed, parameters, cwd=config.NOTEBOOKS_DIR)
+            except Exception as exc:  # a failing cell still costs its time; note it
+                failures.append(f"{report}/{section.key}: {type(exc).__name__}")
+            body, _ = HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))
+            (folder / f"{Path(section.notebook).stem}.html").write_text(body, encoding="utf-8")
+    return {"failures": failures}
+
+
+def step_render(data: Path, out: Path) -> dict:
+    from pdu_lib.build import render
+
+    with open(os.devnull, "w") as quiet:
+        results = render.render_reports(["all"], data_dir=data, out_dir=out, stream=quiet)
+    return {
+        "ok": all(result.ok for result in results),
+        "executed": sum(not s.cached for result in results for s in result.sections),
+        "sections": sum(len(result.sections) for result in results),
+        "sizes_mb": {result.name: round((result.size_bytes or 0) / 1e6, 1) for result in results},
+    }
+
+
+def step_load(data: Path, repeat: int) -> dict:
+    from pdu_lib.inputs.dataset import _load
+
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        function()
+        _load(data.resolve(), "final")
         times.append(time.perf_counter() - started)
-    return times
+    return {"seconds": min(times), "all": times}
 
 
-def show(label: str, times: list[float]) -> None:
-    print(f"{label:<46} median {statistics.median(times):7.3f} s   min {min(times):7.3f} s   (n={len(times)})")
+def run_step(name: str, *args: str, env: dict | None = None) -> tuple[float, dict]:
+    """Run one step in a fresh process; its wall time (imports included) and what it reported."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, __file__, "--step", name, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=ROOT,
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark step {name} failed:\n{done.stderr[-3000:]}")
+    return elapsed, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------
+# The run
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=config.SAMPLE_DATA_DIR)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--render", action="store_true", help="also time a full render of every report")
-    args = parser.parse_args()
-    print(f"data: {args.data}   cores: {os.cpu_count()}   python: {sys.version.split()[0]}")
-    for report in config.load_reports(args.data):
-        show(f"load_dataset({report}) (uncached)", timed(lambda: _load(args.data, report), args.repeat))
-        ds = _load(args.data, report)
-        show(f"compute_figures({report})", timed(lambda: figures.compute_figures(ds), args.repeat))
-    if args.render:
-        for jobs in (1, 2):
-            with tempfile.TemporaryDirectory() as out:
-                started = time.perf_counter()
-                results = render.render_reports(["all"], data_dir=args.data, out_dir=out, jobs=jobs, stream=open(os.devnull, "w"))
-                elapsed = time.perf_counter() - started
-                sizes = ", ".join(f"{r.name} {r.size_bytes / 1e6:.1f} MB" for r in results)
-                print(f"{'render all, --jobs ' + str(jobs):<46} {elapsed:7.1f} s   ({sizes}; ok={all(r.ok for r in results)})")
+    parser.add_argument("--quick", action="store_true", help="leave out the runs at 100 times the sample")
+    parser.add_argument("--scale", type=int, default=100, help="the large dataset's scale (default: 100)")
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+
+    if options.step:
+        first, second = options.args
+        if options.step == "load":
+            result = step_load(Path(first), int(second))
+        else:
+            result = {"naive": step_naive, "render": step_render}[options.step](Path(first), Path(second))
+        result.update(_peak_mb())
+        print(json.dumps(result))
+        return 0
+
+    from pdu_lib import config
+
+    print(f"cores: {os.cpu_count()}   python: {sys.version.split()[0]}   load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    work = Path(tempfile.mkdtemp(prefix="pdu-benchmark-"))
+    rows: list[tuple[str, float, str]] = []
+    try:
+        data = work / "sample"
+        shutil.copytree(config.SAMPLE_DATA_DIR, data)
+        cache = {"PDU_CACHE_DIR": str(work / "cache")}
+
+        def show(label: str, seconds: float, note: str = "") -> None:
+            ratio = f"{seconds / baseline:6.3f}x" if baseline else "   1.000x"
+            print(f"{label:<44} {seconds:8.2f} s  {ratio}  {note}", flush=True)
+            rows.append((label, seconds, note))
+
+        baseline = 0.0
+        seconds, naive = run_step("naive", str(data), str(work / "naive"), env={"PDU_CACHE_DIR": str(work / "naive-cache")})
+        show("naive loop (papermill + nbconvert, in turn)", seconds, f"failures: {naive['failures'] or 'none'}")
+        baseline = seconds
+
+        cold, info = run_step("render", str(data), str(work / "out"), env=cache)
+        show("cold render, both reports", cold, f"{info['executed']}/{info['sections']} sections ran; ok={info['ok']}; {info['sizes_mb']} MB")
+        seconds, info = run_step("render", str(data), str(work / "out"), env=cache)
+        show("render with nothing changed", seconds, f"{info['executed']}/{info['sections']} sections ran; ok={info['ok']}")
+
+        hub = data / "hub_registrations.csv"
+        lines = hub.read_text(encoding="utf-8").splitlines()
+        hub.write_text("\n".join(lines + [lines[-1]]) + "\n", encoding="utf-8")  # one more registration
+        seconds, info = run_step("render", str(data), str(work / "out"), env=cache)
+        show("render after one data file changed", seconds, f"{info['executed']}/{info['sections']} sections ran; ok={info['ok']}")
+
+        seconds, info = run_step("load", str(config.SAMPLE_DATA_DIR), "3")
+        show("load_dataset, sample (best of 3)", info["seconds"], "target <= 0.3 s (quiet machine)")
+
+        if not options.quick:
+            large = work / f"x{options.scale}"
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "pdu_sample", "--out", str(large), "--scale", str(options.scale)], check=True, cwd=ROOT, capture_output=True)
+            print(f"(generated the sample at {options.scale}x in {time.perf_counter() - started:.1f} s; not a benchmark figure)")
+            seconds, info = run_step("load", str(large), "1")
+            show(f"load_dataset, {options.scale}x", info["seconds"], "target <= 3 s (quiet machine)")
+            seconds, info = run_step("render", str(large), str(work / "out-large"), env={"PDU_CACHE_DIR": str(work / "cache-large")})
+            show(f"cold render at {options.scale}x, both reports", seconds, f"{seconds / cold:.2f}x the sample's cold render (target <= 1.5x); ok={info['ok']}")
+            peak = max(info["self_mb"], info["children_mb"])
+            print(f"{'peak memory at ' + str(options.scale) + 'x':<44} {peak:8.0f} MB  (render {info['self_mb']:.0f} MB, largest kernel {info['children_mb']:.0f} MB; target < 1024 MB)")
+
+        print("targets: cold <= 0.3x, nothing changed <= 0.05x (ratios to the naive loop above)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

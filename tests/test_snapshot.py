@@ -132,3 +132,13 @@ def test_cache_clear_empties_the_cache_and_nothing_else(tmp_path, cache, capsys)
     assert section_cache.lookup("k" * 64) is None
     assert cli.main(["cache", "path"]) == 0
     assert capsys.readouterr().out.strip() == str(cache)
+
+
+def test_with_pdu_no_cache_a_notebook_loads_every_time_and_keeps_nothing(tmp_path, cache, monkeypatch):
+    data = _folder(tmp_path)
+    calls = []
+    monkeypatch.setattr(dataset_module, "load_dataset", lambda folder, report: calls.append(report) or {"rows": 2})
+    monkeypatch.setenv("PDU_NO_CACHE", "1")
+    assert snapshot.open_dataset(data, "final") == {"rows": 2}
+    assert snapshot.open_dataset(data, "final") == {"rows": 2}
+    assert calls == ["final", "final"] and not cache.exists()

@@ -35,6 +35,8 @@ from pdu_lib import config
 #: Bump when the Dataset's shape changes in a way the source hash would not show.
 FORMAT_VERSION = 1
 CACHE_ENV = "PDU_CACHE_DIR"
+#: Set (to anything) to make open_dataset load the data every time, as before the cache (the benchmark's baseline).
+NO_CACHE_ENV = "PDU_NO_CACHE"
 LIBRARY_DIR = Path(__file__).resolve().parent.parent  # pdu_lib/
 DATASETS = "datasets"
 
@@ -147,8 +149,13 @@ def open_dataset(data_dir: str | Path | None, report: str, dataset_path: str | P
     The render passes ``dataset_path`` (a snapshot it has just prepared); in
     JupyterLab leave it out: the first call loads and checks the data, later
     ones (in this kernel or the next) open the snapshot in milliseconds.
+    With ``$PDU_NO_CACHE`` set, it loads the data every time and keeps nothing.
     """
     if dataset_path:
         return read_snapshot(dataset_path)
     data_dir = Path(data_dir) if data_dir else config.SAMPLE_DATA_DIR
+    if os.environ.get(NO_CACHE_ENV):
+        from pdu_lib.inputs.dataset import load_dataset
+
+        return load_dataset(data_dir, report)
     return prepare(data_dir, report).dataset
