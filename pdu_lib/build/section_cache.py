@@ -102,8 +102,13 @@ def store(key: str, *, body: str, has_plotly: bool, stderr_lines: int, output: P
         )
         target = folder / key
         if target.exists():
-            shutil.rmtree(target)
-        os.replace(staging, target)
+            shutil.rmtree(target, ignore_errors=True)
+        try:
+            os.replace(staging, target)
+        except OSError:
+            if not (target / RESULT_FILE).is_file():
+                raise
+            shutil.rmtree(staging, ignore_errors=True)  # another render stored the same key meanwhile
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
