@@ -20,9 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def calls(monkeypatch):
     """render.render_reports replaced by a recorder; set ``calls.ok`` or ``calls.raises`` to steer it."""
-    recorded = SimpleNamespace(args=[], ok=[True], raises=None)
+    recorded = SimpleNamespace(args=[], ok=[True], raises=None, use_cache=[])
 
-    def fake(names, data_dir=None, out_dir=None, jobs=None, sections=None, intervals=False):
+    def fake(names, data_dir=None, out_dir=None, jobs=None, sections=None, intervals=False, use_cache=True):
+        recorded.use_cache.append(use_cache)
         recorded.args.append(
             {"names": list(names), "data_dir": data_dir, "out_dir": out_dir, "jobs": jobs, "sections": sections, "intervals": intervals}
         )
@@ -43,6 +44,12 @@ def test_render_passes_every_option_on(calls, tmp_path):
 def test_render_defaults_come_from_config(calls):
     assert cli.main(["render", "all"]) == 0
     assert calls.args == [{"names": ["all"], "data_dir": config.SAMPLE_DATA_DIR, "out_dir": config.OUTPUTS_DIR, "jobs": None, "sections": None, "intervals": False}]
+
+
+def test_the_cache_is_used_unless_no_cache_is_given(calls):
+    cli.main(["render", "final"])
+    cli.main(["render", "final", "--no-cache"])
+    assert calls.use_cache == [True, False]
 
 
 def test_several_reports_can_be_named(calls):

@@ -91,9 +91,9 @@ def runs(workspace):
     loaded: list[str] = []
     real_execute = execute.execute_notebook
 
-    def counting_execute(notebook, executed_path, parameters, cwd, timeout=None):
+    def counting_execute(notebook, executed_path, *args, **kwargs):
         executed.append(Path(executed_path).name)
-        return real_execute(notebook, executed_path, parameters, cwd, timeout)
+        return real_execute(notebook, executed_path, *args, **kwargs)
 
     def counting_load(data_dir, report):
         loaded.append(report)

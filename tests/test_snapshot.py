@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from pdu_lib import cli
 from pdu_lib.analysis.figures import compute_figures
 from pdu_lib.build import section_cache
+from pdu_lib.errors import InputError
 from pdu_lib.inputs import dataset as dataset_module
 from pdu_lib.inputs import snapshot
 from pdu_lib.inputs.dataset import load_dataset
@@ -142,3 +144,10 @@ def test_with_pdu_no_cache_a_notebook_loads_every_time_and_keeps_nothing(tmp_pat
     assert snapshot.open_dataset(data, "final") == {"rows": 2}
     assert snapshot.open_dataset(data, "final") == {"rows": 2}
     assert calls == ["final", "final"] and not cache.exists()
+
+
+def test_a_fifo_in_the_data_folder_is_refused_before_anything_is_hashed(tmp_path):
+    data = _folder(tmp_path)
+    os.mkfifo(data / "events.csv")  # reading it would wait for ever
+    with pytest.raises(InputError, match="events.csv"):
+        snapshot.dataset_key(data, "final")

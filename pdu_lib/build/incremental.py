@@ -11,7 +11,7 @@ files are copied into the report folder being built.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from pdu_lib.build import section_cache
 from pdu_lib.build.execute import SectionResult, run_sections
@@ -33,12 +33,14 @@ def run_incremental(
     stream=None,
     drop_tags: Iterable[str] = (),
     runtime_dir: Path | None = None,
+    runner: Callable[..., list[SectionResult]] = run_sections,
 ) -> list[SectionResult]:
     """Results in section order; ``cached`` tells which came from the cache.
 
     With ``dataset_key`` None (no prepared dataset) nothing is cached. With
     ``use_cache`` False every section runs, and its fresh result replaces the
-    cached one.
+    cached one. ``runner`` executes the sections that must run
+    (``execute.run_sections``, or a stand-in in tests).
     """
     drop_tags = sorted(drop_tags)
     keys: dict[str, str | None] = {}
@@ -67,7 +69,7 @@ def run_incremental(
         return {**parameters, "output_dir": str(folder)}
 
     to_run = [section for section in sections if section.key not in hits]
-    ran = run_sections(
+    ran = runner(
         to_run,
         notebooks_dir=notebooks_dir,
         parameters=own_parameters,

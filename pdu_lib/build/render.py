@@ -46,7 +46,7 @@ from typing import Any, Sequence
 
 from pdu_lib import config
 from pdu_lib.analysis.figures import compute_figures
-from pdu_lib.build.execute import SectionResult, _short
+from pdu_lib.build.execute import SectionResult, _short, run_sections
 from pdu_lib.build.incremental import run_incremental
 from pdu_lib.build.figures_csv import write_figures_csv
 from pdu_lib.build.offline import report_size
@@ -281,6 +281,7 @@ def render_report(
             stream=stream,
             drop_tags=[other for other in config.load_reports(data_dir) if other != name],
             runtime_dir=folder.runtime,
+            runner=run_sections,
         )
         for section_result in result.failed:
             kept = _keep_failed(section_result, executed_dir, failed_dir)

@@ -23,6 +23,7 @@ import dataclasses
 import hashlib
 import os
 import pickle
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -50,10 +51,11 @@ def cache_dir() -> Path:
 
 
 def _hash_tree(digest, root: Path) -> None:
-    """Feed every file under ``root`` (relative path and bytes, in a fixed order) to ``digest``.
+    """Feed every regular file under ``root`` (relative path and bytes, in a fixed order) to ``digest``.
 
     Hidden files and folders (``.ipynb_checkpoints``, ``.DS_Store``) and
-    ``__pycache__`` are left out: no loader reads them.
+    ``__pycache__`` are left out: no loader reads them. Anything else (a FIFO,
+    a device) counts by its name only and is never opened: the loaders refuse it.
     """
     paths = []
     for folder, subfolders, names in os.walk(root):
@@ -62,9 +64,18 @@ def _hash_tree(digest, root: Path) -> None:
     for path in sorted(paths, key=lambda p: p.relative_to(root).as_posix()):
         relative = path.relative_to(root).as_posix().encode("utf-8")
         digest.update(len(relative).to_bytes(8, "big") + relative)
-        content = path.read_bytes()
-        digest.update(len(content).to_bytes(8, "big"))
-        digest.update(content)
+        try:
+            regular = stat.S_ISREG(path.stat().st_mode)
+        except OSError:  # a dangling link
+            regular = False
+        if not regular:
+            digest.update(b"not a regular file")
+            continue
+        with open(path, "rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            digest.update(size.to_bytes(8, "big"))
+            for chunk in iter(lambda: file.read(1 << 20), b""):
+                digest.update(chunk)
 
 
 def library_hash(library_dir: Path | None = None) -> str:
@@ -75,8 +86,15 @@ def library_hash(library_dir: Path | None = None) -> str:
 
 
 def dataset_key(data_dir: str | Path, report: str, *, library_dir: Path | None = None) -> str:
-    """The content key of a report's prepared dataset (see the module docstring)."""
+    """The content key of a report's prepared dataset (see the module docstring).
+
+    The folder is checked first (``files.check_data_folder``: no FIFO, device
+    or link out of it), so a hostile folder stops here as it would in the loaders.
+    """
+    from pdu_lib.inputs.files import check_data_folder
+
     data_dir = Path(data_dir).resolve()
+    check_data_folder(data_dir)
     digest = hashlib.sha256()
     for part in (f"format {FORMAT_VERSION}", f"python {sys.version}", f"pandas {pd.__version__}",
                  f"report {report}", f"folder {data_dir}", f"library {library_hash(library_dir)}"):
