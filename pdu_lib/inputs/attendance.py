@@ -213,6 +213,8 @@ def load_register_linked(
 
     records = []
     people = []
+    # One dict per event, looked up by position: events.iloc[...] per booking row costs more than the rest of the loop.
+    event_rows = events[["event_id", "date", "kind", "cop_group"]].to_dict("records")
     for row in table.itertuples(index=False):
         at = {"file": name, "row": row.source_row}
         event_text = squash_text(row.event_id)
@@ -221,7 +223,7 @@ def load_register_linked(
         position = by_id.get(event_text.casefold())
         if position is None:
             raise InputError(name, f"event {event_text!r} is not in {events_file}", column=REGISTER_COLUMNS["event_id"], row=row.source_row)
-        event = events.iloc[position]
+        event = event_rows[position]
         sector = choose(row.sector, SECTORS, column=REGISTER_COLUMNS["sector"], aliases=SECTOR_ALIASES, **at)
         focus = choose(row.focus, FOCUSES, column=REGISTER_COLUMNS["focus"], aliases=FOCUS_ALIASES, **at)
         status = choose(row.status, STATUSES, column=REGISTER_COLUMNS["status"], aliases=STATUS_ALIASES, **at)

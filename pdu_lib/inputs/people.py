@@ -47,6 +47,7 @@ what the functions return.
 from __future__ import annotations
 
 import csv
+import functools
 import re
 import unicodedata
 from pathlib import Path
@@ -79,11 +80,17 @@ def _words(value: Any) -> list[str]:
     """Text reduced to lower-case ascii-ish words: NFKC, accents dropped, apostrophes dropped, punctuation as spaces."""
     if _blank(value):
         return []
-    text = unicodedata.normalize("NFKC", str(value))
+    return list(_text_words(str(value)))
+
+
+@functools.lru_cache(maxsize=65536)
+def _text_words(value: str) -> tuple[str, ...]:
+    # A person's name and organisation recur on each of their bookings: each distinct text is cleaned once.
+    text = unicodedata.normalize("NFKC", value)
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _APOSTROPHES.sub("", text).replace("&", " and ")
-    return _NOT_WORD.sub(" ", text).split()
+    return tuple(_NOT_WORD.sub(" ", text).split())
 
 
 def load_nicknames(path: str | Path | None = None) -> dict[str, str]:

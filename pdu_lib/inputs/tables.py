@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 import unicodedata
@@ -51,7 +52,15 @@ def header_key(text: Any) -> str:
     """
     if text is None:
         return ""
+    if isinstance(text, str):
+        return _text_key(text)
     return re.sub(r"[^0-9a-z]", "", unicodedata.normalize("NFKC", str(text)).casefold())
+
+
+@functools.lru_cache(maxsize=65536)
+def _text_key(text: str) -> str:
+    # Registers and exports repeat the same few values (sectors, statuses) on every row.
+    return re.sub(r"[^0-9a-z]", "", unicodedata.normalize("NFKC", text).casefold())
 
 
 NUL_MESSAGE = "contains NUL bytes: this is not a text export (was it saved as UTF-16 or a binary file?)"
@@ -427,11 +436,9 @@ def parse_date(value: Any, *, file: str, row: int, column: str, formats: Iterabl
     text = cell_text(value)
     if not text:
         raise InputError(file, "date is blank", row=row, column=column)
-    for fmt in formats:
-        try:
-            return pd.Timestamp(dt.datetime.strptime(text, fmt))
-        except ValueError:
-            continue
+    parsed = _parse_text_date(text, tuple(formats))
+    if parsed is not None:
+        return parsed
     hint = ""
     if re.fullmatch(r"\d+(\.\d+)?", text):
         hint = " (Excel may have turned it into a serial number: format the column as a date)"
@@ -440,6 +447,28 @@ def parse_date(value: Any, *, file: str, row: int, column: str, formats: Iterabl
         month_first = "it looks month first, MM/DD/YYYY: " if slashed and int(slashed.group(2)) > 12 else ""
         hint = f" ({month_first}write dates as YYYY-MM-DD, or day first as DD/MM/YYYY)"
     raise InputError(file, f"cannot read {text!r} as a date{hint}", row=row, column=column)
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_text_date(text: str, formats: tuple[str, ...]) -> pd.Timestamp | None:
+    # The same dates recur (an event's date on each of its bookings): each distinct text is parsed once.
+    for fmt in formats:
+        try:
+            return pd.Timestamp(dt.datetime.strptime(text, fmt))
+        except ValueError:
+            continue
+    return None
+
+
+def _choice_lookup(allowed: Mapping[str, str], aliases: Mapping[str, str] | None) -> dict[str, str]:
+    lookup = {header_key(label): code for code, label in allowed.items()}
+    lookup.update({header_key(code): code for code in allowed})
+    for alias, code in (aliases or {}).items():
+        lookup[header_key(alias)] = code
+    return lookup
+
+
+_CHOICE_LOOKUPS: dict[tuple, dict[str, str]] = {}
 
 
 def choose(value: Any, allowed: Mapping[str, str], *, file: str, row: int, column: str, aliases: Mapping[str, str] | None = None) -> str:
@@ -451,10 +480,11 @@ def choose(value: Any, allowed: Mapping[str, str], *, file: str, row: int, colum
     'voluntary'
     """
     key = header_key(value)
-    lookup = {header_key(label): code for code, label in allowed.items()}
-    lookup.update({header_key(code): code for code in allowed})
-    for alias, code in (aliases or {}).items():
-        lookup[header_key(alias)] = code
+    # Built once per set of codes, not once per cell.
+    signature = (tuple(allowed.items()), tuple((aliases or {}).items()))
+    lookup = _CHOICE_LOOKUPS.get(signature)
+    if lookup is None:
+        lookup = _CHOICE_LOOKUPS.setdefault(signature, _choice_lookup(allowed, aliases))
     if key in lookup:
         return lookup[key]
     shown = cell_text(value)
