@@ -24,7 +24,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
 
 from pdu_sample.xlsxio import save_workbook
 
@@ -92,18 +91,18 @@ def scale_register(path: Path, k: int) -> None:
     order = np.lexsort((copies["_position"].to_numpy(), replica.to_numpy(), np.tile(block, k)))
     copies = copies.iloc[order][header]
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Register")
+    # A full (not write-only) workbook, so the sheet records its size as Excel's do: a reader need not scan it.
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Register"
     sheet.append(["PDU attendance register"])
     sheet.append([])
     sheet.append(header)
-    date_column = header.index("Event date")
-    values = copies.astype(object).where(copies.notna(), None).to_numpy().tolist()
-    for row in values:
-        cell = WriteOnlyCell(sheet, value=row[date_column])
-        cell.number_format = "DD/MM/YYYY"
-        row[date_column] = cell
+    date_column = header.index("Event date") + 1
+    for row in copies.astype(object).where(copies.notna(), None).to_numpy().tolist():
         sheet.append(row)
+    for (cell,) in sheet.iter_rows(min_row=REGISTER_HEADER_ROW + 1, min_col=date_column, max_col=date_column):
+        cell.number_format = "DD/MM/YYYY"
     save_workbook(workbook, path, creator="PDU Co-ordinator")
 
 
@@ -154,8 +153,9 @@ def scale_survey_xlsx(path: Path, k: int) -> None:
     title = load_workbook(path, read_only=True).sheetnames[0]
     grid = pd.read_excel(path, header=None, dtype=object)
     scaled = _scale_responses(grid, k, as_text=False)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title
     for row in scaled.astype(object).where(scaled.notna(), None).to_numpy().tolist():
         sheet.append(row)
     save_workbook(workbook, path, creator="SurveyMonkey")
