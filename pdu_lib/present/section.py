@@ -25,7 +25,7 @@ import pandas as pd
 
 from pdu_lib import config
 from pdu_lib.analysis.figures import Figure, figure_map
-from pdu_lib.inputs.dataset import Dataset, load_dataset
+from pdu_lib.inputs.dataset import Dataset
 from pdu_lib.present import authoring, charts
 from pdu_lib.present.display import StaticChart
 
