@@ -40,16 +40,23 @@ def action_id(round_: str, text: str) -> str:
     return "A-" + hashlib.sha1(identity.encode("utf-8")).hexdigest()[:6].upper()
 
 
-def reported_actions(followup_answers: pd.DataFrame, excerpts: pd.DataFrame | None, survey_consent: dict[str, bool] | None = None) -> pd.DataFrame:
+def reported_actions(
+    followup_answers: pd.DataFrame,
+    excerpts: pd.DataFrame | None,
+    survey_consent: dict[str, bool] | None = None,
+    theme_order: list[str] | None = None,
+) -> pd.DataFrame:
     """One row per distinct action: ``action_id, round, theme, theme_label, text, document, method, group, consent``.
 
     ``followup_answers`` is the survey loader's frame (``measure, survey_id,
     text, source_file``); ``excerpts`` the coded excerpts (or None). An answer
     that a coder also tagged is one action, under the coded theme; an answer
     nobody coded is under :data:`UNCODED_THEME`, with the consent its survey
-    file has in ``survey_consent`` (none known: no consent). Themes keep the
-    codebook's order (uncoded last); within a theme, actions are in round and
-    id order, so the order does not depend on the order of the input rows.
+    file has in ``survey_consent`` (none known: no consent). Themes are in
+    ``theme_order`` (theme labels, e.g. the codebook's order; others after
+    them by label; uncoded last), and an action coded to two themes goes under
+    the first. Within a theme, actions are in round and id order, so nothing
+    depends on the order of the input rows.
 
     >>> answers = pd.DataFrame({"measure": ["action_taken", "action_taken", "made_contact"], "survey_id": ["2019-01"] * 3,
     ...                         "text": ["Shorter first meetings", "A new referral form", None], "source_file": ["f.csv"] * 3})
@@ -65,19 +72,22 @@ def reported_actions(followup_answers: pd.DataFrame, excerpts: pd.DataFrame | No
         coded = excerpts.loc[
             (excerpts["section"] == CHANGES_SECTION) & (excerpts["method"] != "review") & (excerpts["stance"] != "critical")
         ]
-        parts.append(coded.assign(_order=range(len(coded)))[[*ACTION_COLUMNS[1:], "_order"]])
+        parts.append(coded[ACTION_COLUMNS[1:]])
     said = followup_answers.loc[followup_answers["measure"].isin(ACTION_MEASURES) & followup_answers["text"].notna()]
     parts.append(pd.DataFrame({
         "round": said["survey_id"].astype(str), "theme": "", "theme_label": UNCODED_THEME, "text": said["text"].astype(str),
         "document": said["source_file"].astype(str), "method": "follow-up survey", "group": "participant",
-        "consent": said["source_file"].map(lambda f: bool(survey_consent.get(str(f), False))), "_order": 10**9,
+        "consent": said["source_file"].map(lambda f: bool(survey_consent.get(str(f), False))),
     }))
     rows = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(not p.empty for p in parts) else parts[-1]
     if rows.empty:
         return pd.DataFrame({column: pd.Series(dtype="object") for column in ACTION_COLUMNS})
     rows = rows.assign(action_id=[action_id(r, t) for r, t in zip(rows["round"], rows["text"])])
-    # The first coding of an action (in codebook order) gives its theme; an answer nobody coded sorts last.
-    rows = rows.sort_values(["_order", "round", "action_id"], kind="stable").drop_duplicates("action_id")
-    theme_order = {label: i for i, label in enumerate(dict.fromkeys(rows["theme_label"]))}
-    rows = rows.assign(_theme=rows["theme_label"].map(theme_order)).sort_values(["_theme", "round", "action_id"], kind="stable")
+    ranks = {label: i for i, label in enumerate(dict.fromkeys(theme_order or []))}
+    later = sorted(set(rows["theme_label"]) - set(ranks) - {UNCODED_THEME})
+    ranks.update({label: len(ranks) + i for i, label in enumerate(later)})
+    ranks[UNCODED_THEME] = len(ranks)
+    rows = rows.assign(_theme=rows["theme_label"].map(ranks))
+    # An action's first theme in that order is its theme; its consent is that coding's (or the answer's, uncoded).
+    rows = rows.sort_values(["_theme", "round", "action_id", "document", "text"], kind="stable").drop_duplicates("action_id")
     return rows[ACTION_COLUMNS].reset_index(drop=True).astype({"consent": bool})
