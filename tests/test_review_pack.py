@@ -204,3 +204,61 @@ def test_a_repeated_action_id_names_both_rows(sample_copy, tmp_path):
 
     message = _bad_pack(sample_copy, tmp_path, change)
     assert "row 6, column 'Action id'" in message and "rows 2 and 6" in message
+
+
+# --- safety: the pack leaves the evaluator's hands ---------------------------------------------
+
+
+def _plant_in_action_texts(data: Path) -> list[str]:
+    """Markers where only the publication rules keep them out: a listed name, withheld text, an organisation, no consent."""
+    from test_end_to_end import _rewrite_csv
+
+    markers = ["Pdumarkperson", "pdumarkwithheld", "Pdumarkorg", "pdumarknoconsent"]
+    (data / "excerpts" / "names_to_redact.txt").write_text((data / "excerpts" / "names_to_redact.txt").read_text() + "\nPdumarkperson\n")
+    codebook = (data / "codebook.yml").read_text()
+    (data / "codebook.yml").write_text(codebook.replace("withhold_text:\n", "withhold_text:\n- pdumarkwithheld corner\n", 1))
+    said = iter([
+        "Pdumarkperson and I now run the first meeting over a coffee",
+        "We meet at the pdumarkwithheld corner each week to plan referrals",
+        "We set up a shared rota with the Pdumarkorg Housing Trust outreach team",
+    ])
+
+    def plant_answers(rows: list[list]) -> None:
+        column = next(i for i, h in enumerate(rows[0]) if str(h or "").startswith("What action did you take"))
+        for row in rows[2:]:
+            if column < len(row) and str(row[column] or "").strip():
+                try:
+                    row[column] = next(said)
+                except StopIteration:
+                    return
+
+    _rewrite_csv(next((data / "followup_surveys").glob("2019-01*.csv")), plant_answers)
+
+    def plant_no_consent(rows: list[list]) -> None:
+        header = rows[0]
+        for row in rows[1:]:
+            if row[header.index("document")] == "Interview I06" and row[header.index("tag")] == "pledge":
+                row[header.index("content")] += " pdumarknoconsent"
+
+    _rewrite_csv(next((data / "excerpts").glob("taguette*.csv")), plant_no_consent)
+    return markers
+
+
+def test_no_planted_personal_value_reaches_any_byte_of_the_pack(sample_copy, tmp_path):
+    from test_end_to_end import _plant
+
+    markers = _plant(_without_packs(sample_copy)) + _plant_in_action_texts(sample_copy)
+    pack = _pack(sample_copy, tmp_path)
+    assert len(pack.actions) > 20
+    ds = load_dataset(sample_copy, "final")
+    planted = ds.followup_answers["text"].astype(str).str.contains("Pdumark|pdumark").sum() + ds.excerpts["text"].str.contains("pdumark").sum()
+    assert planted >= 4, "the markers are in the data the pack is made from"
+    pattern = re.compile("|".join(re.escape(m) for m in markers).encode(), re.IGNORECASE)
+    for path in (pack.docx, pack.xlsx):
+        raw = path.read_bytes()
+        with zipfile.ZipFile(path) as archive:
+            members = {name: archive.read(name) for name in archive.namelist()}
+        leaks = {name: pattern.search(body).group().decode() for name, body in {path.name: raw, **members}.items() if pattern.search(body)}
+        assert leaks == {}, path.name
+    shown = " ".join(pack.actions["text"])
+    assert "[organisation] outreach team" in shown, "the organisation is replaced, the action kept"
