@@ -130,7 +130,10 @@ def load_pack(path: str | Path, name: str | None = None, known_ids: Iterable[str
     if ledger is not None:
         ledger.read(name, len(seen))
         ledger.exclude(name, blank_rows, "action left blank by the review")
-    judgements = pd.DataFrame.from_records(records, columns=JUDGEMENT_COLUMNS)
+    judgements = pd.DataFrame.from_records(records, columns=JUDGEMENT_COLUMNS).astype(
+        {"session": "str", "session_date": "datetime64[us]", "action_id": "str", "theme": "str", "action": "str",
+         "impact": "str", "comment": "str", "source_file": "str", "source_row": "int64"}
+    )
     overall = _overall(path, name, session, session_date)
     sessions = pd.DataFrame([{"session": session, "session_date": session_date, "source_file": name, "actions": len(seen),
                               "judged": int(judgements["impact"].notna().sum()), "left_blank": len(blank_rows)}])
