@@ -135,6 +135,8 @@ def test_filling_in_the_pack_moves_the_figures(sample_copy, tmp_path):
     assert after.loc["ec_big_difference_2019_02", "base"] == judged
     assert "3 Expert Citizens present" in after.loc["ec_big_difference_2019_02", "statement"]
     assert "expert_citizens/2019-02-14.xlsx" in after.loc["ec_big_difference", "source_files"]
+    assert after.loc["ec_theme_highest", "numerator"] / after.loc["ec_theme_highest", "base"] >= (
+        after.loc["ec_theme_lowest", "numerator"] / after.loc["ec_theme_lowest", "base"])
     ledger = ds.reconciliation().set_index("file").loc["expert_citizens/2019-02-14.xlsx"]
     assert (ledger["rows_read"], ledger["rows_excluded"]) == (n, n - judged)
     assert "action left blank by the review" in ledger["reasons"]

@@ -87,6 +87,19 @@ def theme_ratings(judgements: pd.DataFrame, min_session: int = MIN_SESSION_SIZE)
     return table[columns].reset_index(drop=True)
 
 
+def highest_and_lowest(ratings: pd.DataFrame) -> tuple[pd.Series | None, pd.Series | None]:
+    """The rows of the themes rated highest and lowest (:func:`theme_ratings`); None for both with fewer than two themes.
+
+    >>> j = pd.DataFrame({"present": [6] * 3, "theme": ["Pledge", "Signposting", "Signposting"], "impact": ["some", "big", "big"]})
+    >>> top, bottom = highest_and_lowest(theme_ratings(j))
+    >>> top["theme"], bottom["theme"]
+    ('Signposting', 'Pledge')
+    """
+    if len(ratings) < 2:
+        return None, None
+    return ratings.iloc[0], ratings.iloc[-1]
+
+
 def review_quotes(judgements: pd.DataFrame, overall: pd.DataFrame, min_session: int = MIN_SESSION_SIZE) -> pd.DataFrame:
     """The group's comments as excerpts to quote, attributed to the review, never to a person.
 

@@ -473,6 +473,22 @@ def ec_session_figures(ds: "Dataset") -> Iterator[Figure]:
         )
 
 
+@_source
+def ec_theme_figures(ds: "Dataset") -> Iterator[Figure]:
+    judged = reviewed_actions(ds)
+    if judged is None:
+        return
+    top, bottom = expert_review.highest_and_lowest(expert_review.theme_ratings(judged))
+    if top is None:
+        return
+    provenance = _from_review_packs(
+        f"per theme, actions judged 'a big difference' over the actions given an impact, in sessions of {expert_review.MIN_SESSION_SIZE} or more"
+    )(ds)
+    for which, row in (("highest", top), ("lowest", bottom)):
+        yield Figure(f"ec_theme_{which}", "changes", "fraction",
+                     f"The theme the Expert Citizens rated {which}: {row['theme']} (actions judged a big difference)", row["big_share"], provenance)
+
+
 def figure_map(ds: "Dataset") -> dict[str, Figure]:
     """Every figure of the Dataset's report by id, with its Share; an id computed twice is a defect.
 
