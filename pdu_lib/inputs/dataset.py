@@ -292,10 +292,9 @@ def _load(data_dir: Path, report_name: str) -> Dataset:
         for file, rows in outside.groupby("source_file")["source_row"]:
             ledger.exclude(file, rows.tolist(), "excerpt outside the report period")
 
-    judgements = expert_citizens.load_judgements(
-        data_dir, known_ids=set(reported_actions(followup_answers, excerpts)["action_id"]), ledger=ledger,
-        start=period.start, end=period.reviews_end,
-    )
+    # Without the coded excerpts (no codebook.yml) the ids of coded actions cannot be known, so none are checked.
+    known_ids = None if excerpts is None else set(reported_actions(followup_answers, excerpts)["action_id"])
+    judgements = expert_citizens.load_judgements(data_dir, known_ids=known_ids, ledger=ledger, start=period.start, end=period.reviews_end)
 
     return Dataset(
         period=period,
