@@ -20,7 +20,7 @@ from pdu_lib.inputs.expert_citizens import COLUMNS, IMPACT_SCALE
 
 
 def _pack(data: Path, out: Path, report: str = "final") -> review_pack.ReviewPack:
-    return review_pack.write_review_pack(report, data_dir=data, out_dir=out)
+    return review_pack.write_review_pack(report, data_dir=data, out_dir=out / "out")
 
 
 def _without_packs(data: Path) -> Path:
@@ -104,10 +104,13 @@ def test_pack_withholds_what_the_quotes_withhold_and_replaces_organisations(samp
 
 
 def test_cli_review_pack_writes_the_pack_and_bad_report_exits_2(sample_copy, tmp_path, capsys):
-    assert cli.main(["review-pack", "final", "--data", str(_without_packs(sample_copy)), "--out", str(tmp_path)]) == 0
-    assert (tmp_path / "review_pack" / "final" / f"{review_pack.PACK_NAME}.xlsx").is_file()
-    assert cli.main(["review-pack", "nope", "--data", str(sample_copy), "--out", str(tmp_path)]) == 2
+    out = tmp_path / "out"
+    assert cli.main(["review-pack", "final", "--data", str(_without_packs(sample_copy)), "--out", str(out)]) == 0
+    assert (out / "review_pack" / "final" / f"{review_pack.PACK_NAME}.xlsx").is_file()
+    assert cli.main(["review-pack", "nope", "--data", str(sample_copy), "--out", str(out)]) == 2
     assert "nope" in capsys.readouterr().err
+    assert cli.main(["review-pack", "final", "--data", str(sample_copy), "--out", str(sample_copy / "packs")]) == 2
+    assert "inside the data folder" in capsys.readouterr().err
 
 
 # --- the round trip: a filled-in pack moves the figures ------------------------------------------

@@ -32,6 +32,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from pdu_lib import config
 from pdu_lib.analysis.actions import reported_actions
+from pdu_lib.build.outputs import check_out_dir
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.codebook import EXCERPTS_DIR
 from pdu_lib.inputs.dataset import Dataset, load_dataset
@@ -243,10 +244,11 @@ def save_document(document, path: Path) -> None:
 def write_review_pack(report: str, data_dir: str | Path | None = None, out_dir: str | Path | None = None) -> ReviewPack:
     """Write ``OUT/review_pack/<report>/expert_citizens_review_pack.docx`` and ``.xlsx`` from a report's data."""
     data_dir = Path(data_dir) if data_dir is not None else config.SAMPLE_DATA_DIR
+    out_dir = check_out_dir(out_dir if out_dir is not None else config.OUTPUTS_DIR, data_dir)
     ds = load_dataset(data_dir, report)
     pack = pack_actions(ds)
     heading = f"{config.programme_name(data_dir)}: {ds.period.title}"
-    folder = Path(out_dir if out_dir is not None else config.OUTPUTS_DIR) / "review_pack" / report
+    folder = out_dir / "review_pack" / report
     folder.mkdir(parents=True, exist_ok=True)
     pack.xlsx = folder / f"{PACK_NAME}.xlsx"
     pack.docx = folder / f"{PACK_NAME}.docx"

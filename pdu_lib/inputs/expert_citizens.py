@@ -18,12 +18,14 @@ from typing import Iterable
 import pandas as pd
 
 from pdu_lib.errors import InputError
+from pdu_lib.inputs.files import strip_bidi
 from pdu_lib.inputs.ledger import Ledger
 from pdu_lib.inputs.tables import cell_text, display_name, header_key, parse_date, read_table
 
 FOLDER = "expert_citizens"
 ACTIONS_SHEET = "Actions"
 OVERALL_SHEET = "Overall"
+MAX_OVERALL_ROWS = 1000  # points a group makes overall, at most
 # The judgement asked of each action: its likely impact for service users, in scale order.
 IMPACT_SCALE = {
     "big": "A big difference",
@@ -141,17 +143,28 @@ def load_pack(path: str | Path, name: str | None = None, known_ids: Iterable[str
 
 
 def _overall(path: Path, name: str, session: str, session_date: pd.Timestamp) -> pd.DataFrame:
-    """The group's overall notes: every filled cell of column A below the Overall sheet's heading."""
+    """The group's overall notes: every filled cell of column A below the Overall sheet's heading.
+
+    Called after :func:`read_table` has checked the file (size, archive); reads at most MAX_OVERALL_ROWS rows.
+    """
     from openpyxl import load_workbook
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    rows = []
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # read_table opened it already: anything here is a broken workbook
+        raise InputError(name, f"cannot be opened as an Excel workbook ({type(err).__name__})") from None
     try:
         sheet = next((ws for ws in workbook.worksheets if header_key(ws.title) == header_key(OVERALL_SHEET)), None)
-        rows = [] if sheet is None else [
-            {"session": session, "session_date": session_date, "text": cell_text(values[0]), "source_file": name, "source_row": number}
-            for number, values in enumerate(sheet.iter_rows(min_row=2, max_col=1, values_only=True), start=2)
-            if values and cell_text(values[0])
-        ]
+        if sheet is not None:
+            for number, values in enumerate(sheet.iter_rows(min_row=2, max_row=MAX_OVERALL_ROWS + 1, max_col=1, values_only=True), start=2):
+                text = strip_bidi(cell_text(values[0])) if values else ""
+                if text:
+                    rows.append({"session": session, "session_date": session_date, "text": text, "source_file": name, "source_row": number})
+    except InputError:
+        raise
+    except Exception as err:
+        raise InputError(name, f"the {OVERALL_SHEET} sheet cannot be read ({type(err).__name__})") from None
     finally:
         workbook.close()
     return pd.DataFrame.from_records(rows, columns=OVERALL_COLUMNS)
