@@ -28,6 +28,26 @@ def _without_packs(data: Path) -> Path:
     return data
 
 
+@pytest.fixture(scope="module")
+def packed(tmp_path_factory):
+    """The sample without completed packs, and the final report's pack made from it (made once for the module)."""
+    from pdu_lib import config
+
+    base = tmp_path_factory.mktemp("packed")
+    data = base / "data"
+    shutil.copytree(config.SAMPLE_DATA_DIR, data)
+    return _without_packs(data), _pack(data, base)
+
+
+@pytest.fixture
+def blank(packed, tmp_path):
+    """A private copy of the sample without completed packs, and the (read-only) pack made from it."""
+    data, pack = packed
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy)
+    return copy, pack
+
+
 def fill_pack(xlsx: Path, target: Path, impact=None, comment=None, overall=(), rows=None) -> Path:
     """A completed pack: ``impact(i)``/``comment(i)`` give row i's judgement (None leaves it blank)."""
     book = openpyxl.load_workbook(xlsx)
@@ -52,8 +72,8 @@ def _zip_text(path: Path) -> str:
         return "".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
 
 
-def test_review_pack_final_writes_both_forms_grouped_by_theme(sample_copy, tmp_path):
-    pack = _pack(_without_packs(sample_copy), tmp_path)
+def test_review_pack_final_writes_both_forms_grouped_by_theme(packed):
+    _, pack = packed
     assert pack.docx.is_file() and pack.xlsx.is_file()
     sheet = openpyxl.load_workbook(pack.xlsx)[review_pack.ACTIONS_SHEET]
     rows = list(sheet.iter_rows(values_only=True))
@@ -78,8 +98,9 @@ def test_action_ids_survive_reordered_input_rows(sample_copy):
     assert forward["action_id"].tolist() == backward["action_id"].tolist()
 
 
-def test_the_same_data_gives_the_same_pack_bytes(sample_copy, tmp_path):
-    first, second = _pack(_without_packs(sample_copy), tmp_path / "a"), _pack(sample_copy, tmp_path / "b")
+def test_the_same_data_gives_the_same_pack_bytes(packed, tmp_path):
+    data, first = packed
+    second = _pack(data, tmp_path)
     assert first.xlsx.read_bytes() == second.xlsx.read_bytes()
     assert first.docx.read_bytes() == second.docx.read_bytes()
 
@@ -116,9 +137,8 @@ def test_cli_review_pack_writes_the_pack_and_bad_report_exits_2(sample_copy, tmp
 # --- the round trip: a filled-in pack moves the figures ------------------------------------------
 
 
-def test_filling_in_the_pack_moves_the_figures(sample_copy, tmp_path):
-    data = _without_packs(sample_copy)
-    pack = _pack(data, tmp_path)
+def test_filling_in_the_pack_moves_the_figures(blank):
+    data, pack = blank
     before = figures.compute_figures(load_dataset(data, "final")).set_index("figure_id")
     assert pd.isna(before.loc["ec_big_difference", "base"]) and pd.isna(before.loc["ec_actions_judged", "value"])
 
@@ -151,9 +171,8 @@ def test_filling_in_the_pack_moves_the_figures(sample_copy, tmp_path):
     assert moved.loc["ec_big_difference", "numerator"] == big + 1
 
 
-def test_a_pack_outside_the_period_is_read_then_set_aside(sample_copy, tmp_path):
-    data = _without_packs(sample_copy)
-    pack = _pack(data, tmp_path)
+def test_a_pack_outside_the_period_is_read_then_set_aside(blank):
+    data, pack = blank
     fill_pack(pack.xlsx, data / "expert_citizens" / "2019-02-14.xlsx", impact=lambda i: "A big difference")
     interim = load_dataset(data, "interim")
     assert interim.judgements.sessions.empty
@@ -165,11 +184,10 @@ def test_a_pack_outside_the_period_is_read_then_set_aside(sample_copy, tmp_path)
 # --- a bad completed pack gives located errors -------------------------------------------------
 
 
-def _bad_pack(sample_copy, tmp_path, change) -> str:
+def _bad_pack(blank, change) -> str:
     from pdu_lib.errors import InputError
 
-    data = _without_packs(sample_copy)
-    pack = _pack(data, tmp_path)
+    data, pack = blank
     target = fill_pack(pack.xlsx, data / "expert_citizens" / "2019-02-14.xlsx", impact=lambda i: "Some difference")
     book = openpyxl.load_workbook(target)
     change(book[review_pack.ACTIONS_SHEET])
@@ -179,35 +197,35 @@ def _bad_pack(sample_copy, tmp_path, change) -> str:
     return str(caught.value)
 
 
-def test_an_unknown_action_id_is_located(sample_copy, tmp_path):
+def test_an_unknown_action_id_is_located(blank):
     def change(sheet):
         sheet["A4"] = "A-000000"
 
-    message = _bad_pack(sample_copy, tmp_path, change)
+    message = _bad_pack(blank, change)
     assert message.startswith("expert_citizens/2019-02-14.xlsx, row 4, column 'Action id': unknown action id 'A-000000'")
 
 
-def test_a_value_off_the_scale_is_located(sample_copy, tmp_path):
+def test_a_value_off_the_scale_is_located(blank):
     def change(sheet):
         sheet["D5"] = "Huge"
 
-    message = _bad_pack(sample_copy, tmp_path, change)
+    message = _bad_pack(blank, change)
     assert message.startswith("expert_citizens/2019-02-14.xlsx, row 5, column 'Likely impact for service users': 'Huge' is not on the impact scale")
 
 
-def test_a_changed_action_text_is_located(sample_copy, tmp_path):
+def test_a_changed_action_text_is_located(blank):
     def change(sheet):
         sheet["C3"] = str(sheet["C3"].value) + " and more"
 
-    message = _bad_pack(sample_copy, tmp_path, change)
+    message = _bad_pack(blank, change)
     assert re.match(r"expert_citizens/2019-02-14\.xlsx, row 3, column 'Action': the text of action A-\w+ is not the text the pack gave it", message)
 
 
-def test_a_repeated_action_id_names_both_rows(sample_copy, tmp_path):
+def test_a_repeated_action_id_names_both_rows(blank):
     def change(sheet):
         sheet["A6"], sheet["C6"], sheet["F6"] = sheet["A2"].value, sheet["C2"].value, sheet["F2"].value
 
-    message = _bad_pack(sample_copy, tmp_path, change)
+    message = _bad_pack(blank, change)
     assert "row 6, column 'Action id'" in message and "rows 2 and 6" in message
 
 
