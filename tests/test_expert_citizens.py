@@ -144,3 +144,18 @@ def test_review_quotes_are_attributed_to_the_review_never_a_person():
     assert {attribution(row) for row in quotes.to_dict("records")} == {"Expert Citizens review"}
     html = render_excerpts_html(quotes)
     assert html.count("&#8212; Expert Citizens review</footer>") == 3
+
+
+def test_the_sample_reads_as_a_themes_table_and_quotes_for_readers():
+    from pdu_lib.analysis.figures import reviewed_actions
+    from pdu_lib.present import review
+
+    ds = load_dataset(config.SAMPLE_DATA_DIR, "final")
+    table = review.theme_ratings_table(reviewed_actions(ds))
+    assert list(table.columns) == ["Theme", "Actions judged", "A big difference", "Some difference", "Little or no difference", "Can't say"]
+    assert len(table) >= 2 and not table["Theme"].str.contains("_").any()
+    html = review.review_quotes_html(reviewed_actions(ds), ds.judgements.overall, ds.codebook)
+    assert html.count("&#8212; Expert Citizens review</footer>") >= len(ds.judgements.overall)
+    assert "What the group said overall" in html
+    assert "pdu-no-excerpts" in review.review_quotes_html(None, None, ds.codebook)
+    assert review.theme_ratings_table(None).empty
