@@ -285,3 +285,22 @@ def test_no_planted_personal_value_reaches_any_byte_of_the_pack(sample_copy, tmp
         assert leaks == {}, path.name
     shown = " ".join(pack.actions["text"])
     assert "[organisation] outreach team" in shown, "the organisation is replaced, the action kept"
+
+
+def test_a_judged_action_whose_response_was_removed_is_set_aside_and_counted(blank):
+    data, pack = blank
+    fill_pack(pack.xlsx, data / "expert_citizens" / "2019-02-14.xlsx", impact=lambda i: "A big difference")
+    answers = load_dataset(data, "final").followup_answers
+    said = answers.loc[(answers["measure"] == "action_taken") & answers["text"].notna() & (answers["survey_id"] == "2019-01")]
+    gone = said.iloc[0]
+    assert gone["text"] in set(pack.actions["text"])
+    from test_unseen_data import read_grid, write_grid
+
+    path = data / gone["source_file"]
+    grid = read_grid(path)
+    del grid[int(gone["source_row"]) - 1]
+    write_grid(path, grid)
+    ds = load_dataset(data, "final")
+    reasons = ds.ledger.reasons().set_index(["file", "reason"])["rows"]
+    assert reasons[("expert_citizens/2019-02-14.xlsx", "action no longer in the data (its response was removed)")] == 1
+    assert len(ds.judgements.judgements) == len(pack.actions) - 1

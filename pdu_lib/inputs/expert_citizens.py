@@ -92,10 +92,12 @@ def load_pack(path: str | Path, name: str | None = None, known_ids: Iterable[str
     """Read one completed pack: its Actions sheet (first sheet) and its Overall sheet.
 
     Errors (file, row, column): a missing column, a blank or repeated action id,
-    an id not in ``known_ids`` (when given), an impact off the scale, an action
-    text that is not the one the pack gave (its check no longer matches). A
-    row whose impact and comment are both blank is left blank: counted in the
-    ledger as excluded, never judged.
+    an id not in ``known_ids`` (when given) that is not as the pack gave it
+    (edited), an impact off the scale, an action text that is not the one the
+    pack gave (its check no longer matches), a pack none of whose actions is in
+    ``known_ids``. A row as the pack gave it whose action is no longer in the
+    data (a response withdrawn) and a row whose impact and comment are both
+    blank are counted in the ledger as excluded, never judged.
     """
     path = Path(path)
     name = name or path.name
@@ -104,7 +106,7 @@ def load_pack(path: str | Path, name: str | None = None, known_ids: Iterable[str
     table = read_table(path, COLUMNS, name=name, optional=["comment", "theme"])
     known = set(known_ids) if known_ids is not None else None
     seen: dict[str, int] = {}
-    records, blank_rows = [], []
+    records, blank_rows, gone_rows = [], [], []
     for row in table.itertuples(index=False):
         at = {"row": int(row.source_row)}
         action = cell_text(row.action_id)
@@ -115,11 +117,16 @@ def load_pack(path: str | Path, name: str | None = None, known_ids: Iterable[str
         if action.casefold() in seen:
             raise InputError(name, f"action {action} is listed twice: rows {seen[action.casefold()]} and {row.source_row}", column=COLUMNS["action_id"], **at)
         seen[action.casefold()] = int(row.source_row)
-        if known is not None and action not in known:
-            raise InputError(name, f"unknown action id {action!r}: no action of the data has it (was the id edited, or the pack made from other data?)",
-                             column=COLUMNS["action_id"], **at)
         text = cell_text(row.action)
-        if text_check(action, text) != cell_text(row.check):
+        as_given = text_check(action, text) == cell_text(row.check)
+        if known is not None and action not in known:
+            if not as_given:
+                raise InputError(name, f"unknown action id {action!r}: no action of the data has it (was the id edited?)",
+                                 column=COLUMNS["action_id"], **at)
+            # The row is as the pack gave it, but its action has left the data (a response withdrawn or removed).
+            gone_rows.append(int(row.source_row))
+            continue
+        if not as_given:
             raise InputError(name, f"the text of action {action} is not the text the pack gave it: a judgement must be of the action as written; restore the text",
                              column=COLUMNS["action"], **at)
         impact = _scale_value(row.impact, file=name, column=COLUMNS["impact"], **at)
@@ -129,9 +136,12 @@ def load_pack(path: str | Path, name: str | None = None, known_ids: Iterable[str
             continue
         records.append({"session": session, "session_date": session_date, "action_id": action, "theme": cell_text(getattr(row, "theme", None)),
                         "action": text, "impact": impact, "comment": comment or None, "source_file": name, "source_row": int(row.source_row)})
+    if seen and len(gone_rows) == len(seen):
+        raise InputError(name, "none of the pack's actions is in the report's data: was the pack made from other data?")
     if ledger is not None:
         ledger.read(name, len(seen))
         ledger.exclude(name, blank_rows, "action left blank by the review")
+        ledger.exclude(name, gone_rows, "action no longer in the data (its response was removed)")
     judgements = pd.DataFrame.from_records(records, columns=JUDGEMENT_COLUMNS).astype(
         {"session": "str", "session_date": "datetime64[us]", "action_id": "str", "theme": "str", "action": "str",
          "impact": "str", "comment": "str", "source_file": "str", "source_row": "int64"}
