@@ -13,7 +13,8 @@ Two forms of one pack, for the next review session:
 The pack leaves the evaluator's hands, so it shows only what may be quoted
 (the publication rules of :mod:`pdu_lib.present.quotes`: consent, no names,
 no withheld text, organisations replaced) and says only how many actions it
-leaves out, and why.
+leaves out, and why. An answer that reports no action yet ("Nothing so far",
+:func:`pdu_lib.present.quotes.is_non_answer`) is left out too.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from pdu_lib.inputs.codebook import EXCERPTS_DIR
 from pdu_lib.inputs.dataset import Dataset, load_dataset
 from pdu_lib.inputs.excerpts import DOCUMENTS_FILE, document_key, load_documents
 from pdu_lib.inputs.expert_citizens import ACTIONS_SHEET, COLUMNS, IMPACT_SCALE, OVERALL_SHEET, text_check
-from pdu_lib.present.quotes import publication_review
+from pdu_lib.present.quotes import is_non_answer, publication_review
 
 PACK_NAME = "expert_citizens_review_pack"
 # Zip members and document properties carry this moment, so the same data gives the same bytes.
@@ -74,6 +75,10 @@ def pack_actions(ds: Dataset) -> ReviewPack:
     actions = reported_actions(ds.followup_answers, ds.excerpts, _survey_consent(ds), list(ds.codebook.themes["theme_label"]))
     organisations = ds.bookings["organisation"].dropna().astype(str).unique()
     review = publication_review(actions, ds.codebook, organisations)
+    # An answer that says nothing yet ("Nothing so far") is counted, never put to the group as an action.
+    empty = review["publishable"] & review["text"].map(is_non_answer)
+    review.loc[empty, "withheld_reason"] = "says no action yet"
+    review.loc[empty, "publishable"] = False
     shown = review.loc[review["publishable"], ["action_id", "round", "theme_label", "text"]].reset_index(drop=True)
     withheld = (review.loc[~review["publishable"]].groupby("withheld_reason").size().rename("actions")
                 .rename_axis("reason").reset_index())
