@@ -129,7 +129,7 @@ def build_workbook(actions: pd.DataFrame, heading: str, withheld: pd.DataFrame |
               "Do not change the action ids or the actions' text.",
               "Save the file as expert_citizens/<session date>.xlsx (e.g. 2019-02-14.xlsx) in the data folder."]
     if withheld is not None and len(withheld):
-        lines += ["", "Actions not shown (they may not be quoted):"]
+        lines += ["", "Actions not shown, and why:"]
         lines += [f"  {row.reason}: {row.actions}" for row in withheld.itertuples(index=False)]
     for line in lines:
         about.append([line])
@@ -202,7 +202,8 @@ def build_document(actions: pd.DataFrame, heading: str, withheld: pd.DataFrame |
     document.add_paragraph("   ".join(f"\u2610 {label}" for label in IMPACT_SCALE.values()))
     if withheld is not None and len(withheld):
         left_out = int(withheld["actions"].sum())
-        document.add_paragraph(f"{left_out} further action{'s are' if left_out != 1 else ' is'} not shown: they may not be quoted.")
+        document.add_paragraph(f"{left_out} further action{'s are' if left_out != 1 else ' is'} not shown: "
+                               "some may not be quoted, some report no action yet.")
 
     for theme, rows in actions.groupby("theme_label", sort=False):
         document.add_heading(str(theme), level=1)
