@@ -75,7 +75,24 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=_jobs, default=None, metavar="N", help=f"sections executed at once (default: {render.default_jobs()})")
     run.add_argument("--intervals", action="store_true", help="show 95%% Wilson intervals beside shares")
     run.add_argument("--sections", type=_keys, default=None, metavar="KEY,KEY", help=f"render only these sections: {sections}")
+    pack = commands.add_parser(
+        "review-pack",
+        help="write the Expert Citizens review pack (Word and XLSX) from a report's data",
+        description="Write the actions people reported, anonymised and grouped by theme, as a Word document to print "
+        "and an XLSX to fill in: OUT/review_pack/<report>/expert_citizens_review_pack.docx and .xlsx.",
+    )
+    pack.add_argument("report", help="the report whose data the actions come from (e.g. final)")
+    pack.add_argument("--data", type=Path, default=config.SAMPLE_DATA_DIR, metavar="DIR", help="data folder (default: the synthetic sample, %(default)s)")
+    pack.add_argument("--out", type=Path, default=config.OUTPUTS_DIR, metavar="DIR", help="where the pack is written (default: %(default)s)")
     return parser
+
+
+def _review_pack(args) -> int:
+    from pdu_lib.build.review_pack import write_review_pack
+
+    pack = write_review_pack(args.report, data_dir=args.data, out_dir=args.out)
+    print(f"wrote {len(pack.actions)} actions to {pack.docx} and {pack.xlsx}")
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     if threading_main():
         previous = signal.signal(signal.SIGTERM, _terminate)
     try:
+        if args.command == "review-pack":
+            return _review_pack(args)
         results = render.render_reports(
             args.reports, data_dir=args.data, out_dir=args.out, jobs=args.jobs, sections=args.sections, intervals=args.intervals
         )
