@@ -83,7 +83,24 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"The render cache lives in {snapshot.cache_dir()} (set {snapshot.CACHE_ENV} to move it).",
     )
     cache.add_argument("action", choices=["clear", "path"], help="clear: empty the cache; path: print where it is")
+    pack = commands.add_parser(
+        "review-pack",
+        help="write the Expert Citizens review pack (Word and XLSX) from a report's data",
+        description="Write the actions people reported, anonymised and grouped by theme, as a Word document to print "
+        "and an XLSX to fill in: OUT/review_pack/<report>/expert_citizens_review_pack.docx and .xlsx.",
+    )
+    pack.add_argument("report", help="the report whose data the actions come from (e.g. final)")
+    pack.add_argument("--data", type=Path, default=config.SAMPLE_DATA_DIR, metavar="DIR", help="data folder (default: the synthetic sample, %(default)s)")
+    pack.add_argument("--out", type=Path, default=config.OUTPUTS_DIR, metavar="DIR", help="where the pack is written (default: %(default)s)")
     return parser
+
+
+def _review_pack(args) -> int:
+    from pdu_lib.build.review_pack import write_review_pack
+
+    pack = write_review_pack(args.report, data_dir=args.data, out_dir=args.out)
+    print(f"wrote {len(pack.actions)} actions to {pack.docx} and {pack.xlsx}")
+    return EXIT_OK
 
 
 def cache_command(action: str) -> int:
@@ -103,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     if threading_main():
         previous = signal.signal(signal.SIGTERM, _terminate)
     try:
+        if args.command == "review-pack":
+            return _review_pack(args)
         results = render.render_reports(
             args.reports, data_dir=args.data, out_dir=args.out, jobs=args.jobs, sections=args.sections, intervals=args.intervals,
             use_cache=not args.no_cache,

@@ -18,7 +18,7 @@ import random
 import shutil
 from pathlib import Path
 
-from pdu_sample import excerpts, register, surveys
+from pdu_sample import excerpts, register, reviews, surveys
 from pdu_sample import people as people_mod
 from pdu_sample.register import Event
 from pdu_sample.surveys import Export
@@ -195,7 +195,7 @@ OWNED_FILES = (
     "reports.yml", "events.csv", "attendance_register.xlsx", "harmonisation.yml",
     "hub_registrations.csv", "interviews.csv", "expert_citizens_reviews.csv", "codebook.yml",
 )
-OWNED_FOLDERS = ("event_surveys", "followup_surveys", "excerpts")
+OWNED_FOLDERS = ("event_surveys", "followup_surveys", "excerpts", reviews.FOLDER)
 
 # How the sample's coder tagged the follow-up survey's open answers (measure -> codebook theme).
 SURVEY_OPEN_ANSWER_TAGS = {"action_taken": "practice_change", "improve_events": "improvements"}
@@ -336,6 +336,7 @@ def generate(out_dir: str | Path, seed: int = 2019) -> None:
     write_reviews(out / "expert_citizens_reviews.csv")
     excerpts.write_excerpts(out, rng)
     excerpts.write_survey_codes(out, coded_open_answers(out))
+    reviews.write_review_packs(out, TARGETS["expert_citizens_reviews"], seed)
 
 
 def coded_open_answers(out: Path) -> list[tuple[str, str, str, str]]:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 import pandas as pd
 
-from pdu_lib.analysis import metrics
+from pdu_lib.analysis import expert_review, metrics
 from pdu_lib.analysis.metrics import Share
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -416,6 +416,77 @@ def pledge_adopters(ds: "Dataset") -> int | None:
     from pdu_lib.analysis import themes
 
     return themes.pledge_adopters(ds.excerpts, ds.period.end)
+
+
+# --- The Expert Citizens' review of actions (completed review packs) ------------------------
+
+
+def reviewed_actions(ds: "Dataset") -> pd.DataFrame | None:
+    """The Expert Citizens' judgements in the period, with their session's size; None with no completed pack."""
+    if ds.judgements is None or ds.judgements.sessions.empty:
+        return None
+    return expert_review.with_session_size(ds.judgements.judgements, ds.reviews)
+
+
+def _from_review_packs(metric: str) -> ProvenanceOf:
+    return lambda ds: Provenance(
+        _files_used(ds, "expert_citizens/"), "Likely impact for service users (the review pack's scale)",
+        f"actions judged in Expert Citizens reviews held {_dates(ds, ds.period.reviews_end)}; base: actions given an impact", metric,
+    )
+
+
+@_figure("ec_actions_judged", "changes", "count", "Actions the Expert Citizens judged for their likely impact on service users",
+         _from_review_packs("actions given an impact on the scale, counted over every session"))
+def ec_actions_judged(ds: "Dataset") -> int | None:
+    judged = reviewed_actions(ds)
+    return None if judged is None else int(judged["impact"].notna().sum())
+
+
+@_figure("ec_actions_left_blank", "changes", "count", "Actions in the review packs the Expert Citizens left blank",
+         _from_review_packs("rows of the completed packs with neither an impact nor a comment"))
+def ec_actions_left_blank(ds: "Dataset") -> int | None:
+    return None if reviewed_actions(ds) is None else int(ds.judgements.sessions["left_blank"].sum())
+
+
+@_figure("ec_big_difference", "changes", "fraction", "Expert Citizens reviews: actions judged to make a big difference for service users",
+         _from_review_packs("actions judged 'a big difference', over the actions given an impact"))
+def ec_big_difference(ds: "Dataset") -> Share | None:
+    judged = reviewed_actions(ds)
+    return None if judged is None else expert_review.big_difference_share(judged)
+
+
+@_source
+def ec_session_figures(ds: "Dataset") -> Iterator[Figure]:
+    judged = reviewed_actions(ds)
+    if judged is None:
+        return
+    for session, rows in judged.groupby("session", sort=True):
+        date = rows["session_date"].iloc[0]
+        present = rows["present"].iloc[0]
+        size = f"{int(present)} Expert Citizens present" if pd.notna(present) else "size not recorded"
+        yield Figure(
+            f"ec_big_difference_{session.replace('-', '_')}", "outcomes", "fraction",
+            f"Expert Citizens review of {date:%B %Y} ({size}): actions judged to make a big difference",
+            expert_review.big_difference_share(rows),
+            Provenance(tuple(sorted(rows["source_file"].astype(str).unique())), "Likely impact for service users (the review pack's scale)",
+                       f"the review held on {date:%-d %B %Y}; base: actions given an impact", "actions judged 'a big difference', over the actions given an impact"),
+        )
+
+
+@_source
+def ec_theme_figures(ds: "Dataset") -> Iterator[Figure]:
+    judged = reviewed_actions(ds)
+    if judged is None:
+        return
+    top, bottom = expert_review.highest_and_lowest(expert_review.theme_ratings(judged))
+    if top is None:
+        return
+    provenance = _from_review_packs(
+        f"per theme, actions judged 'a big difference' over the actions given an impact, in sessions of {expert_review.MIN_SESSION_SIZE} or more"
+    )(ds)
+    for which, row in (("highest", top), ("lowest", bottom)):
+        yield Figure(f"ec_theme_{which}", "changes", "fraction",
+                     f"The theme the Expert Citizens rated {which}: {row['theme']} (actions judged a big difference)", row["big_share"], provenance)
 
 
 def figure_map(ds: "Dataset") -> dict[str, Figure]:

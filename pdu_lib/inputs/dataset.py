@@ -15,9 +15,10 @@ import pandas as pd
 
 from pdu_lib import config
 from pdu_lib.analysis import metrics
+from pdu_lib.analysis.actions import reported_actions
 from pdu_lib.config import ReportPeriod
 from pdu_lib.errors import InputError
-from pdu_lib.inputs import attendance, harmonise, records, surveys
+from pdu_lib.inputs import attendance, expert_citizens, harmonise, records, surveys
 from pdu_lib.inputs.codebook import (
     CODEBOOK_FILE,
     EXCERPTS_DIR,
@@ -65,6 +66,7 @@ class Dataset:
     survey_files: pd.DataFrame | None = None
     # Survey exports of events or rounds outside the period, counted whole: survey, files, responses (no file names)
     files_outside_period: pd.DataFrame | None = None
+    judgements: expert_citizens.Judgements | None = None  # completed Expert Citizens review packs in the period
     _derived: dict = field(default_factory=dict, repr=False, compare=False)  # values computed from the data, kept once
 
     @property
@@ -290,6 +292,10 @@ def _load(data_dir: Path, report_name: str) -> Dataset:
         for file, rows in outside.groupby("source_file")["source_row"]:
             ledger.exclude(file, rows.tolist(), "excerpt outside the report period")
 
+    # Without the coded excerpts (no codebook.yml) the ids of coded actions cannot be known, so none are checked.
+    known_ids = None if excerpts is None else set(reported_actions(followup_answers, excerpts)["action_id"])
+    judgements = expert_citizens.load_judgements(data_dir, known_ids=known_ids, ledger=ledger, start=period.start, end=period.reviews_end)
+
     return Dataset(
         period=period,
         data_dir=data_dir,
@@ -316,4 +322,5 @@ def _load(data_dir: Path, report_name: str) -> Dataset:
         codebook=codebook,
         survey_files=survey_files,
         files_outside_period=_files_outside(survey_files, outside_ledger),
+        judgements=judgements,
     )
