@@ -23,6 +23,7 @@ SOURCES = {
     "hub_registrations": "Online hub registrations",
     "interviews": "Record of interviews",
     "expert_citizens_reviews": "Record of Expert Citizens reviews",
+    "expert_citizens": "Expert Citizens' completed review packs",
     "excerpts": "Coded notes and open answers",
 }
 
@@ -36,6 +37,8 @@ def source_label(file: str) -> str:
     ('Attendance register', 'Post-event surveys')
     >>> source_label("followup_surveys/2019-01.csv"), source_label("notes/other.csv")
     ('Follow-up survey, January 2019', 'Other input')
+    >>> source_label("expert_citizens/2019-02-14.xlsx")
+    "Expert Citizens' completed review packs"
     """
     path = PurePosixPath(str(file))
     key = path.parts[0] if len(path.parts) > 1 else path.stem
