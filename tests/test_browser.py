@@ -189,3 +189,38 @@ def test_printed_single_file_fits_the_a4_page(rendered, browser, report, tmp_pat
     assert measured["wide"] == [] and measured["scrollWidth"] <= A4_CONTENT_PX, measured
     assert hints == 0  # interactive charts and hover hints are not printed
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_the_text_paints_before_plotly_js_runs(rendered, browser, report):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, offline=True)
+    page = context.new_page()
+    page.goto((rendered / report / single_name(report)).as_uri(), wait_until="load")
+    page.wait_for_function("() => performance.getEntriesByName('pdu-charts-load').length > 0")
+    paint, load = page.evaluate(
+        "() => [performance.getEntriesByName('first-contentful-paint')[0].startTime, performance.getEntriesByName('pdu-charts-load')[0].startTime]"
+    )
+    context.close()
+    assert paint <= load, (paint, load)
+
+
+_TWINS = """() => [...document.querySelectorAll('figure.pdu-replaces-static')].map(chart => {
+  const cell = chart.closest('.jp-Cell');
+  const before = cell.previousElementSibling;
+  const twin = (before && before.querySelector('figure.pdu-chart')) || [...cell.querySelectorAll('figure.pdu-chart')].pop();
+  return {static: !!twin && twin.getClientRects().length > 0, interactive: chart.getClientRects().length > 0, found: !!twin};
+})"""
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_no_chart_appears_twice_on_screen_and_print_keeps_the_static_one(rendered, browser, report):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, offline=True)
+    page = context.new_page()
+    page.goto((rendered / report / single_name(report)).as_uri(), wait_until="load")
+    screen = page.evaluate(_TWINS)
+    page.emulate_media(media="print")
+    printed = page.evaluate(_TWINS)
+    context.close()
+    assert screen and all(t["found"] for t in screen), screen  # the report has interactive charts standing in for static ones
+    assert all(t["interactive"] and not t["static"] for t in screen), screen
+    assert all(t["static"] and not t["interactive"] for t in printed), printed

@@ -29,6 +29,9 @@ DISPLAY_PRIORITY = (
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
 _PLOTLY_CALL = re.compile(r"\bPlotly\.(?:newPlot|react|plot)\s*\(")
+#: What a chart's drawing call becomes on a page: it waits until the page has loaded plotly.js
+#: (templates/pdu_page.html.j2 defines it), so the text paints before plotly.js is parsed.
+QUEUED_CALL = "window.pduPlot("
 _PLOTLY_DIV = re.compile(r'<div\s+id="([^"]+)"\s+class="plotly-graph-div"')
 
 
@@ -81,10 +84,10 @@ def prepare_for_html(nb, section: Section):
                     data = output["data"]
                     if PLOTLY_MIME in data:
                         plotly_count += 1
-                        data = {"text/html": plotly_html(data[PLOTLY_MIME], f"{section.key}-plotly-{plotly_count}")}
+                        data = {"text/html": queue_plotly_calls(plotly_html(data[PLOTLY_MIME], f"{section.key}-plotly-{plotly_count}"))}
                     elif "text/html" in data:
                         data = dict(data)
-                        data["text/html"] = namespace_plotly_ids(_text(data["text/html"]), section.key)
+                        data["text/html"] = queue_plotly_calls(namespace_plotly_ids(_text(data["text/html"]), section.key))
                     data = {mime: value for mime, value in data.items() if mime in DISPLAY_PRIORITY}
                     if not data:
                         continue
@@ -149,9 +152,22 @@ def notebook_body(nb, section: Section, resources_path: Path | None = None) -> t
     return body.strip() + "\n", stderr_lines
 
 
+def queue_plotly_calls(html: str) -> str:
+    """Each plotly drawing call in an output, made to wait until the page has loaded plotly.js.
+
+    >>> queue_plotly_calls('<script>if (document.getElementById("c")) { Plotly.newPlot("c", [], {}) }</script>')
+    '<script>if (document.getElementById("c")) { window.pduPlot("c", [], {}) }</script>'
+    """
+    return _PLOTLY_CALL.sub(QUEUED_CALL, html)
+
+
 def has_plotly(html: str) -> bool:
-    """Does this HTML draw a plotly chart (and so need plotly.js)?"""
-    return bool(_PLOTLY_CALL.search(html))
+    """Does this HTML draw a plotly chart (and so need plotly.js)?
+
+    >>> has_plotly('<script>window.pduPlot("c", [], {})</script>'), has_plotly("<p>text</p>")
+    (True, False)
+    """
+    return QUEUED_CALL in html or bool(_PLOTLY_CALL.search(html))
 
 
 def plotly_js() -> str:

@@ -702,7 +702,7 @@ class ReportChart:
     two renders give the same HTML.
     """
 
-    def __init__(self, fig: go.Figure, chart_id: str) -> None:
+    def __init__(self, fig: go.Figure, chart_id: str, replaces_static: bool = False) -> None:
         self.chart_id = _check_chart_id(chart_id)
         plotted = go.Figure(fig)
         # plotly title text is already escaped by _plotly(); drop its markup and line breaks.
@@ -734,7 +734,7 @@ class ReportChart:
         hint_html = f'<span class="pdu-hover-hint"> {hint.group(0).strip()}</span>' if hint else ""
         self.title = caption
         self.html = (
-            f'<figure class="pdu-interactive" id="{chart_id}-figure">'
+            f'<figure class="pdu-interactive{" pdu-replaces-static" if replaces_static else ""}" id="{chart_id}-figure">'
             f'<figcaption class="pdu-chart-title">{caption}{hint_html}</figcaption>{div}{legend}{note_html}</figure>'
         )
 
@@ -745,7 +745,12 @@ class ReportChart:
         return f"ReportChart({self.chart_id!r})"
 
 
-def show_interactive(fig: go.Figure, chart_id: str, report_mode: bool) -> ReportChart | go.Figure:
-    """For the report, the chart as deterministic HTML (:class:`ReportChart`); in JupyterLab, the figure."""
+def show_interactive(fig: go.Figure, chart_id: str, report_mode: bool, replaces_static: bool = False) -> ReportChart | go.Figure:
+    """For the report, the chart as deterministic HTML (:class:`ReportChart`); in JupyterLab, the figure.
+
+    With ``replaces_static``, the interactive chart stands in on screen for the
+    static chart shown just before it (the same data): the page shows one of
+    them, and print shows the static one.
+    """
     _check_chart_id(chart_id)
-    return ReportChart(fig, chart_id) if report_mode else fig
+    return ReportChart(fig, chart_id, replaces_static=replaces_static) if report_mode else fig

@@ -87,9 +87,13 @@ class Page:
         """A matplotlib chart as the report shows it: a PNG with its title as alt text."""
         return StaticChart(fig, title)
 
-    def interactive(self, fig, chart_id: str):
-        """A plotly chart: live in JupyterLab, deterministic HTML in the rendered report."""
-        return charts.show_interactive(fig, f"{self.name}-{chart_id}", self.report_mode)
+    def interactive(self, fig, chart_id: str, replaces_static: bool = False):
+        """A plotly chart: live in JupyterLab, deterministic HTML in the rendered report.
+
+        ``replaces_static=True`` when it draws the same data as the static chart
+        just before it: on screen the page then shows the interactive one only.
+        """
+        return charts.show_interactive(fig, f"{self.name}-{chart_id}", self.report_mode, replaces_static=replaces_static)
 
     def say(self, **values: str) -> None:
         """Let ``%%prose`` cells name more text values (a label computed in the notebook, for example)."""
