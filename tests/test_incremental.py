@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from notebookfiles import write_notebook
 
 from pdu_lib import cli, config
 from pdu_lib.build import execute, render
@@ -50,16 +51,6 @@ SECTIONS = (
 )
 
 
-def write_notebook(path: Path, cells: list[str]) -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    parameters = nbformat.v4.new_code_cell(PARAMETERS)
-    parameters.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell(f"# {path.stem}"), parameters]
-    nb.cells += [nbformat.v4.new_code_cell(source) for source in cells]
-    nbformat.write(nb, path)
-
-
 def load_rows(data_dir, report):
     """A stand-in for load_dataset: the rows of rows.csv (a module-level function: it must pickle)."""
     return {"rows": pd.read_csv(Path(data_dir) / "rows.csv")["value"].tolist()}
@@ -73,8 +64,8 @@ def figures_of(dataset) -> pd.DataFrame:
 def workspace(tmp_path_factory):
     root = tmp_path_factory.mktemp("incremental")
     (root / "notebooks").mkdir()
-    write_notebook(root / "notebooks" / "01_counts.ipynb", COUNTS)
-    write_notebook(root / "notebooks" / "02_static.ipynb", STATIC)
+    write_notebook(root / "notebooks" / "01_counts.ipynb", COUNTS, PARAMETERS)
+    write_notebook(root / "notebooks" / "02_static.ipynb", STATIC, PARAMETERS)
     data = root / "data"
     data.mkdir()
     (data / "reports.yml").write_text(REPORTS_YML, encoding="utf-8")

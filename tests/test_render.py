@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from notebookfiles import write_notebook
 
 from pdu_lib import cli, config
 from pdu_lib.build import execute, export, figures_csv, offline, publish, render
@@ -73,15 +74,6 @@ PLAIN = [
 FAILS = ["print('got this far')", "raise ValueError('NOTEBOOK-ERROR-MARKER')"]
 
 
-def write_notebook(path: Path, cells: list[str], heading: str, tagged: list = ()) -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    parameters = nbformat.v4.new_code_cell(PARAMETERS)
-    parameters.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell(f"# {heading}\n\nSome prose."), parameters]
-    nb.cells += [nbformat.v4.new_code_cell(source) for source in cells]
-    nb.cells += list(tagged)
-    nbformat.write(nb, path)
 
 
 def tagged_cell(cell, *tags):
@@ -121,9 +113,9 @@ def workspace(tmp_path_factory):
     root = tmp_path_factory.mktemp("render")
     notebooks = root / "notebooks"
     notebooks.mkdir()
-    write_notebook(notebooks / "01_charts.ipynb", CHARTS, "Charts heading")
-    write_notebook(notebooks / "02_plain.ipynb", PLAIN, "Plain heading", tagged=REPORT_TAGGED)
-    write_notebook(notebooks / "03_broken.ipynb", FAILS, "Broken heading")
+    write_notebook(notebooks / "01_charts.ipynb", CHARTS, PARAMETERS, "# Charts heading\n\nSome prose.")
+    write_notebook(notebooks / "02_plain.ipynb", PLAIN, PARAMETERS, "# Plain heading\n\nSome prose.", tagged=REPORT_TAGGED)
+    write_notebook(notebooks / "03_broken.ipynb", FAILS, PARAMETERS, "# Broken heading\n\nSome prose.")
     data = root / "data"
     data.mkdir()
     (data / "reports.yml").write_text(REPORTS_YML, encoding="utf-8")

@@ -8,6 +8,7 @@ of filling the memory or the stack.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -75,17 +76,24 @@ def read_yaml_text(path: str | Path, name: str | None = None) -> str:
     return strip_bidi(text)
 
 
-def compose_yaml(text: str, name: str, loader: type[BoundedSafeLoader] = BoundedSafeLoader, hint: str = "") -> yaml.Node | None:
-    """The YAML node tree of ``text`` (None for an empty document), for readers that need line numbers."""
+@contextmanager
+def _reading(text: str, name: str, loader: type[BoundedSafeLoader], hint: str):
+    """A bounded loader over ``text`` whose YAML errors, and too deep nesting, become InputErrors naming ``name``."""
     instance = loader(text)
     try:
-        return instance.get_single_node()
+        yield instance
     except yaml.YAMLError as err:
         raise yaml_error(name, err, hint) from None
     except RecursionError:
         raise InputError(name, f"nests too deeply to read (over {MAX_DEPTH} levels)") from None
     finally:
         instance.dispose()
+
+
+def compose_yaml(text: str, name: str, loader: type[BoundedSafeLoader] = BoundedSafeLoader, hint: str = "") -> yaml.Node | None:
+    """The YAML node tree of ``text`` (None for an empty document), for readers that need line numbers."""
+    with _reading(text, name, loader, hint) as instance:
+        return instance.get_single_node()
 
 
 def load_yaml(path: str | Path, name: str | None = None, hint: str = "") -> Any:
@@ -103,14 +111,6 @@ def load_yaml(path: str | Path, name: str | None = None, hint: str = "") -> Any:
     pdu_lib.errors.InputError: bad.yml, row 2: is not valid YAML (expected ',' or ']', but got ':')
     """
     name = name or Path(path).name
-    text = read_yaml_text(path, name)
-    loader = BoundedSafeLoader(text)
-    try:
+    with _reading(read_yaml_text(path, name), name, BoundedSafeLoader, hint) as loader:
         node = loader.get_single_node()
         return None if node is None else loader.construct_document(node)
-    except yaml.YAMLError as err:
-        raise yaml_error(name, err, hint) from None
-    except RecursionError:
-        raise InputError(name, f"nests too deeply to read (over {MAX_DEPTH} levels)") from None
-    finally:
-        loader.dispose()
