@@ -32,11 +32,14 @@ class Section:
     key: str
     notebook: str
     title: str
+    #: The section opens with the report's own title page (front matter), so the
+    #: single file and the Word copy do not repeat the index's.
+    front_matter: bool = False
 
 
 # Report order, following the final evaluation report.
 SECTIONS: tuple[Section, ...] = (
-    Section("introduction", "01_introduction_and_summary.ipynb", "Introduction and summary of key findings"),
+    Section("introduction", "01_introduction_and_summary.ipynb", "Introduction and summary of key findings", front_matter=True),
     Section("approach", "02_evaluation_approach.ipynb", "The evaluation approach"),
     Section("attendance", "03_who_has_attended.ipynb", "Who has attended PDU events?"),
     Section("learning", "04_what_people_gained.ipynb", "What people have gained"),

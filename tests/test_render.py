@@ -9,6 +9,7 @@ rendering, not figures.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -507,3 +508,24 @@ def test_report_size_counts_every_file(tmp_path):
     (tmp_path / "a" / "x.bin").write_bytes(b"1234")
     (tmp_path / "y.html").write_bytes(b"12")
     assert offline.report_size(tmp_path) == 6
+
+
+@pytest.mark.parametrize("opens_with_front_matter", [True, False])
+def test_the_single_file_shows_one_title_page(tmp_path, opens_with_front_matter):
+    from pdu_lib.build.execute import SectionResult
+    from pdu_lib.build.publish import publish
+
+    period = config.ReportPeriod("final", "Final evaluation report", "February 2019", dt.date(2017, 10, 1), dt.date(2019, 1, 31), dt.date(2019, 1, 31), author="A. Evaluator")
+    intro = Section("intro", "01_intro.ipynb", "Introduction", front_matter=opens_with_front_matter)
+    results = [
+        SectionResult(intro, ok=True, body="<h1>Final evaluation report</h1>\n<p>By A. Evaluator</p>\n"),
+        SectionResult(Section("plain", "02_plain.ipynb", "Plain"), ok=True, body="<p>Text.</p>\n"),
+    ]
+    for sub in ("sections", "charts"):
+        (tmp_path / sub).mkdir()
+    single = publish(tmp_path, period, results, programme="Test Programme").read_text(encoding="utf-8")
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    main = single[single.index("<main"):]
+    assert main.count("<h1>Final evaluation report</h1>") == (1 if opens_with_front_matter else 2)
+    assert index.count("<h1>Final evaluation report</h1>") == 1 and "A. Evaluator" in index  # the index keeps its title page
+    assert 'href="#section-plain"' in single

@@ -68,13 +68,14 @@ def publish(
         asset.parent.mkdir(parents=True, exist_ok=True)
         asset.write_text(plotly_js(), encoding="utf-8")
 
-    def index_fragment(link: Callable[[Section], str]) -> Markup:
+    def index_fragment(link: Callable[[Section], str], title_page: bool = True) -> Markup:
         return Markup(scrollable_tables(
             env.get_template("pdu_index.html.j2").render(
                 period=period,
                 programme=programme,
                 partial_note=partial_note,
                 contents=[(section.title, link(section)) for section in sections],
+                title_page=title_page,
             )
         ))
 
@@ -117,7 +118,8 @@ def publish(
         )
 
     # <report>_report.html: everything in one file.
-    parts = [index_fragment(lambda s: f"#section-{s.key}")]
+    # A section that opens with the report's title page stands in for the index's in the single file.
+    parts = [index_fragment(lambda s: f"#section-{s.key}", title_page=not any(s.front_matter for s in sections))]
     for result in results:
         body = inline_local_images(scrollable_tables(with_heading(result.body, result.section.title)), folder / "sections")
         parts.append(
