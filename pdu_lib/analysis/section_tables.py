@@ -14,14 +14,11 @@ import pandas as pd
 
 from pdu_lib.analysis import metrics
 from pdu_lib.analysis.themes import merge_small_groups
+from pdu_lib.inputs.periods import round_label
 from pdu_lib.inputs.records import INTERVIEW_GROUPS
 
 if TYPE_CHECKING:  # pragma: no cover
     from pdu_lib.inputs.dataset import Dataset
-
-
-def _month(round_id: str) -> str:
-    return pd.Timestamp(f"{round_id}-01").strftime("%B %Y")
 
 
 def sources_of_evidence(ds: "Dataset") -> pd.DataFrame:
@@ -39,7 +36,7 @@ def sources_of_evidence(ds: "Dataset") -> pd.DataFrame:
     reviews = ds.reviews.sort_values("date")
     rows = [
         ("Post-event surveys", "responses", len(ds.event_responses)),
-        *[(f"Follow-up survey, {_month(rid)}", "responses", int(n)) for rid, n in rounds.items()],
+        *[(f"Follow-up survey, {round_label(rid)}", "responses", int(n)) for rid, n in rounds.items()],
         *[(f"Interviews: {label}", "interviews", n) for label, n in held.items()],
         *[(f"Expert Citizens review, {r.date:%B %Y}", "people present", int(r.present)) for r in reviews.itertuples()],
     ]

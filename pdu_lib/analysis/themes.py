@@ -8,7 +8,7 @@ import pandas as pd
 
 from pdu_lib.config import SECTIONS
 from pdu_lib.inputs.excerpts import GROUPS
-from pdu_lib.inputs.tables import MONTH
+from pdu_lib.inputs.periods import month_key
 
 # A group with fewer people than this giving evidence in the period is never
 # named: its members are known, so naming it says what a known person said.
@@ -189,12 +189,6 @@ def theme_table(excerpts: pd.DataFrame, section: str, min_group: int = MIN_GROUP
     return table[columns]
 
 
-def _month(value: Any) -> str:
-    if isinstance(value, str) and MONTH.match(value.strip()):
-        return value.strip()
-    return f"{pd.Timestamp(value):%Y-%m}"
-
-
 def pledge_adopters(excerpts: pd.DataFrame, period_end: Any, theme: str = "pledge") -> int:
     """People who had introduced the Pledge, or were working towards it, up to a date.
 
@@ -209,7 +203,7 @@ def pledge_adopters(excerpts: pd.DataFrame, period_end: Any, theme: str = "pledg
     """
     if excerpts.empty:
         return 0
-    last = _month(period_end)
+    last = month_key(period_end)
     coded = (excerpts["theme"] == theme) | (excerpts["sub_theme"] == theme)
     keep = coded & (excerpts["round"].astype(str) <= last) & (excerpts["method"] != "review")
     return int(excerpts.loc[keep, "respondent"].nunique())

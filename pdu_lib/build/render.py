@@ -47,8 +47,8 @@ from typing import Any, Sequence
 from pdu_lib import config
 from pdu_lib.analysis.figures import compute_figures
 from pdu_lib.build.execute import SectionResult, _short, run_sections
-from pdu_lib.build.incremental import run_incremental
 from pdu_lib.build.figures_csv import write_figures_csv
+from pdu_lib.build.incremental import run_incremental
 from pdu_lib.build.offline import report_size
 from pdu_lib.build.outputs import (
     OutputFolder,

@@ -38,7 +38,13 @@ from pdu_lib.errors import InputError
 from pdu_lib.inputs.codebook import EXCERPTS_DIR
 from pdu_lib.inputs.dataset import Dataset, load_dataset
 from pdu_lib.inputs.excerpts import DOCUMENTS_FILE, document_key, load_documents
-from pdu_lib.inputs.expert_citizens import ACTIONS_SHEET, COLUMNS, IMPACT_SCALE, OVERALL_SHEET, text_check
+from pdu_lib.inputs.expert_citizens import (
+    ACTIONS_SHEET,
+    COLUMNS,
+    IMPACT_SCALE,
+    OVERALL_SHEET,
+    text_check,
+)
 from pdu_lib.present.quotes import is_non_answer, publication_review
 
 PACK_NAME = "expert_citizens_review_pack"

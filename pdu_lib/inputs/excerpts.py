@@ -23,8 +23,8 @@ from pdu_lib.inputs.codebook import (
 )
 from pdu_lib.inputs.files import check_input_file, read_input_bytes, strip_bidi
 from pdu_lib.inputs.ledger import Ledger
+from pdu_lib.inputs.periods import month_key
 from pdu_lib.inputs.tables import (
-    MONTH,
     cell_text,
     choose,
     display_name,
@@ -766,12 +766,6 @@ def load_excerpts(
     return frame[EXCERPT_COLUMNS].reset_index(drop=True)
 
 
-def _month(value: Any) -> str:
-    if isinstance(value, str) and MONTH.match(value.strip()):
-        return value.strip()
-    return f"{pd.Timestamp(value):%Y-%m}"
-
-
 def in_period(excerpts: pd.DataFrame, start: Any, end: Any, reviews_end: Any = None) -> pd.DataFrame:
     """Excerpts whose round (a month) falls within a report period, both months included.
 
@@ -783,8 +777,8 @@ def in_period(excerpts: pd.DataFrame, start: Any, end: Any, reviews_end: Any = N
     >>> in_period(rows, "2017-10-01", "2018-06-30")["round"].tolist()
     ['2018-06']
     """
-    first, last = _month(start), _month(end)
-    last_review = _month(reviews_end) if reviews_end is not None else last
+    first, last = month_key(start), month_key(end)
+    last_review = month_key(reviews_end) if reviews_end is not None else last
     rounds = excerpts["round"].astype(str)
     is_review = excerpts["method"] == "review" if "method" in excerpts.columns else pd.Series(False, index=excerpts.index)
     keep = (rounds >= first) & ((~is_review & (rounds <= last)) | (is_review & (rounds <= last_review)))

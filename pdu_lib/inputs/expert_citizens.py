@@ -20,7 +20,13 @@ import pandas as pd
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.files import strip_bidi
 from pdu_lib.inputs.ledger import Ledger
-from pdu_lib.inputs.tables import cell_text, display_name, header_key, parse_date, read_table
+from pdu_lib.inputs.tables import (
+    cell_text,
+    display_name,
+    header_key,
+    parse_date,
+    read_table,
+)
 
 FOLDER = "expert_citizens"
 ACTIONS_SHEET = "Actions"

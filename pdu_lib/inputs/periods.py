@@ -7,6 +7,29 @@ import datetime as dt
 import pandas as pd
 
 from pdu_lib.inputs.ledger import Ledger
+from pdu_lib.inputs.tables import MONTH
+
+
+def month_key(value) -> str:
+    """A date, or a month already written YYYY-MM, as the month ``YYYY-MM`` (how rounds are compared).
+
+    >>> month_key("2019-01"), month_key(dt.date(2018, 6, 30)), month_key("2019-02-28")
+    ('2019-01', '2018-06', '2019-02')
+    """
+    if isinstance(value, str) and MONTH.match(value.strip()):
+        return value.strip()
+    return f"{pd.Timestamp(value):%Y-%m}"
+
+
+def round_label(round_id: str | None) -> str | None:
+    """A collection round ("2019-01") as the report writes it ("January 2019"); None for no round.
+
+    >>> round_label("2018-06"), round_label(None)
+    ('June 2018', None)
+    """
+    if not round_id:
+        return None
+    return pd.Timestamp(f"{round_id}-01").strftime("%B %Y")
 
 
 def within(dates: pd.Series, start: dt.date, end: dt.date) -> pd.Series:

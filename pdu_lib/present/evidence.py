@@ -15,6 +15,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from pdu_lib.analysis import themes
+from pdu_lib.inputs.periods import round_label
 from pdu_lib.present import quotes, wording
 from pdu_lib.present.display import list_words, lower_first
 from pdu_lib.present.prose import Prose, note, paragraph, sentence, table_html
@@ -101,7 +102,7 @@ def expert_citizens_review(ds: "Dataset", section: str) -> list:
     present = {f"{r.date:%Y-%m}": (f"{r.date:%B %Y}", int(r.present)) for r in ds.reviews.itertuples()}
     pieces: list = []
     for round_id, rows in points.groupby("round", sort=True):
-        when, people = present.get(round_id, (pd.Timestamp(f"{round_id}-01").strftime("%B %Y"), None))
+        when, people = present.get(round_id, (round_label(round_id), None))
         who = f"the {wording.count_words(people)} Expert Citizens" if people else "the Expert Citizens"
         agreed = list_words([lower_first(p) for p in rows.loc[rows["stance"] == "positive", "point"]])
         qualified = list_words([lower_first(p) for p in rows.loc[rows["stance"] != "positive", "point"]])

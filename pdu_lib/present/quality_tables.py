@@ -14,6 +14,8 @@ from pathlib import PurePosixPath
 
 import pandas as pd
 
+from pdu_lib.inputs.periods import round_label
+
 # Sources by the folder or file stem the data contract (data/README.md) gives them.
 SOURCES = {
     "attendance_register": "Attendance register",
@@ -43,7 +45,7 @@ def source_label(file: str) -> str:
     path = PurePosixPath(str(file))
     key = path.parts[0] if len(path.parts) > 1 else path.stem
     if key == "followup_surveys" and _ROUND.match(path.stem):
-        return "Follow-up survey, " + pd.Timestamp(f"{path.stem}-01").strftime("%B %Y")
+        return "Follow-up survey, " + round_label(path.stem)
     return SOURCES.get(key, "Other input")
 
 

@@ -21,26 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from pdu_lib import config
 from pdu_lib.analysis.figures import Figure, figure_map
 from pdu_lib.inputs.dataset import Dataset
+from pdu_lib.inputs.periods import round_label
 from pdu_lib.present import authoring, charts
 from pdu_lib.present.display import StaticChart
 
-
-def month(round_id: str | None) -> str | None:
-    """A follow-up round ("2019-01") as the report writes it; None for no round.
-
-    >>> month("2018-06")
-    'June 2018'
-    >>> month(None) is None
-    True
-    """
-    if not round_id:
-        return None
-    return pd.Timestamp(f"{round_id}-01").strftime("%B %Y")
+month = round_label  # a follow-up round as the report writes it ("January 2019"), for the notebooks
 
 
 def text_values_for(ds: Dataset, figures: dict[str, Figure], report: str, show_intervals: bool = False) -> authoring.TextValues:
