@@ -80,7 +80,13 @@ def runs(workspace):
     """Renders in turn, each after one change; what each executed and what it wrote."""
     executed: list[str] = []
     loaded: list[str] = []
+    published: list[str] = []
     real_execute = execute.execute_notebook
+    real_publish = render.publish
+
+    def counting_publish(folder, period, *args, **kwargs):
+        published.append(period.name)
+        return real_publish(folder, period, *args, **kwargs)
 
     def counting_execute(notebook, executed_path, *args, **kwargs):
         executed.append(Path(executed_path).name)
@@ -97,12 +103,16 @@ def runs(workspace):
     def render_now(label: str, *args: str) -> None:
         executed.clear()
         loaded.clear()
+        published.clear()
         code = cli.main(["render", "final", "--data", str(data), "--out", str(out), "--jobs", "2", *args])
         report = out / "final"
         history[label] = {
             "exit": code,
             "executed": sorted(executed),
             "loaded": list(loaded),
+            "published": list(published),
+            "index_mtime": (report / "index.html").stat().st_mtime_ns,
+            "index": (report / "index.html").read_text(encoding="utf-8"),
             "counts": (report / "sections" / "01_counts.html").read_text(encoding="utf-8"),
             "static": (report / "sections" / "02_static.html").read_text(encoding="utf-8"),
             "single": (report / "final_report.html").read_text(encoding="utf-8"),
@@ -117,10 +127,14 @@ def runs(workspace):
         mp.setattr(render, "load_dataset", counting_load)
         mp.setattr(render, "compute_figures", figures_of)
         mp.setattr(execute, "execute_notebook", counting_execute)
+        mp.setattr(render, "publish", counting_publish)
         mp.setattr(snapshot, "LIBRARY_DIR", workspace / "pdu_lib")
 
         render_now("cold")
         render_now("unchanged")
+
+        (out / "final" / "index.html").write_text("<p>edited by hand</p>", encoding="utf-8")
+        render_now("output edited")
 
         (data / "rows.csv").write_text("value\n1\n2\n30\n", encoding="utf-8")
         render_now("data row")
@@ -158,6 +172,19 @@ def test_a_render_with_nothing_changed_executes_no_notebook(runs):
     assert unchanged["loaded"] == [], "the checked snapshot is reused"
     for part in ("counts", "static", "single", "figures", "chart"):
         assert unchanged[part] == cold[part], part
+
+
+def test_a_render_with_nothing_changed_leaves_the_published_report_as_it_is(runs):
+    assert runs["cold"]["published"] == ["final"]
+    assert runs["unchanged"]["published"] == []
+    assert runs["unchanged"]["index_mtime"] == runs["cold"]["index_mtime"], "not even rewritten"
+
+
+def test_a_published_report_changed_by_hand_is_published_again_from_the_cache(runs):
+    edited = runs["output edited"]
+    assert edited["published"] == ["final"] and edited["executed"] == []
+    assert edited["single"] == runs["cold"]["single"]
+    assert edited["index"] == runs["cold"]["index"]
 
 
 def test_a_changed_data_row_re_renders_and_moves_its_figures(runs):

@@ -1,7 +1,16 @@
-"""Executing section notebooks with papermill, on the interpreter that runs the render, several at a time."""
+"""Executing section notebooks with papermill, on the interpreter that runs the render, several at a time.
+
+A render keeps ``jobs`` kernels (a :class:`KernelPool`) and runs one section
+after another in each: starting a kernel and importing ``pdu_lib`` cost more
+than most sections. Each section starts with a cell that empties the kernel
+(``%reset -f``, open figures closed, the cell count back to 1), so a
+section sees nothing of the one before it; a kernel whose section failed is
+shut down and replaced by a fresh one.
+"""
 
 
 import os
+import queue
 import re
 import signal
 import sys
@@ -10,6 +19,7 @@ import time
 import uuid
 import weakref
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -115,6 +125,22 @@ def _kernel_manager_class(runtime_dir: Path | None = None):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             _KERNEL_MANAGERS.add(self)
+            self._last_client = None
+
+        def client(self, **kwargs):
+            # A kernel kept for the next section gets a new client per section: the
+            # previous one is done, and its channels would otherwise keep receiving every output.
+            self.close_client()
+            self._last_client = super().client(**kwargs)
+            return self._last_client
+
+        def close_client(self) -> None:
+            if self._last_client is not None:
+                try:
+                    self._last_client.stop_channels()
+                except Exception:  # already stopped, or the kernel is gone
+                    pass
+                self._last_client = None
 
         @default("connection_file")
         def _connection_file_default(self):
@@ -139,12 +165,116 @@ def _kernel_manager_class(runtime_dir: Path | None = None):
     return ThisInterpreterKernelManager
 
 
-def execute_notebook(notebook, executed: Path, parameters: dict, cwd: Path, timeout: int | None = None, runtime_dir: Path | None = None):
+class KernelPool:
+    """Kernels kept between sections: a section takes an idle one (or a new one) and gives it back.
+
+    Used as a context manager, it shuts every kernel down at the end. The pool
+    holds at most as many kernels as sections run at once. A kernel is started
+    by the first section that uses it (papermill starts it, in that section's
+    working folder).
+    """
+
+    def __init__(self, runtime_dir: Path | None = None):
+        self.runtime_dir = runtime_dir
+        self._idle: "queue.SimpleQueue" = queue.SimpleQueue()
+        self._managers: list = []
+        self._lock = threading.Lock()
+        self.started = 0  # kernel managers made: how many kernels this pool has started, at most
+
+    def __enter__(self) -> "KernelPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def kernel(self):
+        """A kernel manager for one section; kept for the next section only if the block ends without an exception."""
+        try:
+            manager = self._idle.get_nowait()
+        except queue.Empty:
+            manager = _kernel_manager_class(self.runtime_dir)()
+            with self._lock:
+                self._managers.append(manager)
+                self.started += 1
+        try:
+            yield manager
+        except BaseException:
+            self._retire(manager)
+            raise
+        self._idle.put(manager)
+
+    def _retire(self, manager) -> None:
+        with self._lock:
+            if manager in self._managers:
+                self._managers.remove(manager)
+        _shutdown(manager)
+
+    def close(self) -> None:
+        """Shut down every kernel of the pool."""
+        with self._lock:
+            managers, self._managers = self._managers, []
+        for manager in managers:
+            _shutdown(manager)
+
+
+def _shutdown(manager) -> None:
+    from jupyter_client.utils import run_sync
+
+    manager.close_client()
+    try:
+        if manager.has_kernel:
+            run_sync(manager.shutdown_kernel)(now=True)
+        run_sync(manager.cleanup_resources)()
+    except Exception:  # a kernel already dead: kill what is left of it
+        process = getattr(getattr(manager, "provisioner", None), "process", None)
+        if process is not None and process.poll() is None:
+            process.kill()
+
+
+#: The first cell of every section run in a kept kernel (tagged ``remove-cell``: never in the HTML).
+KERNEL_RESET_SOURCE = """\
+# Added by the render: kernels are kept from one section to the next, so each section starts with an empty one.
+%reset -f
+import matplotlib.pyplot as _plt
+_plt.close("all")
+del _plt
+get_ipython().execution_count = 1"""
+
+
+def with_kernel_reset(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``nb`` that first empties the kernel it runs in (:data:`KERNEL_RESET_SOURCE`).
+
+    Papermill puts its parameters after the cell tagged ``parameters``, or first
+    when there is none; then an empty ``parameters`` cell follows the reset,
+    so that the parameters are set after it, not wiped by it.
+
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    >>> [c.metadata.get("tags", []) for c in with_kernel_reset(nb).cells]
+    [['remove-cell'], ['parameters', 'remove-cell'], []]
+    """
+    import copy
+
+    reset = nbformat.v4.new_code_cell(KERNEL_RESET_SOURCE, metadata={"tags": ["remove-cell"]})
+    cells = [reset]
+    if not any("parameters" in cell.get("metadata", {}).get("tags", []) for cell in nb.cells):
+        cells.append(nbformat.v4.new_code_cell("", metadata={"tags": ["parameters", "remove-cell"]}))
+    copied = copy.deepcopy(nb)
+    copied.cells = cells + copied.cells
+    return copied
+
+
+def execute_notebook(
+    notebook, executed: Path, parameters: dict, cwd: Path, timeout: int | None = None, runtime_dir: Path | None = None, kernel=None
+):
     """Execute one notebook (a path or a NotebookNode) with papermill; the executed copy goes to ``executed``.
 
     The kernel's working folder is ``cwd`` (the notebooks folder, as in
     JupyterLab), given to the kernel rather than through papermill's ``cwd``,
     which changes the whole process's folder and so is unsafe in threads.
+    ``kernel`` is a kernel manager of a :class:`KernelPool` to run in (the
+    notebook should start with :func:`with_kernel_reset`); without one,
+    the notebook gets a kernel of its own, shut down at the end.
     """
     import nbformat
     import papermill
@@ -160,6 +290,7 @@ def execute_notebook(notebook, executed: Path, parameters: dict, cwd: Path, time
         start_timeout=120,
         execution_timeout=timeout,
         kernel_manager_class=_kernel_manager_class(runtime_dir),
+        km=kernel,
         resources={"metadata": {"path": str(cwd)}},
     )
 
@@ -175,6 +306,7 @@ def run_sections(
     stream=None,
     drop_tags: Iterable[str] = (),
     runtime_dir: Path | None = None,
+    pool: KernelPool | None = None,
 ) -> list[SectionResult]:
     """Execute and export each section, ``jobs`` at a time; results in section order.
 
@@ -182,7 +314,15 @@ def run_sections(
     kills the running kernels and cancels the sections not started, then propagates.
 
     ``parameters`` is one dict for every section, or a function giving each section its own.
+    The sections run in the kernels of ``pool``; without one, in a pool of their own,
+    shut down at the end.
     """
+    if pool is None:
+        with KernelPool(runtime_dir) as own:
+            return run_sections(
+                sections, notebooks_dir=notebooks_dir, parameters=parameters, executed_dir=executed_dir, jobs=jobs, desc=desc,
+                stream=stream, drop_tags=drop_tags, runtime_dir=runtime_dir, pool=own,
+            )
     from tqdm import tqdm
 
     stream = sys.stderr if stream is None else stream
@@ -200,7 +340,7 @@ def run_sections(
         try:
             own = parameters(section) if callable(parameters) else parameters
             return render_section(
-                index, section, notebooks_dir=notebooks_dir, parameters=own, executed_dir=executed_dir, drop_tags=drop_tags, runtime_dir=runtime_dir
+                index, section, notebooks_dir=notebooks_dir, parameters=own, executed_dir=executed_dir, drop_tags=drop_tags, runtime_dir=runtime_dir, pool=pool
             )
         finally:
             with lock:
@@ -209,18 +349,18 @@ def run_sections(
                 show()
 
     results: dict[str, SectionResult] = {}
-    pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="pdu-section")
+    threads = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="pdu-section")
     try:
-        futures = {pool.submit(one, index, section): section for index, section in enumerate(sections)}
+        futures = {threads.submit(one, index, section): section for index, section in enumerate(sections)}
         for future in as_completed(futures):
             section = futures[future]
             results[section.key] = future.result()
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        threads.shutdown(wait=False, cancel_futures=True)
         stop_kernels()
         raise
     else:
-        pool.shutdown(wait=True)
+        threads.shutdown(wait=True)
     finally:
         bar.close()
     return [results[section.key] for section in sections]
@@ -235,16 +375,25 @@ def render_section(
     executed_dir: Path,
     drop_tags: Iterable[str] = (),
     runtime_dir: Path | None = None,
+    pool: KernelPool | None = None,
 ) -> SectionResult:
-    """Execute one section notebook and export it; never raises for the notebook's own errors."""
+    """Execute one section notebook and export it; never raises for the notebook's own errors.
+
+    With a ``pool``, the notebook runs in one of its kernels, emptied first;
+    a kernel whose section failed is not used again.
+    """
     started = time.monotonic()
     notebook = notebooks_dir / section.notebook
     executed = executed_dir / section.notebook
     if not notebook.is_file():
         return SectionResult(section, ok=False, error=f"notebook not found: {notebook}")
     try:
-        source = nbformat.read(notebook, as_version=4)
-        nb = execute_notebook(without_tagged_cells(source, drop_tags), executed, parameters, cwd=notebooks_dir, runtime_dir=runtime_dir)
+        source = without_tagged_cells(nbformat.read(notebook, as_version=4), drop_tags)
+        if pool is None:
+            nb = execute_notebook(source, executed, parameters, cwd=notebooks_dir, runtime_dir=runtime_dir)
+        else:
+            with pool.kernel() as kernel:
+                nb = execute_notebook(with_kernel_reset(source), executed, parameters, cwd=notebooks_dir, runtime_dir=runtime_dir, kernel=kernel)
     except Exception as exc:
         return SectionResult(section, ok=False, error=describe_failure(exc), seconds=time.monotonic() - started)
     try:

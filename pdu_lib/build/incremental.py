@@ -10,13 +10,72 @@ files are copied into the report folder being built.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from pdu_lib.build import section_cache
 from pdu_lib.build.execute import SectionResult, run_sections
 from pdu_lib.config import Section
 from pdu_lib.inputs.snapshot import library_hash
+
+
+def section_keys(
+    sections: Sequence[Section], *, notebooks_dir: Path, parameters: dict, dataset_key: str | None, drop_tags: Iterable[str] = ()
+) -> dict[str, str | None]:
+    """Each section's cache key (``section_cache.section_key``); None without a prepared dataset or a notebook."""
+    drop_tags = sorted(drop_tags)
+    library = library_hash() if dataset_key else None
+    keys: dict[str, str | None] = {}
+    for section in sections:
+        notebook = notebooks_dir / section.notebook
+        keys[section.key] = (
+            section_cache.section_key(notebook, parameters=parameters, dataset_key=dataset_key, drop_tags=drop_tags, library=library)
+            if dataset_key and notebook.is_file()
+            else None
+        )
+    return keys
+
+
+#: Installed packages whose version changes what a published page holds (the section keys cover the rest).
+PUBLISHING_PACKAGES = ("nbconvert", "plotly", "jinja2", "markupsafe", "pypandoc-binary", "pillow")
+
+
+def cached_sections(sections: Sequence[Section], keys: Mapping[str, str | None]) -> list[SectionResult] | None:
+    """Every section's result from the cache, in order; None when any of them is not there."""
+    results = []
+    for section in sections:
+        key = keys.get(section.key)
+        hit = section_cache.lookup(key) if key else None
+        if hit is None:
+            return None
+        results.append(SectionResult(section, ok=True, body=hit.body, has_plotly=hit.has_plotly, stderr_lines=hit.stderr_lines, cached=True))
+    return results
+
+
+def report_key(keys: Mapping[str, str | None], **published) -> str | None:
+    """The key of a published report: its sections' keys, in order, and whatever else its pages show (``published``).
+
+    None when a section has no key (no prepared dataset): such a report is always built afresh.
+
+    >>> a = report_key({"intro": "k1", "links": "k2"}, report="final")
+    >>> a == report_key({"intro": "k1", "links": "k2"}, report="final"), a == report_key({"intro": "k1", "links": "k3"}, report="final")
+    (True, False)
+    >>> report_key({"intro": None}, report="final") is None
+    True
+    """
+    if not keys or any(key is None for key in keys.values()):
+        return None
+    versions = {}
+    for package in PUBLISHING_PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    text = json.dumps({"sections": list(keys.items()), "published": published, "packages": versions}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def run_incremental(
@@ -43,15 +102,7 @@ def run_incremental(
     (``execute.run_sections``, or a stand-in in tests).
     """
     drop_tags = sorted(drop_tags)
-    keys: dict[str, str | None] = {}
-    library = library_hash() if dataset_key else None
-    for section in sections:
-        notebook = notebooks_dir / section.notebook
-        keys[section.key] = (
-            section_cache.section_key(notebook, parameters=parameters, dataset_key=dataset_key, drop_tags=drop_tags, library=library)
-            if dataset_key and notebook.is_file()
-            else None
-        )
+    keys = section_keys(sections, notebooks_dir=notebooks_dir, parameters=parameters, dataset_key=dataset_key, drop_tags=drop_tags)
 
     hits: dict[str, section_cache.CachedSection] = {}
     if use_cache:

@@ -16,6 +16,10 @@
   ``<out>/<report>/`` (or ``<out>/<report>.failed/``) only when it holds that
   manifest (or, for folders rendered before manifests existed, holds nothing
   but what pdu-report writes); anything else is refused, never deleted.
+  Once a report is published, its manifest also names the render key the
+  report was built from (``incremental.report_key``) and every file with its
+  size: :func:`published_key` gives that key back only while those files are
+  all there, unchanged in size, so that a render with nothing changed can leave the report as it is.
 """
 
 from __future__ import annotations
@@ -72,13 +76,50 @@ def check_out_dir(out_dir: str | Path, data_dir: str | Path) -> Path:
     return out
 
 
-def manifest_text(report: str) -> str:
+def manifest_text(report: str, render_key: str | None = None, files: dict[str, int] | None = None) -> str:
     """The manifest a render leaves in a report folder (no time or run id, so renders stay byte-identical)."""
-    return json.dumps({"written_by": "pdu-report", "report": report}, sort_keys=True) + "\n"
+    manifest: dict = {"written_by": "pdu-report", "report": report}
+    if render_key is not None:
+        manifest.update(render_key=render_key, files=files or {})
+    return json.dumps(manifest, sort_keys=True, indent=0 if files else None) + "\n"
 
 
-def write_manifest(folder: Path, report: str) -> None:
-    (folder / MANIFEST_NAME).write_text(manifest_text(report), encoding="utf-8")
+def write_manifest(folder: Path, report: str, render_key: str | None = None) -> None:
+    """Write the manifest; with ``render_key``, the report is complete: list its files and their sizes too."""
+    files = None
+    if render_key is not None:
+        files = {
+            path.relative_to(folder).as_posix(): path.stat().st_size
+            for path in sorted(folder.rglob("*"))
+            if path.is_file() and path.name != MANIFEST_NAME
+        }
+    (folder / MANIFEST_NAME).write_text(manifest_text(report, render_key, files), encoding="utf-8")
+
+
+def published_key(folder: Path) -> str | None:
+    """The render key of the report published in ``folder``, while every file it lists is there with its size; else None.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "index.html").write_text("<p>report</p>")
+    >>> write_manifest(folder, "final", render_key="k1")
+    >>> published_key(folder)
+    'k1'
+    >>> _ = (folder / "index.html").write_text("<p>edited by hand</p>")
+    >>> published_key(folder) is None
+    True
+    """
+    manifest = folder / MANIFEST_NAME
+    try:
+        recorded = json.loads(manifest.read_text(encoding="utf-8"))
+        key, files = recorded["render_key"], recorded["files"]
+        for name, size in files.items():
+            path = folder / name
+            if path.is_symlink() or not path.is_file() or path.stat().st_size != size:
+                return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return key if isinstance(key, str) else None
 
 
 def written_by_us(folder: Path) -> bool:

@@ -35,6 +35,7 @@ random ids) are dropped, and the kernels run with a fixed matplotlib SVG salt,
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -46,18 +47,19 @@ from typing import Any, Sequence
 
 from pdu_lib import config
 from pdu_lib.analysis.figures import compute_figures
-from pdu_lib.build.execute import SectionResult, _short, run_sections
+from pdu_lib.build.execute import KernelPool, SectionResult, _short, run_sections
 from pdu_lib.build.figures_csv import write_figures_csv
-from pdu_lib.build.incremental import run_incremental
+from pdu_lib.build.incremental import cached_sections, report_key, run_incremental, section_keys
 from pdu_lib.build.offline import report_size
 from pdu_lib.build.outputs import (
     OutputFolder,
     check_out_dir,
     check_replaceable,
+    published_key,
     remove_ours,
     write_manifest,
 )
-from pdu_lib.build.publish import publish
+from pdu_lib.build.publish import publish, single_name
 from pdu_lib.config import ReportPeriod, Section
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.dataset import load_dataset
@@ -159,7 +161,7 @@ def render_reports(
         check_replaceable(out_dir / f"{period.name}.failed")
 
     results = []
-    with OutputFolder(out_dir) as folder:
+    with OutputFolder(out_dir) as folder, KernelPool(folder.runtime) as pool:  # one set of kernels serves every report
         for period in resolved:
             results.append(
                 render_report(
@@ -177,6 +179,7 @@ def render_reports(
                     intervals=intervals,
                     stream=stream,
                     folder=folder,
+                    pool=pool,
                 )
             )
     return results
@@ -222,11 +225,13 @@ def render_report(
     intervals: bool = False,
     stream=None,
     folder: OutputFolder | None = None,
+    pool: KernelPool | None = None,
 ) -> ReportResult:
     """Render one report into ``out_dir/<name>/``, swapping it in only on success.
 
     ``folder`` is the locked output folder of :func:`render_reports`; without
-    one, the lock is taken here for this report.
+    one, the lock is taken here for this report. The sections run in the
+    kernels of ``pool``, or in kernels of their own without one.
     """
     if folder is None:
         with OutputFolder(Path(out_dir)) as own:
@@ -245,6 +250,20 @@ def render_report(
 
     check_replaceable(final_dir)
     remove_ours(failed_dir)  # failures of an earlier render would only mislead
+    drop_tags = [other for other in config.load_reports(data_dir) if other != name]
+    keyed_params = {"report": name, "data_dir": str(data_dir), "report_mode": True, "show_intervals": intervals}
+    key = None
+    if prepared is not None:
+        keys = section_keys(sections, notebooks_dir=notebooks_dir, parameters=keyed_params, dataset_key=prepared.key, drop_tags=drop_tags)
+        key = report_key(keys, report=name, partial=partial, programme=programme)
+    unchanged = use_cache and key is not None and published_key(final_dir) == key and cached_sections(sections, keys)
+    if unchanged:
+        result.sections = unchanged
+        result.single_file = final_dir / single_name(name)
+        result.size_bytes = report_size(final_dir)
+        result.seconds = time.monotonic() - started
+        _say(stream, f"{name}: nothing changed since the report in {final_dir} was rendered; it is left as it is")
+        return result
     for sub in ("sections", "charts"):
         (staging / sub).mkdir(parents=True)
     write_manifest(staging, name)
@@ -259,13 +278,7 @@ def render_report(
             result.figures_error = _short(f"{type(exc).__name__}: {exc}")
             _say(stream, f"{name}: figures.csv failed: {result.figures_error}")
 
-        params = {
-            "report": name,
-            "data_dir": str(data_dir),
-            "output_dir": str(staging),
-            "report_mode": True,
-            "show_intervals": intervals,
-        }
+        params = {**keyed_params, "output_dir": str(staging)}
         if prepared is not None:
             params["dataset_path"] = str(prepared.path)
         result.sections = run_incremental(
@@ -279,9 +292,9 @@ def render_report(
             jobs=jobs,
             desc=name,
             stream=stream,
-            drop_tags=[other for other in config.load_reports(data_dir) if other != name],
+            drop_tags=drop_tags,
             runtime_dir=folder.runtime,
-            runner=run_sections,
+            runner=functools.partial(run_sections, pool=pool) if pool is not None else run_sections,
         )
         for section_result in result.failed:
             kept = _keep_failed(section_result, executed_dir, failed_dir)
@@ -299,6 +312,7 @@ def render_report(
             return result
 
         result.single_file = publish(staging, period, result.sections, programme=programme, partial=partial, all_sections=config.SECTIONS)
+        write_manifest(staging, name, render_key=key)
         _swap_in(staging, final_dir, folder.old(name))
         result.single_file = final_dir / result.single_file.name
         result.size_bytes = report_size(final_dir)
