@@ -151,3 +151,12 @@ def test_a_fifo_in_the_data_folder_is_refused_before_anything_is_hashed(tmp_path
     os.mkfifo(data / "events.csv")  # reading it would wait for ever
     with pytest.raises(InputError, match="events.csv"):
         snapshot.dataset_key(data, "final")
+
+
+def test_a_snapshot_path_opens_once_per_process_until_the_file_changes(tmp_path):
+    path = snapshot.write_snapshot({"rows": [1, 2]}, tmp_path / "a.pickle")
+    first = snapshot.open_dataset(None, "final", dataset_path=path)
+    assert snapshot.open_dataset(None, "final", dataset_path=str(path)) is first, "the sections of a kept kernel share it"
+    os.utime(path, ns=(1, 1))
+    snapshot.write_snapshot({"rows": [3]}, path)
+    assert snapshot.open_dataset(None, "final", dataset_path=path) == {"rows": [3]}

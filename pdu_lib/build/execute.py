@@ -287,6 +287,9 @@ def execute_notebook(
         language="python",
         progress_bar=False,
         log_output=False,
+        # The executed copy is written once at the end (or on an error), not twice per cell: those
+        # writes cost the render's own process more CPU than the kernels' cells.
+        request_save_on_cell_execute=False,
         start_timeout=120,
         execution_timeout=timeout,
         kernel_manager_class=_kernel_manager_class(runtime_dir),

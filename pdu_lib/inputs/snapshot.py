@@ -129,6 +129,27 @@ def read_snapshot(path: str | Path):
         return pickle.load(file)
 
 
+_OPENED: dict[tuple, object] = {}
+_OPENED_KEPT = 4
+
+
+def open_snapshot(path: str | Path):
+    """The Dataset at ``path``, read once per process while the file stays the same.
+
+    A render keeps its kernels from one section to the next: every section of a
+    report then shares one Dataset, and what it has computed (its figures).
+    Notebooks read the Dataset and never change it in place.
+    """
+    path = Path(path).resolve()
+    status = path.stat()
+    token = (str(path), status.st_mtime_ns, status.st_size)
+    if token not in _OPENED:
+        while len(_OPENED) >= _OPENED_KEPT:
+            _OPENED.pop(next(iter(_OPENED)))
+        _OPENED[token] = read_snapshot(path)
+    return _OPENED[token]
+
+
 @dataclasses.dataclass(frozen=True)
 class Prepared:
     """A report's prepared dataset: its content key, its snapshot and the Dataset itself."""
@@ -170,7 +191,7 @@ def open_dataset(data_dir: str | Path | None, report: str, dataset_path: str | P
     With ``$PDU_NO_CACHE`` set, it loads the data every time and keeps nothing.
     """
     if dataset_path:
-        return read_snapshot(dataset_path)
+        return open_snapshot(dataset_path)
     data_dir = Path(data_dir) if data_dir else config.SAMPLE_DATA_DIR
     if os.environ.get(NO_CACHE_ENV):
         from pdu_lib.inputs.dataset import load_dataset
