@@ -3,7 +3,7 @@
 A render keeps ``jobs`` kernels (a :class:`KernelPool`) and runs one section
 after another in each: starting a kernel and importing ``pdu_lib`` cost more
 than most sections. Each section starts with a cell that empties the kernel
-(``%reset -f``, open figures closed, the cell count back to 1), so a
+(its variables and outputs deleted, open figures closed, the cell count back to 1), so a
 section sees nothing of the one before it; a kernel whose section failed is
 shut down and replaced by a fresh one.
 """
@@ -108,10 +108,45 @@ def stop_kernels() -> int:
 
 
 def _kernel_manager_class(runtime_dir: Path | None = None):
+    import asyncio
+    import time as clock
+
     import zmq
+    from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
+
+    class PromptKernelClient(AsyncKernelClient):
+        """jupyter_client's client, ready as soon as the kernel answers on both channels.
+
+        jupyter_client's ``wait_for_ready`` ends by waiting for 0.2 s of
+        silence on IOPub; every section's new client paid it. Those leftover
+        messages answer the readiness request, and nbclient reads only the
+        messages of its own requests, so they need no waiting for.
+        """
+
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = clock.monotonic() + (timeout if timeout is not None else float("inf"))
+            while True:
+                self.kernel_info()
+                try:
+                    reply = await self.shell_channel.get_msg(timeout=1)
+                except Exception:  # queue.Empty: no answer within a second, ask again
+                    reply = None
+                if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                    try:
+                        await self.iopub_channel.get_msg(timeout=0.2)  # IOPub connected: the request's status arrived
+                    except Exception:
+                        pass
+                    else:
+                        self._handle_kernel_info_reply(reply)
+                        return
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if clock.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+                await asyncio.sleep(0)
 
     class ThisInterpreterKernelManager(AsyncKernelManager):
         """Runs notebooks on the interpreter that runs the render.
@@ -141,6 +176,10 @@ def _kernel_manager_class(runtime_dir: Path | None = None):
                 except Exception:  # already stopped, or the kernel is gone
                     pass
                 self._last_client = None
+
+        @default("client_factory")
+        def _client_factory_default(self):
+            return PromptKernelClient
 
         @default("connection_file")
         def _connection_file_default(self):
@@ -234,12 +273,19 @@ def _shutdown(manager) -> None:
 
 #: The first cell of every section run in a kept kernel (tagged ``remove-cell``: never in the HTML).
 KERNEL_RESET_SOURCE = """\
-# Added by the render: kernels are kept from one section to the next, so each section starts with an empty one.
-%reset -f
-import matplotlib.pyplot as _plt
-_plt.close("all")
-del _plt
-get_ipython().execution_count = 1"""
+# Added by the render: kernels are kept from one section to the next, so each section starts with an empty one:
+# what %reset -f does to the variables, without its garbage collection (which takes longer than most cells).
+def _pdu_empty_kernel(shell):
+    import matplotlib.pyplot
+
+    for name in [name for name in shell.user_ns if name not in shell.user_ns_hidden and not name.startswith("__")]:
+        del shell.user_ns[name]
+    shell.user_ns["Out"].clear()
+    matplotlib.pyplot.close("all")
+    shell.execution_count = 1
+
+
+_pdu_empty_kernel(get_ipython())"""
 
 
 def with_kernel_reset(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
