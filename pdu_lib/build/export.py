@@ -4,6 +4,7 @@
 import copy
 import logging
 import re
+import threading
 from pathlib import Path
 from typing import Iterable
 
@@ -127,7 +128,18 @@ def _text(value) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
 
+_THREAD = threading.local()
+
+
 def _exporter():
+    """This thread's HTML exporter: made once per thread, as its templates take longer to compile than a section to export."""
+    exporter = getattr(_THREAD, "exporter", None)
+    if exporter is None:
+        exporter = _THREAD.exporter = _new_exporter()
+    return exporter
+
+
+def _new_exporter():
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
