@@ -82,6 +82,33 @@ def test_static_charts_are_saved_as_png_and_svg(rendered):
     assert pngs and pngs == svgs
 
 
+def test_kept_kernels_render_each_section_as_a_fresh_kernel_does(rendered, tmp_path):
+    """The render runs one section after another in each kernel; nothing of one section may show in the next."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pdu_lib import config
+    from pdu_lib.build import execute
+
+    _, results = rendered
+    final = next(result for result in results if result.name == "final")
+    parameters = {"report": "final", "data_dir": str(config.SAMPLE_DATA_DIR), "report_mode": True, "show_intervals": False}
+
+    def fresh(numbered):
+        index, section = numbered
+        folder = tmp_path / section.key
+        folder.mkdir()
+        return execute.render_section(
+            index, section, notebooks_dir=config.NOTEBOOKS_DIR, parameters={**parameters, "output_dir": str(folder)},
+            executed_dir=folder, drop_tags=["interim"], pool=None,
+        )
+
+    with ThreadPoolExecutor(max_workers=2) as threads:
+        alone = list(threads.map(fresh, enumerate(result.section for result in final.sections)))
+    for kept, own in zip(final.sections, alone):
+        assert own.ok, own.error
+        assert kept.body == own.body, kept.section.key
+
+
 def test_rendering_the_same_data_twice_gives_identical_html(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     for out in (first, second):

@@ -24,6 +24,7 @@ NOTEBOOKS = {
     ],
     "fails": ["x = 1", "raise ValueError('FAILED-ON-PURPOSE')"],
     "after": ["print('AFTER-RAN', report)"],
+    "extension": ["%load_ext pdu_lib.present.authoring\nprint('EXTENSION-LOADED')"],
 }
 
 
@@ -40,6 +41,7 @@ def notebooks(tmp_path_factory):
 
 
 def run(notebooks, tmp_path, keys, pool=None, jobs=1):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     chosen = [section for section in sections(*NOTEBOOKS) if section.key in keys]
     return execute.run_sections(
         chosen,
@@ -66,6 +68,15 @@ def test_a_section_sees_nothing_left_by_the_one_before(notebooks, tmp_path):
         leaves, looks = run(notebooks, tmp_path, {"leaves", "looks"}, pool=pool, jobs=1)
     assert "LEAVES-RAN" in leaves.body
     assert "SEES-LEAKED False OPEN-FIGURES 0" in looks.body
+
+
+def test_an_extension_loads_quietly_in_every_section_of_a_kept_kernel(notebooks, tmp_path):
+    with execute.KernelPool() as pool:
+        first = run(notebooks, tmp_path / "1", {"extension"}, pool=pool)[0]
+        second = run(notebooks, tmp_path / "2", {"extension"}, pool=pool)[0]
+        assert pool.started == 1
+    assert "EXTENSION-LOADED" in first.body and "EXTENSION-LOADED" in second.body
+    assert "already loaded" not in second.body
 
 
 def test_the_reset_cell_is_never_shown(notebooks, tmp_path):

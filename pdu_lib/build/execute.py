@@ -274,13 +274,14 @@ def _shutdown(manager) -> None:
 #: The first cell of every section run in a kept kernel (tagged ``remove-cell``: never in the HTML).
 KERNEL_RESET_SOURCE = """\
 # Added by the render: kernels are kept from one section to the next, so each section starts with an empty one:
-# what %reset -f does to the variables, without its garbage collection (which takes longer than most cells).
+# its variables, outputs, extensions and figures go (as with %reset -f, without its slow garbage collection).
 def _pdu_empty_kernel(shell):
     import matplotlib.pyplot
 
     for name in [name for name in shell.user_ns if name not in shell.user_ns_hidden and not name.startswith("__")]:
         del shell.user_ns[name]
     shell.user_ns["Out"].clear()
+    shell.extension_manager.loaded.clear()  # so that %load_ext loads (quietly) again, as in a new kernel
     matplotlib.pyplot.close("all")
     shell.execution_count = 1
 
