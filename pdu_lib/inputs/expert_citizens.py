@@ -27,6 +27,7 @@ from pdu_lib.inputs.tables import (
     parse_date,
     read_table,
 )
+from pdu_lib.inputs.xlsx import read_sheet
 
 FOLDER = "expert_citizens"
 ACTIONS_SHEET = "Actions"
@@ -161,28 +162,14 @@ def load_pack(path: str | Path, name: str | None = None, known_ids: Iterable[str
 def _overall(path: Path, name: str, session: str, session_date: pd.Timestamp) -> pd.DataFrame:
     """The group's overall notes: every filled cell of column A below the Overall sheet's heading.
 
-    Called after :func:`read_table` has checked the file (size, archive); reads at most MAX_OVERALL_ROWS rows.
+    Called after :func:`read_table` has checked the file (size, archive); uses at most MAX_OVERALL_ROWS rows.
     """
-    from openpyxl import load_workbook
-
+    grid = read_sheet(path, name, sheet=lambda title: header_key(title) == header_key(OVERALL_SHEET), label=f"the {OVERALL_SHEET} sheet")
     rows = []
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as err:  # read_table opened it already: anything here is a broken workbook
-        raise InputError(name, f"cannot be opened as an Excel workbook ({type(err).__name__})") from None
-    try:
-        sheet = next((ws for ws in workbook.worksheets if header_key(ws.title) == header_key(OVERALL_SHEET)), None)
-        if sheet is not None:
-            for number, values in enumerate(sheet.iter_rows(min_row=2, max_row=MAX_OVERALL_ROWS + 1, max_col=1, values_only=True), start=2):
-                text = strip_bidi(cell_text(values[0])) if values else ""
-                if text:
-                    rows.append({"session": session, "session_date": session_date, "text": text, "source_file": name, "source_row": number})
-    except InputError:
-        raise
-    except Exception as err:
-        raise InputError(name, f"the {OVERALL_SHEET} sheet cannot be read ({type(err).__name__})") from None
-    finally:
-        workbook.close()
+    for number, values in enumerate((grid or [])[1 : MAX_OVERALL_ROWS + 1], start=2):
+        text = strip_bidi(cell_text(values[0])) if values else ""
+        if text:
+            rows.append({"session": session, "session_date": session_date, "text": text, "source_file": name, "source_row": number})
     return pd.DataFrame.from_records(rows, columns=OVERALL_COLUMNS)
 
 

@@ -18,12 +18,13 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from pdu_lib.errors import InputError
-from pdu_lib.inputs.files import (
-    MAX_INPUT_ENV,
-    check_input_file,
-    max_input_bytes,
-    read_input_bytes,
-    strip_bidi,
+from pdu_lib.inputs.files import read_input_bytes, strip_bidi
+from pdu_lib.inputs.xlsx import (  # noqa: F401  (the sheet limits and the archive check are named here too)
+    EXCEL_MAX_COLUMNS,
+    EXCEL_MAX_ROWS,
+    MAX_SHEET_CELLS,
+    check_xlsx_archive,
+    read_sheet,
 )
 
 TEXT_SUFFIXES = {".csv", ".txt"}
@@ -187,120 +188,11 @@ def _read_csv_grid(path: Path, name: str) -> list[list[Any]]:
     return grid
 
 
-#: Excel's own sheet limits: a sheet declaring more was not written by a spreadsheet program.
-EXCEL_MAX_ROWS, EXCEL_MAX_COLUMNS = 1_048_576, 16_384
-#: Cells (rows x widest row) read from one sheet at most; a real register or export holds far fewer.
-MAX_SHEET_CELLS = 5_000_000
-_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?\"")
-
-
-def _column_number(letters: str) -> int:
-    """1-based number of a column letter (the inverse of :func:`column_letter`).
-
-    >>> _column_number("A"), _column_number("AA"), _column_number("XFD")
-    (1, 27, 16384)
-    """
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number
-
-
-def check_xlsx_archive(path: Path, name: str) -> None:
-    """Refuse a workbook whose parts unpack beyond the size cap, or whose sheet declares more than Excel allows.
-
-    Runs before openpyxl parses anything: the zip directory gives each part's
-    unpacked size, and each sheet's ``<dimension ref="A1:J30000000"/>`` is read
-    from the first few kilobytes of its XML.
-    """
-    import zipfile
-
-    cap = max_input_bytes()
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-            total = sum(member.file_size for member in members)
-            if total > cap:
-                raise InputError(
-                    name,
-                    f"unpacks to {total / 1e6:,.0f} MB, over the {cap / 1e6:,.0f} MB limit for one input file "
-                    f"(set {MAX_INPUT_ENV} to raise it); is it a real workbook?",
-                )
-            for member in members:
-                if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", member.filename):
-                    continue
-                with archive.open(member) as handle:
-                    head = handle.read(4096)
-                found = _DIMENSION.search(head)
-                if not found:
-                    continue
-                first, first_row, last, last_row = (part.decode("ascii") if part else "" for part in found.groups())
-                rows = max(int(first_row or 0), int(last_row or 0))
-                columns = max(_column_number(first or "A"), _column_number(last or "A"))
-                if rows > EXCEL_MAX_ROWS or columns > EXCEL_MAX_COLUMNS:
-                    raise InputError(
-                        name,
-                        f"a sheet declares {rows:,} rows by {columns:,} columns ({found.group(0).decode('ascii', 'replace')}), more than Excel "
-                        f"allows ({EXCEL_MAX_ROWS:,} by {EXCEL_MAX_COLUMNS:,}): the file is broken or was not saved by Excel",
-                    )
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, RuntimeError, ValueError) as err:
-        if isinstance(err, InputError):
-            raise
-        raise InputError(name, f"cannot be opened as an Excel workbook ({err})") from None
-
-
-def _xlsx_cell(value: Any) -> Any:
-    return strip_bidi(value) if isinstance(value, str) else value
-
-
-def _read_xlsx_grid(path: Path, name: str) -> list[list[Any]]:
-    import zipfile
-
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    check_input_file(path, name)
-    check_xlsx_archive(path, name)
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except InputError:
-        raise
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError) as err:
-        raise InputError(name, f"cannot be opened as an Excel workbook ({_parser_problem(err)})") from None
-    grid: list[list[Any]] = []
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # the declared size can be stale or false: read the cells the sheet holds
-        width = 0
-        for row in sheet.iter_rows(values_only=True):
-            width = max(width, len(row))
-            if len(grid) >= EXCEL_MAX_ROWS or width * (len(grid) + 1) > MAX_SHEET_CELLS:
-                raise InputError(name, f"the first sheet holds more than {MAX_SHEET_CELLS:,} cells or {EXCEL_MAX_ROWS:,} rows: is it a real register?", row=len(grid) + 1)
-            grid.append([_xlsx_cell(value) for value in row])
-    except InputError:
-        raise
-    except Exception as err:  # any parser error (an XML ParseError on a raw NUL, a broken cell) names the file
-        raise InputError(name, f"the first sheet cannot be read ({_parser_problem(err)})", row=len(grid) + 1) from None
-    finally:
-        workbook.close()
-    while grid and all(cell is None or str(cell).strip() == "" for cell in grid[-1]):
-        grid.pop()
-    if not grid:
-        raise InputError(name, "the file is empty")
-    width = max(len(row) for row in grid)  # rows padded to the widest, as a declared dimension would
-    return [row + [None] * (width - len(row)) for row in grid]
-
-
-def _parser_problem(err: BaseException) -> str:
-    """A parser's exception as a short phrase, its type named (an XML ParseError says where in the sheet's XML)."""
-    text = " ".join(str(err).split())[:200]
-    return f"{type(err).__name__}: {text}" if text else type(err).__name__
-
-
 def read_grid(path: str | Path, name: str | None = None) -> list[list[Any]]:
     """The raw cells of a CSV or the first sheet of an XLSX, row by row.
 
-    CSV cells are strings; XLSX cells keep Excel's types (numbers, datetimes).
+    CSV cells are strings; XLSX cells keep Excel's types (numbers, datetimes),
+    None where empty, rows padded to the widest (``pdu_lib.inputs.xlsx``).
     """
     path = Path(path)
     name = name or path.name
@@ -310,7 +202,10 @@ def read_grid(path: str | Path, name: str | None = None) -> list[list[Any]]:
     if suffix in TEXT_SUFFIXES:
         return _read_csv_grid(path, name)
     if suffix in EXCEL_SUFFIXES:
-        return _read_xlsx_grid(path, name)
+        grid = read_sheet(path, name)
+        if not grid:
+            raise InputError(name, "the file is empty")
+        return grid
     raise InputError(name, f"unsupported file type {suffix!r}: use .csv or .xlsx")
 
 
