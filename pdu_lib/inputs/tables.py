@@ -13,9 +13,11 @@ import io
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.files import read_input_bytes, strip_bidi
@@ -25,6 +27,7 @@ from pdu_lib.inputs.xlsx import (  # noqa: F401  (the sheet limits and the archi
     MAX_SHEET_CELLS,
     check_xlsx_archive,
     read_sheet,
+    sheet_cells,
 )
 
 TEXT_SUFFIXES = {".csv", ".txt"}
@@ -194,19 +197,103 @@ def read_grid(path: str | Path, name: str | None = None) -> list[list[Any]]:
     CSV cells are strings; XLSX cells keep Excel's types (numbers, datetimes),
     None where empty, rows padded to the widest (``pdu_lib.inputs.xlsx``).
     """
-    path = Path(path)
-    name = name or path.name
+    path, name = Path(path), name or Path(path).name
+    if _kind(path, name) == "csv":
+        return _read_csv_grid(path, name)
+    return _read_xlsx_cells(path, name).tolist()
+
+
+def read_cells(path: str | Path, name: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`read_grid` as a two-dimensional object array padded with None, and each row's length as read.
+
+    Loaders work on it a column at a time (:func:`map_distinct`) rather than a cell at a time.
+
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder, "t.csv")
+    ...     _ = path.write_text("a,b\\n1\\n2,3,4\\n")
+    ...     cells, lengths = read_cells(path)
+    >>> cells.tolist(), lengths.tolist()
+    ([['a', 'b', None], ['1', None, None], ['2', '3', '4']], [2, 1, 3])
+    """
+    path, name = Path(path), name or Path(path).name
+    if _kind(path, name) == "csv":
+        grid = _read_csv_grid(path, name)
+        lengths = np.fromiter(map(len, grid), dtype=np.int64, count=len(grid))
+        width = int(lengths.max())
+        if (lengths != width).any():
+            grid = [row + [None] * (width - len(row)) for row in grid]
+        return np.array(grid, dtype=object).reshape(len(grid), width), lengths
+    cells = _read_xlsx_cells(path, name)
+    return cells, np.full(len(cells), cells.shape[1], dtype=np.int64)
+
+
+def _kind(path: Path, name: str) -> str:
     if not path.exists() and not path.is_symlink():
         raise InputError(name, "file not found")
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
-        return _read_csv_grid(path, name)
+        return "csv"
     if suffix in EXCEL_SUFFIXES:
-        grid = read_sheet(path, name)
-        if not grid:
-            raise InputError(name, "the file is empty")
-        return grid
+        return "xlsx"
     raise InputError(name, f"unsupported file type {suffix!r}: use .csv or .xlsx")
+
+
+def _read_xlsx_cells(path: Path, name: str) -> np.ndarray:
+    cells = sheet_cells(path, name)
+    if cells is None or not cells.size:
+        raise InputError(name, "the file is empty")
+    return cells
+
+
+def map_distinct(values: Iterable[Any], function: Callable[[Any], Any]) -> np.ndarray:
+    """``function`` of every value, as an object array, called once per distinct value.
+
+    Registers and exports repeat the same sectors, names, events and dates on
+    every row, so a column costs as many calls as it has distinct values.
+    Values of different types never share a call (``True`` is not ``1``).
+
+    >>> calls = []
+    >>> map_distinct(["Voluntary", "Statutory", "Voluntary", None], lambda v: calls.append(v) or cell_text(v).upper()).tolist()
+    ['VOLUNTARY', 'STATUTORY', 'VOLUNTARY', '']
+    >>> calls
+    ['Voluntary', 'Statutory', None]
+    >>> map_distinct([True, 1, 1.0], cell_text).tolist()
+    ['True', '1', '1']
+    """
+    values = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
+    values = values.reshape(-1) if values.ndim != 1 else values
+    if not len(values):
+        return np.empty(0, dtype=object)
+    if infer_dtype(values, skipna=False) == "string":
+        codes, uniques = pd.factorize(values)
+        return np.fromiter((function(value) for value in uniques), dtype=object, count=len(uniques))[codes]
+    results: dict[tuple[type, Any], Any] = {}
+
+    def call(value: Any) -> Any:
+        try:
+            key = (type(value), value)
+            if key in results:
+                return results[key]
+        except TypeError:  # unhashable: called as it is
+            return function(value)
+        results[key] = outcome = function(value)
+        return outcome
+
+    return np.fromiter((call(value) for value in values), dtype=object, count=len(values))
+
+
+def blank_cells(values: Iterable[Any]) -> np.ndarray:
+    """Which cells are blank (their :func:`cell_text` is empty), as a bool array.
+
+    >>> blank_cells(["x", " ", None, 0, float("nan")]).tolist()
+    [False, True, True, False, True]
+    """
+    return map_distinct(values, _is_blank).astype(bool)
+
+
+def _is_blank(value: Any) -> bool:
+    return cell_text(value) == ""
 
 
 def cell_text(value: Any) -> str:
@@ -254,18 +341,18 @@ def read_table(
     """
     path = Path(path)
     name = name or path.name
-    grid = read_grid(path, name)
+    cells, lengths = read_cells(path, name)
     wanted = {header_key(header): canonical for canonical, header in columns.items()}
     optional_keys = {header_key(columns.get(c, c)) for c in optional}
     required_keys = set(wanted) - optional_keys
     header_index = None
-    for index, row in enumerate(grid[:search_rows]):
-        keys = {header_key(cell) for cell in row}
+    for index in range(min(search_rows, len(cells))):
+        keys = {header_key(cell) for cell in cells[index, : lengths[index]]}
         if required_keys <= keys:
             header_index = index
             break
     if header_index is None:
-        first = grid[0]
+        first = list(cells[0, : lengths[0]])
         found = {header_key(cell) for cell in first}
         missing = [columns[wanted[key]] for key in sorted(required_keys - found, key=list(wanted).index)]
         raise InputError(
@@ -274,33 +361,36 @@ def read_table(
             f"found {', '.join(repr(cell_text(c)) for c in first if cell_text(c)) or 'nothing'}).{delimiter_hint(first)}",
             row=1,
         )
-    header = grid[header_index]
+    header = cells[header_index, : lengths[header_index]]
     positions: dict[str, int] = {}
     for position, cell in enumerate(header):
         key = header_key(cell)
         if key in wanted and wanted[key] not in positions:
             positions[wanted[key]] = position
-    records = []
-    for offset, row in enumerate(grid[header_index + 1 :], start=header_index + 2):
-        if all(cell_text(cell) == "" for cell in row):
-            continue
-        if len(row) > len(header) and any(cell_text(cell) for cell in row[len(header) :]):
-            extra = next(index for index in range(len(header), len(row)) if cell_text(row[index]))
-            raise InputError(
-                name,
-                f"row has {len(row)} cells but the header has {len(header)}; is a comma missing from quoted text?",
-                row=offset,
-                column=column_letter(extra + 1),
-            )
-        record = {canonical: (row[pos] if pos < len(row) else None) for canonical, pos in positions.items()}
-        for canonical in columns:
-            record.setdefault(canonical, None)
-        record["source_file"] = name
-        record["source_row"] = offset
-        records.append(record)
-    if not records:
+    body = cells[header_index + 1 :]
+    filled = np.zeros(body.shape, dtype=bool)
+    for column in range(body.shape[1]):
+        filled[:, column] = ~blank_cells(body[:, column])
+    kept = np.flatnonzero(filled.any(axis=1))
+    # A CSV row longer than its header (an unquoted comma), with text beyond the header's last column.
+    beyond = filled[kept, len(header) :].any(axis=1)
+    if beyond.any():
+        first_row = kept[np.argmax(beyond)]
+        extra = len(header) + int(np.argmax(filled[first_row, len(header) :]))
+        raise InputError(
+            name,
+            f"row has {lengths[header_index + 1 + first_row]} cells but the header has {len(header)}; is a comma missing from quoted text?",
+            row=int(first_row) + header_index + 2,
+            column=column_letter(extra + 1),
+        )
+    if not len(kept):
         raise InputError(name, "has a header but no data rows")
-    frame = pd.DataFrame.from_records(records, columns=[*columns, "source_file", "source_row"])
+    blank = np.full(len(kept), None, dtype=object)
+    frame = pd.DataFrame(
+        {canonical: body[kept, positions[canonical]] if canonical in positions else blank for canonical in columns}, dtype=object
+    )
+    frame["source_file"] = pd.Series(name, index=frame.index, dtype=object)
+    frame["source_row"] = (kept + header_index + 2).astype("int64")
     # Cells stay as read (object dtype): blank is None, never NaN turned into the text 'nan'.
     text_columns = [c for c in frame.columns if c != "source_row"]
     frame[text_columns] = frame[text_columns].astype(object).where(frame[text_columns].notna(), None)

@@ -44,8 +44,9 @@ _BIDI_BYTES = re.compile(
     rb"\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c|&#(?:[xX]0*(?:20[0-6][0-9a-fA-F]|61[cC])|0*(?:8[0-9]{3}|1564));"
 )
 # The common layout (Excel, openpyxl, LibreOffice): every cell carries its reference as its first attribute.
-_CELL_REFERENCE = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
-_OTHER_CELL_TAG = re.compile(rb"<c[\t\r\n/>]|<row[\t\r\n/>]|:(?:c|row)[\s/>]")
+_CELL_REFERENCE = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"')
+_OTHER_CELL_TAG = re.compile(rb"<c[\t\r\n/>]")  # a cell tag without attributes, or split over lines
+_PREFIXED_CELL_TAG = re.compile(rb":c[\s/>]")  # calamine matches local names: <x:c> is a cell too
 # Any row or cell tag, prefixed or not, for the layouts above does not cover.
 _TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>")
 _REFERENCE_ATTRIBUTE = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]{0,3})([0-9]*)["']""")
@@ -194,15 +195,25 @@ def sheet_extent(xml: bytes) -> _Extent:
     _Extent(rows=4, columns=2)
     """
     cells = xml.count(b"<c ")
-    if cells == xml.count(b'<c r="') and not _OTHER_CELL_TAG.search(xml):
+    if not _OTHER_CELL_TAG.search(xml) and not _PREFIXED_CELL_TAG.search(xml):
         references = _CELL_REFERENCE.findall(xml)
-        if len(references) == cells:
-            if not references:
-                return _Extent(0, 0)
-            letters, digits = zip(*references)
-            last_column = max(set(letters), key=lambda text: (len(text), text))
-            return _Extent(max(map(int, digits)), column_number(last_column.decode("ascii")))
+        if len(references) == cells:  # every cell is placed by its own reference: rows do not matter
+            return _referenced_extent(references)
     return _walked_extent(xml)
+
+
+def _referenced_extent(references: list[bytes]) -> _Extent:
+    """The last row and column of cell references such as ``b"AB12"``, computed on their bytes at once."""
+    if not references:
+        return _Extent(0, 0)
+    text = np.array(references)
+    codes = text.view(np.uint8).reshape(len(references), text.dtype.itemsize).astype(np.int64)
+    rows, columns = np.zeros(len(references), np.int64), np.zeros(len(references), np.int64)
+    for position in range(codes.shape[1]):  # at most ten characters: letters first, then digits, then padding
+        code = codes[:, position]
+        columns = np.where(code >= 65, columns * 26 + code - 64, columns)
+        rows = np.where((code >= 48) & (code <= 57), rows * 10 + code - 48, rows)
+    return _Extent(int(rows.max()), int(columns.max()))
 
 
 def _walked_extent(xml: bytes) -> _Extent:
@@ -266,6 +277,12 @@ def read_sheet(path: str | Path, name: str, sheet: Callable[[str], bool] | None 
     spreadsheet row; trailing blank rows are dropped and every row is padded
     with None to the widest. ``label`` names the sheet in errors.
     """
+    cells = sheet_cells(path, name, sheet, label)
+    return None if cells is None else cells.tolist()
+
+
+def sheet_cells(path: str | Path, name: str, sheet: Callable[[str], bool] | None = None, label: str = "the first sheet") -> np.ndarray | None:
+    """:func:`read_sheet` as a two-dimensional object array (rows x columns), for readers that work a column at a time."""
     raw = read_input_bytes(path, name)
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
@@ -331,12 +348,12 @@ def _calamine_rows(raw: bytes, name: str, title: str, label: str) -> list[list[A
         workbook.close()
 
 
-def _as_openpyxl_gave(rows: list[list[Any]], strip: bool) -> list[list[Any]]:
+def _as_openpyxl_gave(rows: list[list[Any]], strip: bool) -> np.ndarray:
     """calamine's rows as openpyxl gave them: None for empty, datetimes for dates, ints for whole numbers, no bidi."""
     while rows and all(cell == "" or (isinstance(cell, str) and not cell.strip()) for cell in rows[-1]):
         rows.pop()
     if not rows:
-        return []
+        return np.empty((0, 0), dtype=object)
     width = max(map(len, rows))
     if any(len(row) != width for row in rows):
         rows = [row + [""] * (width - len(row)) for row in rows]
@@ -350,7 +367,7 @@ def _as_openpyxl_gave(rows: list[list[Any]], strip: bool) -> list[list[Any]]:
             cells[:, column] = values
         else:
             cells[:, column] = [_cell(value, strip) for value in values]
-    return cells.tolist()
+    return cells
 
 
 def _cell(value: Any, strip: bool) -> Any:
