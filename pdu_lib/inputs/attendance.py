@@ -12,12 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
+import numpy as np
 import pandas as pd
 
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.ledger import Ledger
 from pdu_lib.inputs.people import EMAIL_CONFLICT_COLUMNS, email_conflicts, link_people
-from pdu_lib.inputs.tables import choose, parse_date, read_table, squash_text
+from pdu_lib.inputs.tables import choose, choose_codes, first_failure, map_distinct, parse_date, read_table, squash_text
 
 # code -> the label the contract documents; dict order is the order reports show them in.
 EVENT_KINDS = {"learning_event": "learning event", "cop_session": "CoP session"}
@@ -210,46 +211,55 @@ def load_register_linked(
     table = read_table(path, REGISTER_COLUMNS, name=name)
     events_file = str(events["source_file"].iloc[0]) if len(events) and "source_file" in events else "events.csv"
     by_id = {str(event_id).casefold(): position for position, event_id in enumerate(events["event_id"])}
+    rows = table["source_row"].to_numpy()
 
-    records = []
-    people = []
-    # One dict per event, looked up by position: events.iloc[...] per booking row costs more than the rest of the loop.
-    event_rows = events[["event_id", "date", "kind", "cop_group"]].to_dict("records")
-    for row in table.itertuples(index=False):
-        at = {"file": name, "row": row.source_row}
-        event_text = squash_text(row.event_id)
-        if not event_text:
-            raise InputError(name, "Event ID is blank", column=REGISTER_COLUMNS["event_id"], row=row.source_row)
-        position = by_id.get(event_text.casefold())
-        if position is None:
-            raise InputError(name, f"event {event_text!r} is not in {events_file}", column=REGISTER_COLUMNS["event_id"], row=row.source_row)
-        event = event_rows[position]
-        sector = choose(row.sector, SECTORS, column=REGISTER_COLUMNS["sector"], aliases=SECTOR_ALIASES, **at)
-        focus = choose(row.focus, FOCUSES, column=REGISTER_COLUMNS["focus"], aliases=FOCUS_ALIASES, **at)
-        status = choose(row.status, STATUSES, column=REGISTER_COLUMNS["status"], aliases=STATUS_ALIASES, **at)
-        person_name, email = squash_text(row.name), squash_text(row.email)
-        if not person_name and not email:
-            raise InputError(name, "Name and Email are both blank: the booking cannot be linked to a person", column=REGISTER_COLUMNS["name"], row=row.source_row)
-        organisation = _optional(row.organisation)
-        people.append({"name": person_name, "email": email, "organisation": organisation})
-        records.append(
-            {
-                "booking_row": len(records) + 1,
-                "event_id": event["event_id"],
-                "event_date": event["date"],
-                "event_kind": event["kind"],
-                "cop_group": event["cop_group"] if isinstance(event["cop_group"], str) else None,
-                "organisation": organisation,
-                "sector": sector,
-                "focus": focus,
-                "status": status,
-                "source_file": row.source_file,
-                "source_row": row.source_row,
-            }
-        )
-    frame = pd.DataFrame.from_records(records)
-    identities = pd.DataFrame.from_records(people, columns=["name", "email", "organisation"])
-    del people
+    event_text = map_distinct(table["event_id"], squash_text)
+    position = pd.Series(map_distinct(event_text, lambda text: by_id.get(text.casefold(), -1)), dtype="int64").to_numpy()
+    codes = {
+        key: choose_codes(table[key], allowed, aliases)
+        for key, allowed, aliases in (("sector", SECTORS, SECTOR_ALIASES), ("focus", FOCUSES, FOCUS_ALIASES), ("status", STATUSES, STATUS_ALIASES))
+    }
+    person_name, email = map_distinct(table["name"], squash_text), map_distinct(table["email"], squash_text)
+    blank_event = event_text == ""
+
+    def blank_id(at: int) -> None:
+        raise InputError(name, "Event ID is blank", column=REGISTER_COLUMNS["event_id"], row=int(rows[at]))
+
+    def unknown_id(at: int) -> None:
+        raise InputError(name, f"event {event_text[at]!r} is not in {events_file}", column=REGISTER_COLUMNS["event_id"], row=int(rows[at]))
+
+    def not_allowed(key: str, allowed: Mapping[str, str], aliases: Mapping[str, str]):
+        return lambda at: choose(table[key].iat[at], allowed, file=name, row=int(rows[at]), column=REGISTER_COLUMNS[key], aliases=aliases)
+
+    def nobody(at: int) -> None:
+        raise InputError(name, "Name and Email are both blank: the booking cannot be linked to a person", column=REGISTER_COLUMNS["name"], row=int(rows[at]))
+
+    first_failure(
+        (blank_event, blank_id),
+        (~blank_event & (position < 0), unknown_id),
+        (~codes["sector"][1], not_allowed("sector", SECTORS, SECTOR_ALIASES)),
+        (~codes["focus"][1], not_allowed("focus", FOCUSES, FOCUS_ALIASES)),
+        (~codes["status"][1], not_allowed("status", STATUSES, STATUS_ALIASES)),
+        ((person_name == "") & (email == ""), nobody),
+    )
+    organisation = map_distinct(table["organisation"], _optional)
+    cop_groups = events["cop_group"].to_numpy(dtype=object)
+    frame = pd.DataFrame(
+        {
+            "booking_row": np.arange(1, len(table) + 1, dtype="int64"),
+            "event_id": events["event_id"].to_numpy(dtype=object)[position],
+            "event_date": events["date"].to_numpy()[position],
+            "event_kind": events["kind"].to_numpy(dtype=object)[position],
+            "cop_group": np.array([group if isinstance(group, str) else None for group in cop_groups], dtype=object)[position],
+            "organisation": organisation,
+            "sector": codes["sector"][0],
+            "focus": codes["focus"][0],
+            "status": codes["status"][0],
+            "source_file": table["source_file"].to_numpy(dtype=object),
+            "source_row": rows,
+        }
+    )
+    identities = pd.DataFrame({"name": person_name, "email": email, "organisation": organisation}, dtype=object)
     inside = pd.Series(True, index=frame.index)
     if link_within is not None:
         inside = frame["event_date"].between(pd.Timestamp(link_within[0]), pd.Timestamp(link_within[1]))

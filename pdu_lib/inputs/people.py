@@ -15,7 +15,7 @@ booking rows are taken to be **the same person** when
    name clean-up below, **and** both organisations are non-blank and match
    after the organisation clean-up below.
 
-Links are transitive (union-find): a person who changed email but kept their
+Links are transitive (connected components): a person who changed email but kept their
 name and organisation is one person, and so is a person who typed their name
 differently but kept their email.
 
@@ -53,7 +53,10 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Mapping
 
+import numpy as np
 import pandas as pd
+
+from pdu_lib.inputs.tables import map_distinct
 
 NICKNAMES_FILE = Path(__file__).with_name("nicknames.csv")
 
@@ -188,36 +191,51 @@ def names_compatible(first: str, second: str) -> bool:
     return _first_names_compatible(short[0], long[0]) or short[0] == long[-1]
 
 
-def _conflicting_emails(emails: list[str], names: list[str]) -> set[str]:
-    """Emails whose rows carry two names that cannot be one person's."""
-    by_email: dict[str, set[str]] = {}
-    for email, name in zip(emails, names):
-        if email and name:
-            by_email.setdefault(email, set()).add(name)
+def _conflicting_emails(emails: np.ndarray, names: np.ndarray) -> set[str]:
+    """Emails whose rows carry two names that cannot be one person's (each pair of distinct names compared once)."""
+    typed = (emails != "") & (names != "")
+    pairs = pd.DataFrame({"email": emails[typed], "name": names[typed]}).drop_duplicates()
+    shared = pairs.loc[pairs.duplicated("email", keep=False)]
     return {
         email
-        for email, found in by_email.items()
+        for email, found in shared.groupby("email", sort=False)["name"]
         if any(not names_compatible(x, y) for x in found for y in found if x < y)
     }
 
 
-class _UnionFind:
-    def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
+def _keys(frame: pd.DataFrame, nicknames: Mapping[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """Every row's email key and name key, each distinct text cleaned once."""
+    emails = map_distinct(frame["email"], email_key)
+    names = map_distinct(frame["name"], lambda value: name_key(value, nicknames))
+    return emails, names
 
-    def find(self, item: int) -> int:
-        root = item
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[item] != root:
-            self.parent[item], item = root, self.parent[item]
-        return root
 
-    def union(self, first: int, second: int) -> None:
-        a, b = self.find(first), self.find(second)
-        if a != b:
-            # The earlier row stays the root, so a person is known by their first booking.
-            self.parent[max(a, b)] = min(a, b)
+def _components(*keys: np.ndarray) -> np.ndarray:
+    """For each row, the first row of the rows it is linked to: rows sharing a non-blank key are linked, transitively.
+
+    Each row starts as its own label; every group of rows sharing a key takes
+    the group's smallest label, and labels follow their own row's label, until
+    nothing changes (connected components, a few passes over the rows).
+
+    >>> _components(np.array(["a", "", "b", "a", "b"], dtype=object), np.array(["", "x", "", "", "x"], dtype=object)).tolist()
+    [0, 1, 1, 0, 1]
+    """
+    size = len(keys[0]) if keys else 0
+    labels = np.arange(size)
+    groups = []
+    for values in keys:
+        codes = pd.factorize(values)[0]
+        member = np.flatnonzero(values != "")
+        groups.append((member, codes[member], int(codes.max(initial=-1)) + 1))
+    while True:
+        before = labels.copy()
+        for member, codes, count in groups:
+            smallest = np.full(count, size, dtype=labels.dtype)
+            np.minimum.at(smallest, codes, labels[member])
+            labels[member] = np.minimum(labels[member], smallest[codes])
+        labels = labels[labels]  # a label is a linked row: take that row's label (halves the remaining passes)
+        if np.array_equal(labels, before):
+            return labels
 
 
 def link_people(frame: pd.DataFrame, nicknames: Mapping[str, str] | None = None) -> tuple[pd.Series, pd.DataFrame]:
@@ -247,54 +265,35 @@ def link_people(frame: pd.DataFrame, nicknames: Mapping[str, str] | None = None)
     if missing:
         raise KeyError(f"link_people needs columns name, email and organisation; missing {', '.join(missing)}")
     nicknames = load_nicknames() if nicknames is None else nicknames
-    size = len(frame)
-    emails = [email_key(value) for value in frame["email"]]
-    names = [name_key(value, nicknames) for value in frame["name"]]
-    organisations = [organisation_key(value) for value in frame["organisation"]]
-    people = [f"{n}\x1f{o}" if n and o else "" for n, o in zip(names, organisations)]
+    emails, names = _keys(frame, nicknames)
+    organisations = map_distinct(frame["organisation"], organisation_key)
+    people = np.where((names != "") & (organisations != ""), names + "\x1f" + organisations, "").astype(object)
+    emails = np.where(np.isin(emails, list(_conflicting_emails(emails, names))), "", emails).astype(object)
 
-    conflicting = _conflicting_emails(emails, names)
-    emails = ["" if key in conflicting else key for key in emails]
+    roots = _components(emails, people)  # each row's first row: a person is known by their first booking
+    person, firsts = pd.factorize(roots)  # numbered in order of first booking
+    ids = np.array([f"P{number:04d}" for number in range(1, len(firsts) + 1)], dtype=object)
+    person_id = pd.Series(ids[person], index=frame.index, name="person_id", dtype="str")
 
-    links = _UnionFind(size)
-    for keys in (emails, people):
-        first_row: dict[str, int] = {}
-        for row, key in enumerate(keys):
-            if key:
-                links.union(first_row.setdefault(key, row), row)
-
-    roots = [links.find(row) for row in range(size)]
-    number: dict[int, str] = {}
-    for root in roots:  # roots are first rows, so numbering by first appearance is booking order
-        number.setdefault(root, f"P{len(number) + 1:04d}")
-    person_id = pd.Series([number[root] for root in roots], index=frame.index, name="person_id", dtype="str")
-
-    records = []
-    members: dict[int, list[int]] = {}
-    for row, root in enumerate(roots):
-        members.setdefault(root, []).append(row)
-    for root, rows in members.items():
-        if len(rows) == 1:
-            linked_by = LINK_RULES[0]
-        else:
-            by_email = _shares_key(emails, rows)
-            by_name = _shares_key(people, rows)
-            linked_by = {(True, False): LINK_RULES[1], (False, True): LINK_RULES[2], (True, True): LINK_RULES[3]}[(by_email, by_name)]
-        records.append({"person_id": number[root], "bookings": len(rows), "linked_by": linked_by})
-    audit = pd.DataFrame.from_records(records, columns=["person_id", "bookings", "linked_by"])
+    bookings = np.bincount(person, minlength=len(firsts))
+    joined = {rule: _joined_by(keys, person, len(firsts)) for rule, keys in (("email", emails), ("name", people))}
+    rules = {(True, False): LINK_RULES[1], (False, True): LINK_RULES[2], (True, True): LINK_RULES[3]}
+    linked_by = [
+        LINK_RULES[0] if count == 1 else rules[(bool(by_email), bool(by_name))]
+        for count, by_email, by_name in zip(bookings, joined["email"], joined["name"])
+    ]
+    audit = pd.DataFrame({"person_id": ids, "bookings": bookings, "linked_by": linked_by}, columns=["person_id", "bookings", "linked_by"])
     return person_id, audit.astype({"person_id": "str", "bookings": "int64", "linked_by": "str"})
 
 
-def _shares_key(keys: list[str], rows: list[int]) -> bool:
-    """True when two of ``rows`` carry the same non-blank key (that rule joined some of them)."""
-    seen: set[str] = set()
-    for row in rows:
-        key = keys[row]
-        if key:
-            if key in seen:
-                return True
-            seen.add(key)
-    return False
+def _joined_by(keys: np.ndarray, person: np.ndarray, people: int) -> np.ndarray:
+    """For each person, whether two of their rows carry the same non-blank key (that rule joined some of them)."""
+    typed = keys != ""
+    codes = pd.factorize(keys)[0]
+    counts = np.bincount(codes[typed], minlength=int(codes.max(initial=-1)) + 1)
+    shared = np.zeros(len(keys), dtype=bool)
+    shared[typed] = counts[codes[typed]] >= 2
+    return np.bincount(person, weights=shared, minlength=people) > 0
 
 
 EMAIL_CONFLICT_COLUMNS = ["shared_email", "bookings", "names", "people", "person_ids"]
@@ -315,15 +314,15 @@ def email_conflicts(frame: pd.DataFrame, person_id: pd.Series, nicknames: Mappin
     [{'shared_email': 'E1', 'bookings': 3, 'names': 2, 'people': 2, 'person_ids': 'P0001, P0002'}]
     """
     nicknames = load_nicknames() if nicknames is None else nicknames
-    emails = [email_key(value) for value in frame["email"]]
-    names = [name_key(value, nicknames) for value in frame["name"]]
+    emails, names = _keys(frame, nicknames)
     conflicting = _conflicting_emails(emails, names)
+    rows = pd.DataFrame({"email": emails, "name": names, "person_id": np.asarray(person_id, dtype=object).astype(str)})
+    rows = rows.loc[rows["email"].isin(conflicting)]
     records = []
-    for email in dict.fromkeys(e for e in emails if e in conflicting):
-        rows = [i for i, e in enumerate(emails) if e == email]
-        ids = sorted({str(person_id.iloc[i]) for i in rows})
+    for email, group in rows.groupby("email", sort=False):  # in order of first booking
+        ids = sorted(set(group["person_id"]))
         records.append({
-            "shared_email": f"E{len(records) + 1}", "bookings": len(rows), "names": len({names[i] for i in rows if names[i]}),
+            "shared_email": f"E{len(records) + 1}", "bookings": len(group), "names": group.loc[group["name"] != "", "name"].nunique(),
             "people": len(ids), "person_ids": ", ".join(ids),
         })
     table = pd.DataFrame.from_records(records, columns=EMAIL_CONFLICT_COLUMNS)

@@ -268,6 +268,16 @@ def map_distinct(values: Iterable[Any], function: Callable[[Any], Any]) -> np.nd
     if infer_dtype(values, skipna=False) == "string":
         codes, uniques = pd.factorize(values)
         return np.fromiter((function(value) for value in uniques), dtype=object, count=len(uniques))[codes]
+    missing = pd.isna(values)
+    if missing.any():  # blanks (None, NaN, NaT, NA): one call per kind of blank, the rest as above
+        outcome = np.empty(len(values), dtype=object)
+        outcome[~missing] = map_distinct(values[~missing], function)
+        by_kind: dict[type, Any] = {}
+        outcome[missing] = np.fromiter(
+            (by_kind[kind] if (kind := type(value)) in by_kind else by_kind.setdefault(kind, function(value)) for value in values[missing]),
+            dtype=object, count=int(missing.sum()),
+        )
+        return outcome
     results: dict[tuple[type, Any], Any] = {}
 
     def call(value: Any) -> Any:
@@ -456,6 +466,54 @@ def _choice_lookup(allowed: Mapping[str, str], aliases: Mapping[str, str] | None
 _CHOICE_LOOKUPS: dict[tuple, dict[str, str]] = {}
 
 
+def _lookup_for(allowed: Mapping[str, str], aliases: Mapping[str, str] | None) -> dict[str, str]:
+    # Built once per set of codes, not once per cell.
+    signature = (tuple(allowed.items()), tuple((aliases or {}).items()))
+    lookup = _CHOICE_LOOKUPS.get(signature)
+    if lookup is None:
+        lookup = _CHOICE_LOOKUPS.setdefault(signature, _choice_lookup(allowed, aliases))
+    return lookup
+
+
+def choose_codes(values: Iterable[Any], allowed: Mapping[str, str], aliases: Mapping[str, str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`choose` for a whole column: the codes (None where a cell is not allowed) and which cells are allowed.
+
+    The caller raises :func:`choose`'s own error for the first cell not allowed (see :func:`first_failure`).
+
+    >>> codes, allowed = choose_codes([" voluntary ", "VCS", "Charity"], {"voluntary": "Voluntary"}, {"VCS": "voluntary"})
+    >>> codes.tolist(), allowed.tolist()
+    (['voluntary', 'voluntary', None], [True, True, False])
+    """
+    lookup = _lookup_for(allowed, aliases)
+    codes = map_distinct(values, lambda value: lookup.get(header_key(value)))
+    return codes, np.not_equal(codes, None)
+
+
+def first_failure(*checks: tuple[np.ndarray, Callable[[int], Any]]) -> None:
+    """Raise the error a loop over the rows would have raised first: the first failing row, and its first failing check.
+
+    Each check is ``(failed, fail)``: a bool array over the rows, and a function
+    that raises the error for one row position.
+
+    >>> def fail(what):
+    ...     def raise_for(position):
+    ...         raise InputError("f.csv", what, row=position + 2)
+    ...     return raise_for
+    >>> first_failure((np.array([False, False, True]), fail("blank")), (np.array([False, True, True]), fail("unknown")))
+    Traceback (most recent call last):
+    ...
+    pdu_lib.errors.InputError: f.csv, row 3: unknown
+    """
+    firsts = [int(np.argmax(failed)) for failed, _ in checks if len(failed) and failed.any()]
+    if not firsts:
+        return
+    position = min(firsts)
+    for failed, fail in checks:
+        if len(failed) and failed[position]:
+            fail(position)
+            raise AssertionError("a check's fail function must raise")  # pragma: no cover
+
+
 def choose(value: Any, allowed: Mapping[str, str], *, file: str, row: int, column: str, aliases: Mapping[str, str] | None = None) -> str:
     """Map a cell onto an allowed code, matching loosely; an error names the cell otherwise.
 
@@ -465,11 +523,7 @@ def choose(value: Any, allowed: Mapping[str, str], *, file: str, row: int, colum
     'voluntary'
     """
     key = header_key(value)
-    # Built once per set of codes, not once per cell.
-    signature = (tuple(allowed.items()), tuple((aliases or {}).items()))
-    lookup = _CHOICE_LOOKUPS.get(signature)
-    if lookup is None:
-        lookup = _CHOICE_LOOKUPS.setdefault(signature, _choice_lookup(allowed, aliases))
+    lookup = _lookup_for(allowed, aliases)
     if key in lookup:
         return lookup[key]
     shown = cell_text(value)
