@@ -23,16 +23,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
 import pandas as pd
 
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.tables import (
+    blank_cells,
     cell_text,
     column_letter,
     delimiter_hint,
+    first_failure,
     header_key,
+    map_distinct,
     parse_date,
-    read_grid,
+    read_cells,
 )
 
 # header_key of a metadata header -> its canonical name (old exports write RespondentID, StartDate, LastName, ...)
@@ -171,15 +175,6 @@ def same_label(value: Any, label: str) -> bool:
     return bool(header_key(text)) and header_key(text) == header_key(label)
 
 
-def _pad(grid: list[list[Any]]) -> list[list[Any]]:
-    width = max(len(row) for row in grid)
-    return [list(row) + [None] * (width - len(row)) for row in grid]
-
-
-def _is_blank_row(row: Sequence[Any]) -> bool:
-    return all(cell_text(cell) == "" for cell in row)
-
-
 def _metadata_positions(head: Sequence[Any], sub: Sequence[Any], name: str) -> dict[str, int]:
     """Canonical metadata name -> column index; checks the required ones and the second header row."""
     found: dict[str, int] = {}
@@ -210,7 +205,7 @@ def _metadata_positions(head: Sequence[Any], sub: Sequence[Any], name: str) -> d
 
 
 def _question_layout(
-    head: Sequence[Any], sub: Sequence[Any], metadata_columns: set[int], grid: list[list[Any]], name: str
+    head: Sequence[Any], sub: Sequence[Any], metadata_columns: set[int], grid: np.ndarray, name: str
 ) -> tuple[list[tuple[int, str, list[_Column]]], pd.DataFrame, pd.DataFrame]:
     """Split the non-metadata columns into questions: [(question_no, text, columns)], plus questions and options frames."""
     questions: list[tuple[int, str, list[_Column]]] = []
@@ -267,10 +262,10 @@ def _question_layout(
     return questions, questions_frame, options_frame
 
 
-def _check_unheaded_column(grid: list[list[Any]], index: int, name: str) -> None:
-    for row_number, row in enumerate(grid[2:], start=3):
-        if cell_text(row[index]):
-            raise InputError(name, "this column holds answers but has no question text or subheading above it", row=row_number, column=column_letter(index + 1))
+def _check_unheaded_column(grid: np.ndarray, index: int, name: str) -> None:
+    filled = np.flatnonzero(~blank_cells(grid[2:, index]))
+    if len(filled):
+        raise InputError(name, "this column holds answers but has no question text or subheading above it", row=int(filled[0]) + 3, column=column_letter(index + 1))
 
 
 def respondent_id(value: Any, *, file: str, row: int, column: str) -> str:
@@ -341,34 +336,72 @@ def survey_date_orders(value: Any, *, file: str, row: int, column: str) -> tuple
     return readings[0], readings[1]
 
 
-def _responses(data: list[tuple[int, list[Any]]], meta: dict[str, int], name: str) -> pd.DataFrame:
-    """One row per response: source_row, respondent_id, started, submitted, custom_data."""
+def _dates(values: np.ndarray, name: str, rows: np.ndarray, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`survey_date_orders` of a column, once per distinct cell: (month first, day first, unreadable)."""
+
+    def orders(value: Any) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        try:
+            return survey_date_orders(value, file=name, row=0, column=column)
+        except InputError:
+            return None
+
+    read = map_distinct(values, orders)
+    unreadable = np.equal(read, None)
+    month_first = np.array([pair[0] if pair is not None else pd.NaT for pair in read], dtype=object)
+    day_first = np.array([pair[1] if pair is not None else pd.NaT for pair in read], dtype=object)
+    return month_first, day_first, unreadable
+
+
+def _responses(grid: np.ndarray, rows: np.ndarray, meta: dict[str, int], name: str) -> pd.DataFrame:
+    """One row per response: source_row, respondent_id, started, submitted, custom_data.
+
+    ``grid`` holds the responses' rows (blank rows left out), ``rows`` their spreadsheet rows.
+    """
     where = {canonical: f"{column_letter(index + 1)} ({canonical})" for canonical, index in meta.items()}
-    seen: dict[str, int] = {}
-    records = []
-    for row_number, row in data:
-        rid = respondent_id(row[meta["Respondent ID"]], file=name, row=row_number, column=where["Respondent ID"])
-        if rid in seen:
-            raise InputError(
-                name,
-                f"Respondent ID {rid!r} appears twice, in rows {seen[rid]} and {row_number}: is a response pasted in twice?",
-                row=row_number,
-                column=where["Respondent ID"],
-            )
-        seen[rid] = row_number
-        started = pd.NaT
-        if "Start Date" in meta and cell_text(row[meta["Start Date"]]):
-            both = survey_date_orders(row[meta["Start Date"]], file=name, row=row_number, column=where["Start Date"])
-            started = both[0] if both[0] is not pd.NaT else both[1]  # informative only: End Date dates a response
-        submitted, submitted_day_first = survey_date_orders(row[meta["End Date"]], file=name, row=row_number, column=where["End Date"])
-        custom = cell_text(row[meta["Custom Data 1"]]) if "Custom Data 1" in meta else ""
-        records.append(
-            {
-                "source_file": name, "source_row": row_number, "respondent_id": rid, "started": started,
-                "submitted": submitted, "submitted_day_first": submitted_day_first, "custom_data": custom,
-            }
+    raw_ids = grid[:, meta["Respondent ID"]]
+    ids = map_distinct(raw_ids, cell_text)
+    bad_id = (ids == "") | map_distinct(ids, lambda text: _SCIENTIFIC.fullmatch(text) is not None).astype(bool)
+    repeated = pd.Series(ids).duplicated().to_numpy()
+    first_row = dict(zip(ids[::-1], rows[::-1]))  # each id's first row
+    start_values = grid[:, meta["Start Date"]] if "Start Date" in meta else np.full(len(rows), None, dtype=object)
+    has_start = ~blank_cells(start_values)
+    started_month, started_day, bad_start = _dates(start_values[has_start], name, rows[has_start], where.get("Start Date", ""))
+    unreadable_start = np.zeros(len(rows), dtype=bool)
+    unreadable_start[has_start] = bad_start
+    end_values = grid[:, meta["End Date"]]
+    submitted, submitted_day_first, unreadable_end = _dates(end_values, name, rows, where["End Date"])
+
+    def bad_respondent(at: int) -> None:
+        respondent_id(raw_ids[at], file=name, row=int(rows[at]), column=where["Respondent ID"])
+
+    def twice(at: int) -> None:
+        raise InputError(
+            name,
+            f"Respondent ID {ids[at]!r} appears twice, in rows {first_row[ids[at]]} and {rows[at]}: is a response pasted in twice?",
+            row=int(rows[at]),
+            column=where["Respondent ID"],
         )
-    frame = pd.DataFrame.from_records(records, columns=RESPONSE_COLUMNS)
+
+    def bad_date(values: np.ndarray, column: str):
+        return lambda at: survey_date_orders(values[at], file=name, row=int(rows[at]), column=column)
+
+    first_failure(
+        (bad_id, bad_respondent),
+        (~bad_id & repeated, twice),
+        (unreadable_start, bad_date(start_values, where.get("Start Date", ""))),
+        (unreadable_end, bad_date(end_values, where["End Date"])),
+    )
+    started = np.full(len(rows), pd.NaT, dtype=object)
+    # informative only: End Date dates a response
+    started[has_start] = np.where(pd.isna(started_month), started_day, started_month)
+    custom = map_distinct(grid[:, meta["Custom Data 1"]], cell_text) if "Custom Data 1" in meta else np.full(len(rows), "", dtype=object)
+    frame = pd.DataFrame(
+        {
+            "source_file": np.full(len(rows), name, dtype=object), "source_row": rows, "respondent_id": ids, "started": started,
+            "submitted": submitted, "submitted_day_first": submitted_day_first, "custom_data": custom,
+        },
+        columns=RESPONSE_COLUMNS,
+    )
     return frame.astype(
         {
             "source_row": "int64", "respondent_id": "str", "started": "datetime64[ns]", "submitted": "datetime64[ns]",
@@ -377,57 +410,70 @@ def _responses(data: list[tuple[int, list[Any]]], meta: dict[str, int], name: st
     )
 
 
-def _cells(data: list[tuple[int, list[Any]]], columns: list[_Column], name: str, labels: dict[int, str]) -> pd.DataFrame:
-    """Every non-blank question cell; a ticked option must hold its label."""
-    records = []
-    for row_number, row in data:
-        for column in columns:
-            value = cell_text(row[column.index])
-            if not value:
-                continue
-            letter = column_letter(column.index + 1)
-            if column.role == "option" and not same_label(value, column.subheading):
-                raise InputError(
-                    name,
-                    f"a multi-select cell must hold its option label {column.subheading!r} when ticked, or be blank; it holds "
-                    f"{value!r} (question {column.question_no}, {labels[column.question_no]!r}). Export with 'Cells: Actual answer text'; "
-                    "matrix and rating questions are not supported",
-                    row=row_number,
-                    column=letter,
-                )
-            records.append(
-                {"source_row": row_number, "question_no": column.question_no, "column": letter, "subheading": column.subheading, "value": value}
-            )
-    return pd.DataFrame.from_records(records, columns=CELL_COLUMNS).astype({"source_row": "int64", "question_no": "int64", "value": "str"})
+def _cells(grid: np.ndarray, rows: np.ndarray, columns: list[_Column], name: str, labels: dict[int, str]) -> pd.DataFrame:
+    """Every non-blank question cell, row by row; a ticked option must hold its label."""
+    texts = np.empty((len(rows), len(columns)), dtype=object)
+    wrong = np.zeros((len(rows), len(columns)), dtype=bool)
+    for position, column in enumerate(columns):
+        texts[:, position] = map_distinct(grid[:, column.index], cell_text)
+        if column.role == "option":
+            wrong[:, position] = map_distinct(texts[:, position], lambda text, label=column.subheading: bool(text) and not same_label(text, label)).astype(bool)
+    if wrong.any():
+        at, position = (int(i) for i in np.argwhere(wrong)[0])  # the first in reading order: row by row, then left to right
+        column = columns[position]
+        raise InputError(
+            name,
+            f"a multi-select cell must hold its option label {column.subheading!r} when ticked, or be blank; it holds "
+            f"{texts[at, position]!r} (question {column.question_no}, {labels[column.question_no]!r}). Export with 'Cells: Actual answer text'; "
+            "matrix and rating questions are not supported",
+            row=int(rows[at]),
+            column=column_letter(column.index + 1),
+        )
+    at, position = np.nonzero(texts != "")
+    frame = pd.DataFrame(
+        {
+            "source_row": rows[at],
+            "question_no": np.array([column.question_no for column in columns], dtype="int64")[position],
+            "column": np.array([column_letter(column.index + 1) for column in columns], dtype=object)[position],
+            "subheading": np.array([column.subheading for column in columns], dtype=object)[position],
+            "value": texts[at, position],
+        },
+        columns=CELL_COLUMNS,
+    )
+    return frame.astype({"source_row": "int64", "question_no": "int64", "value": "str"})
 
 
 def read_export(path: str | Path, name: str | None = None) -> SurveyExport:
     """Parse one SurveyMonkey export (CSV or XLSX); ``name`` is the file name used in errors and ``source_file``."""
     path = Path(path)
     name = name or path.name
-    grid = read_grid(path, name)
+    grid, _ = read_cells(path, name)
     if len(grid) < 2:
         raise InputError(
             name,
             "the second header row is missing (the file has one row): export 'All individual responses' with 'Columns: Expanded'",
             row=2,
         )
-    grid = _pad(grid)
-    head, sub = grid[0], grid[1]
+    head, sub = list(grid[0]), list(grid[1])
     found = _metadata_positions(head, sub, name)
     metadata_columns = {
         index for index, cell in enumerate(head) if header_key(cell) in METADATA_NAMES and not cell_text(sub[index])
     }
     questions, questions_frame, options_frame = _question_layout(head, sub, metadata_columns, grid, name)
     read = {canonical: index for canonical, index in found.items() if canonical in READ_METADATA}
-    data = [(number, row) for number, row in enumerate(grid[2:], start=3) if not _is_blank_row(row)]
+    body = grid[2:]
+    filled = np.zeros(body.shape, dtype=bool)
+    for index in range(body.shape[1]):
+        filled[:, index] = ~blank_cells(body[:, index])
+    kept = np.flatnonzero(filled.any(axis=1)) if body.size else np.zeros(0, dtype=np.int64)
+    data, rows = body[kept], (kept + 3).astype("int64")
     columns = [column for _, _, question_columns in questions for column in question_columns]
     labels = {number: text for number, text, _ in questions}
     return SurveyExport(
         file=name,
         questions=questions_frame,
         options=options_frame,
-        responses=_responses(data, read, name),
-        cells=_cells(data, columns, name, labels),
+        responses=_responses(data, rows, read, name),
+        cells=_cells(data, rows, columns, name, labels),
         end_date_column=column_letter(found["End Date"] + 1),
     )
