@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.files import read_input_bytes
 from pdu_lib.inputs.surveymonkey import SurveyExport
-from pdu_lib.inputs.tables import decode_text, display_name
+from pdu_lib.inputs.tables import decode_text, display_name, map_distinct
 from pdu_lib.inputs.yaml_file import BoundedSafeLoader, compose_yaml
 
 SURVEYS = ("event", "followup")
@@ -351,32 +352,51 @@ def _option_codes(export: SurveyExport, hmap: HarmonisationMap, matched: dict[in
     return codes
 
 
-def _answer(
-    cell: Any, measure: Measure, hmap: HarmonisationMap, other_columns: set[str], option_codes: dict[str, str], file: str, question: str
-) -> dict:
-    """One non-blank cell of a mapped question as an answer record."""
-    record = {
-        "response_row": cell.source_row, "measure": measure.id, "kind": measure.kind, "answer": pd.NA, "text": pd.NA,
-        "column": cell.column, "question": question,
-    }
-    if measure.kind == "open" or cell.column in other_columns:
-        record["text"] = cell.value
-    elif measure.kind == "multi":
-        record["answer"] = option_codes[cell.column]
-    else:
-        code = hmap.code_for(measure.id, cell.value)
-        if code is None:
-            raise InputError(
-                file,
-                f"the answer {cell.value!r} is not on the scale of measure {measure.id!r} "
-                f"(known: {'; '.join(t for texts in measure.scale.values() for t in texts)}): "
-                f"add it to harmonisation.yml under measures.{measure.id}.scale"
-                + (" (in a [...] list, put a text holding a comma in quotes)" if "," in cell.value else ""),
-                row=cell.source_row,
-                column=cell.column,
-            )
-        record["answer"] = code
-    return record
+def _unknown_answer(value: str, measure: Measure, file: str, row: int, column: str) -> InputError:
+    return InputError(
+        file,
+        f"the answer {value!r} is not on the scale of measure {measure.id!r} "
+        f"(known: {'; '.join(t for texts in measure.scale.values() for t in texts)}): "
+        f"add it to harmonisation.yml under measures.{measure.id}.scale"
+        + (" (in a [...] list, put a text holding a comma in quotes)" if "," in value else ""),
+        row=row,
+        column=column,
+    )
+
+
+def _answers(export: SurveyExport, hmap: HarmonisationMap, matched: dict[int, Measure], option_codes: dict[str, str]) -> pd.DataFrame:
+    """The non-blank cells of mapped questions as answers: an open answer or typed Other text as ``text``, else the
+    scale code as ``answer`` (a ticked option's code, or the code a single-choice answer text means: once per distinct text)."""
+    cells = export.cells.loc[export.cells["question_no"].isin(list(matched))].reset_index(drop=True)
+    values = cells["value"].to_numpy(dtype=object)
+    columns = cells["column"].to_numpy(dtype=object)
+    number = cells["question_no"].to_numpy()
+    measure_ids = np.array([matched[q].id for q in number], dtype=object) if len(cells) else np.empty(0, dtype=object)
+    kinds = np.array([matched[q].kind for q in number], dtype=object) if len(cells) else np.empty(0, dtype=object)
+    wording = dict(zip(export.questions["question_no"], export.questions["text"]))
+    is_text = (kinds == "open") | np.isin(columns, list(set(export.questions["other_column"].dropna())))
+    is_multi = ~is_text & (kinds == "multi")
+    answer = np.full(len(cells), pd.NA, dtype=object)
+    answer[is_multi] = [option_codes[column] for column in columns[is_multi]]
+    unknown = np.zeros(len(cells), dtype=bool)
+    for measure_id in dict.fromkeys(measure_ids):
+        single = ~is_text & ~is_multi & (measure_ids == measure_id)
+        if single.any():
+            codes = map_distinct(values[single], lambda value, measure_id=measure_id: hmap.code_for(measure_id, value))
+            unknown[single] = np.equal(codes, None)
+            answer[single] = codes
+    if unknown.any():
+        at = int(np.argmax(unknown))
+        raise _unknown_answer(values[at], matched[int(number[at])], export.file, int(cells["source_row"].iat[at]), columns[at])
+    text = np.full(len(cells), pd.NA, dtype=object)
+    text[is_text] = values[is_text]
+    return pd.DataFrame(
+        {
+            "response_row": cells["source_row"].to_numpy(), "measure": measure_ids, "kind": kinds, "answer": answer, "text": text,
+            "column": columns, "question": np.array([wording[q] for q in number], dtype=object),
+        },
+        columns=ANSWER_COLUMNS,
+    )
 
 
 def harmonise(export: SurveyExport, hmap: HarmonisationMap, survey: str, survey_id: str) -> HarmonisedSurvey:
@@ -385,16 +405,7 @@ def harmonise(export: SurveyExport, hmap: HarmonisationMap, survey: str, survey_
         raise ValueError(f"survey must be one of {SURVEYS}, not {survey!r}")
     matched, unmapped = _match_questions(export, hmap, survey)
     option_codes = _option_codes(export, hmap, matched)
-    other_columns = set(export.questions["other_column"].dropna())
-    wording = dict(zip(export.questions["question_no"], export.questions["text"]))
-    records = [
-        _answer(cell, matched[cell.question_no], hmap, other_columns, option_codes, export.file, wording[cell.question_no])
-        for cell in export.cells.itertuples(index=False)
-        if cell.question_no in matched
-    ]
-    answers = pd.DataFrame.from_records(records, columns=ANSWER_COLUMNS).astype(
-        {"response_row": "int64", "answer": "string", "text": "string"}
-    )
+    answers = _answers(export, hmap, matched, option_codes).astype({"response_row": "int64", "answer": "string", "text": "string"})
     # Two options of one export may mean the same code (both wordings listed under it): count the code once.
     ticked = answers["answer"].notna()
     answers = pd.concat(
