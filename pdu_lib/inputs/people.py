@@ -71,6 +71,8 @@ _ORG_NOISE = {"the", "ltd", "limited"}
 def _blank(value: Any) -> bool:
     if value is None:
         return True
+    if isinstance(value, str):
+        return not value.strip()
     try:
         if pd.isna(value):
             return True
@@ -146,7 +148,13 @@ def email_key(email: Any) -> str:
     """
     if _blank(email):
         return ""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(email)).casefold())
+    return _email_text_key(str(email))
+
+
+@functools.lru_cache(maxsize=65536)
+def _email_text_key(email: str) -> str:
+    # The register is linked and its shared emails listed from the same rows: each distinct email is cleaned once.
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", email).casefold())
 
 
 def _first_names_compatible(a: str, b: str) -> bool:

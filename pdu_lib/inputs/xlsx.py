@@ -41,7 +41,8 @@ _BAD_BYTE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BAD_CHARACTER_REFERENCE = re.compile(rb"&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01])|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]));")
 # Bidi controls as UTF-8 bytes or character references; a match only means the cells are checked one by one.
 _BIDI_BYTES = re.compile(
-    rb"\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c|&#(?:[xX]0*(?:20[0-6][0-9a-fA-F]|61[cC])|0*(?:8[0-9]{3}|1564));"
+    rb"\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c"
+    rb"|&#(?:[xX]0*(?:200[eEfF]|202[a-eA-E]|206[6-9]|61[cC])|0*(?:820[67]|823[4-8]|829[4-7]|1564));"
 )
 # The common layout (Excel, openpyxl, LibreOffice): every cell carries its reference as its first attribute.
 _CELL_REFERENCE = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"')
@@ -359,25 +360,35 @@ def _as_openpyxl_gave(rows: list[list[Any]], strip: bool) -> np.ndarray:
         rows = [row + [""] * (width - len(row)) for row in rows]
     cells = np.array(rows, dtype=object).reshape(len(rows), width)
     for column in range(width):
-        values = cells[:, column]
-        if infer_dtype(values, skipna=False) == "string":
-            if strip:
-                values = np.array([strip_bidi(text) for text in values], dtype=object)
-            values[values == ""] = None
-            cells[:, column] = values
-        else:
-            cells[:, column] = [_cell(value, strip) for value in values]
+        cells[:, column] = _column_as_openpyxl_gave(cells[:, column], strip)
     return cells
 
 
-def _cell(value: Any, strip: bool) -> Any:
-    kind = type(value)
-    if kind is str:
-        if not value:
-            return None
-        return strip_bidi(value) if strip else value
-    if kind is float and value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    if kind is dt.date:
-        return dt.datetime(value.year, value.month, value.day)
-    return value
+_type_of = np.frompyfunc(type, 1, 1)
+
+
+def _column_as_openpyxl_gave(values: np.ndarray, strip: bool) -> np.ndarray:
+    kinds = np.array([str], dtype=object) if infer_dtype(values, skipna=False) == "string" else _type_of(values)
+    text = kinds == str
+    if text.all():
+        text = slice(None)
+    elif not text.any():
+        text = None
+    values = values.copy()
+    if text is not None:
+        strings = values[text]
+        if strip:
+            strings = np.array([strip_bidi(string) for string in strings], dtype=object)
+        strings[strings == ""] = None
+        values[text] = strings
+    if isinstance(text, slice):
+        return values
+    numbers = np.flatnonzero(kinds == float)
+    if len(numbers):
+        floats = values[numbers].astype(float)
+        whole = np.isfinite(floats) & (np.mod(floats, 1) == 0) & (np.abs(floats) < 2**53)
+        values[numbers[whole]] = floats[whole].astype(np.int64).tolist()
+    days = np.flatnonzero(kinds == dt.date)
+    if len(days):
+        values[days] = [dt.datetime(day.year, day.month, day.day) for day in values[days]]
+    return values
