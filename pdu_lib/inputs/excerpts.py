@@ -29,6 +29,7 @@ from pdu_lib.inputs.tables import (
     choose,
     display_name,
     header_key,
+    map_distinct,
     parse_month,
     parse_yes_no,
     read_grid,
@@ -549,28 +550,37 @@ def _survey_raw(
     if missing:
         raise ValueError(f"survey_open_answers lacks column(s) {', '.join(sorted(missing))}")
     files = sorted(
-        {cell_text(f) for f in respondents["source_file"]} | {cell_text(f) for f in answers["source_file"]} | {cell_text(f) for f in survey_files}
+        {cell_text(f) for f in respondents["source_file"].unique()} | {cell_text(f) for f in answers["source_file"].unique()}
+        | {cell_text(f) for f in survey_files}
     )
-    respondent_keys = respondents["respondent_id"].map(_respondent_key)
+    # Each response's first row by export and Respondent ID, and each response's answers: looked up, not searched, per code.
+    keys = pd.DataFrame({"file": respondents["source_file"].to_numpy(dtype=object), "key": map_distinct(respondents["respondent_id"], _respondent_key)})
+    firsts = keys.loc[~keys.duplicated()]
+    first_row = dict(zip(zip(firsts["file"], firsts["key"]), firsts.index))
+    used, response_ids = respondents["used"].to_numpy(), respondents["response_id"].to_numpy(dtype=object)
+    answers_of = answers.groupby("response_id", sort=False).indices if len(answers) else {}
+    matching: dict[str, list[str]] = {}
     records = []
     for code in codes.to_dict("records"):
         name, r = code["source_file"], code["source_row"]
-        matches = [f for f in files if _same_file(code["survey_file"], f)]
+        if code["survey_file"] not in matching:
+            matching[code["survey_file"]] = [f for f in files if _same_file(code["survey_file"], f)]
+        matches = matching[code["survey_file"]]
         if not matches:
             raise InputError(name, f"{code['survey_file']!r} is not a survey export of the data folder (known: {', '.join(files) or 'none'})", row=r, column="survey_file")
         if len(matches) > 1:
             raise InputError(name, f"{code['survey_file']!r} matches several survey files ({', '.join(matches)}): give its folder too", row=r, column="survey_file")
-        found = respondents.loc[(respondents["source_file"] == matches[0]) & (respondent_keys == code["respondent_id"])]
-        if found.empty:
+        found = first_row.get((matches[0], code["respondent_id"]))
+        if found is None:
             if ledger is not None:
                 ledger.exclude(name, [r], CODE_RESPONSE_GONE)
             continue
-        if not bool(found["used"].iloc[0]):
+        if not bool(used[found]):
             if ledger is not None:
                 ledger.exclude(name, [r], CODE_RESPONSE_SET_ASIDE)
             continue
-        response_id = found["response_id"].iloc[0]
-        mine = answers.loc[answers["response_id"] == response_id]
+        response_id = response_ids[found]
+        mine = answers.iloc[answers_of.get(response_id, [])]
         cell = mine.loc[[_asks(code["question"], w, m) for w, m in zip(mine["question"], mine["measure"])]]
         cell = cell.loc[cell["text"].map(cell_text) != ""]
         if cell.empty:
@@ -709,19 +719,35 @@ def load_excerpts(
             raw.extend(_survey_raw(codes, survey_open_answers, survey_respondents, ledger, survey_files))
 
     themes = codebook.themes
+    # Each code's row of the codebook and its place in it, and each tag's meaning: found once, not per excerpt.
+    code_rows: dict[str, dict] = {}
+    code_order: dict[str, int] = {}
+    for index, row in zip(themes.index, themes.to_dict("records")):
+        code_rows.setdefault(row["code"], row)
+        code_order.setdefault(row["code"], int(index))
+    meanings: dict[str, tuple[str, str] | None] = {}
+
+    def meaning(tag: str) -> tuple[str, str] | None:
+        if tag not in meanings:
+            meanings[tag] = resolve_tag(tag, codebook, lookup)
+        return meanings[tag]
+
+    survey_documents: dict[str, list[dict]] = {}
     records = []
     for item in raw:
         where_row = int(item["source_row"]) if item.get("source_row") is not None and not pd.isna(item["source_row"]) else None
         where_column = "tag" if where_row is not None else None
-        resolved = resolve_tag(item["tag"], codebook, lookup)
+        resolved = meaning(item["tag"])
         if resolved is None and item["tag_path"] != item["tag"]:
-            resolved = resolve_tag(item["tag_path"], codebook, lookup)
+            resolved = meaning(item["tag_path"])
         if resolved is None:
             prefix = "" if where_row is not None else f"{item['location']}: "
             raise InputError(item["source_file"], f"{prefix}tag {item['tag']!r} is not a theme or sub-theme of {codebook.file}", row=where_row, column=where_column)
         theme, sub_theme = resolved
         if "survey_file" in item:
-            found = [d for d in by_key.values() if _same_file(d["document"], item["survey_file"])]
+            if item["survey_file"] not in survey_documents:
+                survey_documents[item["survey_file"]] = [d for d in by_key.values() if _same_file(d["document"], item["survey_file"])]
+            found = survey_documents[item["survey_file"]]
             document = found[0] if len(found) == 1 else None
             missing_column = "survey_file"
         else:
@@ -745,14 +771,14 @@ def load_excerpts(
             if not round_:
                 raise InputError(documents_name, f"round is blank for {document['document']!r} and the coded response has no submitted date", row=document["source_row"], column="round")
             respondent = respondent or item["response_id"]  # each response is one respondent (a pseudonymous id)
-        code_row = themes.loc[themes["code"] == (sub_theme or theme)].iloc[0]
+        code_row = code_rows[sub_theme or theme]
         records.append(dict(
             document=document["document"], respondent=respondent, group=document["group"], method=method, round=round_,
             theme=theme, sub_theme=sub_theme, section=code_row["section"], text=item["text"], consent=bool(document["consent"]),
             source=f"{item['source_file']}, {item['location']}", theme_label=code_row["theme_label"],
             sub_theme_label=code_row["label"] if sub_theme else "", stance=code_row["stance"],
             source_file=item["source_file"], source_row=int(item["ledger_row"]),
-            _order=(int(themes.index[themes["code"] == theme][0]), int(themes.index[themes["code"] == (sub_theme or theme)][0])),
+            _order=(code_order[theme], code_order[sub_theme or theme]),
             _item=f"{item['source_file']}:{item['item']}",
         ))
     if not records:

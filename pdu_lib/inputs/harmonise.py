@@ -22,7 +22,7 @@ import yaml
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.files import read_input_bytes
 from pdu_lib.inputs.surveymonkey import SurveyExport
-from pdu_lib.inputs.tables import decode_text, display_name, map_distinct
+from pdu_lib.inputs.tables import decode_text, display_name, map_distinct, records_frame
 from pdu_lib.inputs.yaml_file import BoundedSafeLoader, compose_yaml
 
 SURVEYS = ("event", "followup")
@@ -392,7 +392,8 @@ def _answers(export: SurveyExport, hmap: HarmonisationMap, matched: dict[int, Me
     text[is_text] = values[is_text]
     return pd.DataFrame(
         {
-            "response_row": cells["source_row"].to_numpy(), "measure": measure_ids, "kind": kinds, "answer": answer, "text": text,
+            "response_row": pd.Series(cells["source_row"].to_numpy(), dtype="int64"), "measure": measure_ids, "kind": kinds,
+            "answer": pd.Series(answer, dtype="string"), "text": pd.Series(text, dtype="string"),
             "column": columns, "question": np.array([wording[q] for q in number], dtype=object),
         },
         columns=ANSWER_COLUMNS,
@@ -405,12 +406,11 @@ def harmonise(export: SurveyExport, hmap: HarmonisationMap, survey: str, survey_
         raise ValueError(f"survey must be one of {SURVEYS}, not {survey!r}")
     matched, unmapped = _match_questions(export, hmap, survey)
     option_codes = _option_codes(export, hmap, matched)
-    answers = _answers(export, hmap, matched, option_codes).astype({"response_row": "int64", "answer": "string", "text": "string"})
+    answers = _answers(export, hmap, matched, option_codes)
     # Two options of one export may mean the same code (both wordings listed under it): count the code once.
-    ticked = answers["answer"].notna()
-    answers = pd.concat(
-        [answers.loc[ticked].drop_duplicates(["response_row", "measure", "answer"]), answers.loc[~ticked]]
-    ).sort_index().reset_index(drop=True)
+    repeated = answers["answer"].notna() & answers.duplicated(["response_row", "measure", "answer"])
+    if repeated.any():
+        answers = answers.loc[~repeated].reset_index(drop=True)
     asked = pd.DataFrame({"measure": pd.Series([m.id for m in matched.values()], dtype="str")})
     return HarmonisedSurvey(
         file=export.file,
@@ -418,5 +418,5 @@ def harmonise(export: SurveyExport, hmap: HarmonisationMap, survey: str, survey_
         survey_id=survey_id,
         answers=answers,
         asked=asked,
-        unmapped=pd.DataFrame.from_records(unmapped, columns=UNMAPPED_COLUMNS).astype({"question_no": "int64"}),
+        unmapped=records_frame(unmapped, UNMAPPED_COLUMNS, {"question_no": "int64"}),
     )

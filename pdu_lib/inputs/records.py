@@ -19,6 +19,9 @@ from pdu_lib.inputs.ledger import Ledger
 from pdu_lib.inputs.tables import (
     cell_text,
     choose,
+    choose_codes,
+    dates,
+    first_failure,
     parse_date,
     parse_month,
     parse_yes_no,
@@ -76,18 +79,19 @@ def load_hub_registrations(path: str | Path, name: str | None = None, ledger: Le
     path = Path(path)
     name = name or path.name
     table = read_table(path, {"registered_on": "registered_on", "sector": "sector"}, name=name)
-    records = [
-        {
-            "registered_on": parse_date(row.registered_on, file=name, row=row.source_row, column="registered_on").normalize(),
-            "sector": choose(row.sector, SECTORS, file=name, row=row.source_row, column="sector", aliases=SECTOR_ALIASES),
-            "source_file": row.source_file,
-            "source_row": row.source_row,
-        }
-        for row in table.itertuples(index=False)
-    ]
+    rows = table["source_row"].to_numpy()
+    registered_on, unreadable = dates(table["registered_on"])
+    sector, allowed = choose_codes(table["sector"], SECTORS, SECTOR_ALIASES)
+    first_failure(
+        (unreadable, lambda at: parse_date(table["registered_on"].iat[at], file=name, row=int(rows[at]), column="registered_on")),
+        (~allowed, lambda at: choose(table["sector"].iat[at], SECTORS, file=name, row=int(rows[at]), column="sector", aliases=SECTOR_ALIASES)),
+    )
     if ledger is not None:
-        ledger.read(name, len(records))
-    frame = pd.DataFrame.from_records(records, columns=["registered_on", "sector", "source_file", "source_row"])
+        ledger.read(name, len(table))
+    frame = pd.DataFrame(
+        {"registered_on": registered_on, "sector": sector, "source_file": table["source_file"], "source_row": table["source_row"]},
+        columns=["registered_on", "sector", "source_file", "source_row"],
+    )
     return frame.astype({"registered_on": "datetime64[us]", "sector": "str", "source_file": "str", "source_row": "int64"})
 
 

@@ -37,6 +37,7 @@ from pdu_lib.inputs.tables import (
     map_distinct,
     parse_date,
     read_cells,
+    records_frame,
 )
 
 # header_key of a metadata header -> its canonical name (old exports write RespondentID, StartDate, LastName, ...)
@@ -255,10 +256,8 @@ def _question_layout(
                         "is_other": column.role == "other",
                     }
                 )
-    questions_frame = pd.DataFrame.from_records(question_rows, columns=QUESTION_COLUMNS).astype(
-        {"question_no": "int64", "other_column": "string"}
-    )
-    options_frame = pd.DataFrame.from_records(option_rows, columns=OPTION_COLUMNS).astype({"question_no": "int64", "is_other": "bool"})
+    questions_frame = records_frame(question_rows, QUESTION_COLUMNS, {"question_no": "int64", "other_column": "string"})
+    options_frame = records_frame(option_rows, OPTION_COLUMNS, {"question_no": "int64", "is_other": "bool"})
     return questions, questions_frame, options_frame
 
 
@@ -395,18 +394,14 @@ def _responses(grid: np.ndarray, rows: np.ndarray, meta: dict[str, int], name: s
     # informative only: End Date dates a response
     started[has_start] = np.where(pd.isna(started_month), started_day, started_month)
     custom = map_distinct(grid[:, meta["Custom Data 1"]], cell_text) if "Custom Data 1" in meta else np.full(len(rows), "", dtype=object)
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "source_file": np.full(len(rows), name, dtype=object), "source_row": rows, "respondent_id": ids, "started": started,
-            "submitted": submitted, "submitted_day_first": submitted_day_first, "custom_data": custom,
+            "source_file": np.full(len(rows), name, dtype=object), "source_row": pd.Series(rows, dtype="int64"),
+            "respondent_id": pd.Series(ids, dtype="str"), "started": pd.Series(started, dtype="datetime64[ns]"),
+            "submitted": pd.Series(submitted, dtype="datetime64[ns]"), "submitted_day_first": pd.Series(submitted_day_first, dtype="datetime64[ns]"),
+            "custom_data": pd.Series(custom, dtype="str"),
         },
         columns=RESPONSE_COLUMNS,
-    )
-    return frame.astype(
-        {
-            "source_row": "int64", "respondent_id": "str", "started": "datetime64[ns]", "submitted": "datetime64[ns]",
-            "submitted_day_first": "datetime64[ns]", "custom_data": "str",
-        }
     )
 
 
@@ -430,17 +425,16 @@ def _cells(grid: np.ndarray, rows: np.ndarray, columns: list[_Column], name: str
             column=column_letter(column.index + 1),
         )
     at, position = np.nonzero(texts != "")
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "source_row": rows[at],
+            "source_row": pd.Series(rows[at], dtype="int64"),
             "question_no": np.array([column.question_no for column in columns], dtype="int64")[position],
             "column": np.array([column_letter(column.index + 1) for column in columns], dtype=object)[position],
             "subheading": np.array([column.subheading for column in columns], dtype=object)[position],
-            "value": texts[at, position],
+            "value": pd.Series(texts[at, position], dtype="str"),
         },
         columns=CELL_COLUMNS,
     )
-    return frame.astype({"source_row": "int64", "question_no": "int64", "value": "str"})
 
 
 def read_export(path: str | Path, name: str | None = None) -> SurveyExport:
