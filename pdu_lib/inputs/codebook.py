@@ -145,13 +145,13 @@ def load_codebook(path: str | Path, names_file: str | Path | None = None) -> Cod
 def _tag_lookup(themes: pd.DataFrame, file: str = CODEBOOK_FILE) -> dict[str, int]:
     """Loose key (id or label) -> row index of ``themes``."""
     lookup: dict[str, int] = {}
-    for index, row in themes.iterrows():
-        for key in {header_key(row["code"]), header_key(row["label"])}:
+    for index, code, label in zip(themes.index, themes["code"], themes["label"]):
+        for key in {header_key(code), header_key(label)}:
             if not key:
                 continue
             if key in lookup and lookup[key] != index:
                 other = themes.loc[lookup[key], "code"]
-                raise InputError(file, f"codes {other!r} and {row['code']!r} would both match a tag written {key!r}: make ids and labels distinct")
+                raise InputError(file, f"codes {other!r} and {code!r} would both match a tag written {key!r}: make ids and labels distinct")
             lookup[key] = index
     return lookup
 
@@ -168,8 +168,7 @@ def resolve_tag(tag: str, codebook: Codebook, lookup: Mapping[str, int] | None =
     themes = codebook.themes
 
     def found(index: int) -> tuple[str, str]:
-        row = themes.loc[index]
-        return str(row["theme"]), str(row["sub_theme"])
+        return str(themes.at[index, "theme"]), str(themes.at[index, "sub_theme"])
 
     key = header_key(tag)
     if key in lookup:

@@ -559,6 +559,10 @@ def _survey_raw(
     first_row = dict(zip(zip(firsts["file"], firsts["key"]), firsts.index))
     used, response_ids = respondents["used"].to_numpy(), respondents["response_id"].to_numpy(dtype=object)
     answers_of = answers.groupby("response_id", sort=False).indices if len(answers) else {}
+    answer_columns = {
+        column: answers[column].to_numpy(dtype=object) if column in answers.columns else None
+        for column in ("question", "measure", "text", "submitted", "survey")
+    }
     matching: dict[str, list[str]] = {}
     records = []
     for code in codes.to_dict("records"):
@@ -580,29 +584,31 @@ def _survey_raw(
                 ledger.exclude(name, [r], CODE_RESPONSE_SET_ASIDE)
             continue
         response_id = response_ids[found]
-        mine = answers.iloc[answers_of.get(response_id, [])]
-        cell = mine.loc[[_asks(code["question"], w, m) for w, m in zip(mine["question"], mine["measure"])]]
-        cell = cell.loc[cell["text"].map(cell_text) != ""]
-        if cell.empty:
+        question, measure, text = answer_columns["question"], answer_columns["measure"], answer_columns["text"]
+        cell = [
+            at for at in answers_of.get(response_id, [])
+            if _asks(code["question"], question[at], measure[at]) and cell_text(text[at]) != ""
+        ]
+        if not cell:
             raise InputError(
                 name, f"the response with this Respondent ID in {matches[0]} has no open or Other answer to {code['question']!r} "
                 "(a blank answer, or a question that is not in the export: give its wording or its measure)", row=r, column="question",
             )
-        if cell["text"].map(cell_text).nunique() > 1:
+        if len({cell_text(text[at]) for at in cell}) > 1:
             raise InputError(
                 name, f"{code['question']!r} names {len(cell)} answers of this response in {matches[0]} (the export asks it twice): "
                 "give the measure id instead, or code them one by one", row=r, column="question",
             )
-        answer = cell.iloc[0]
-        submitted = answer.get("submitted") if "submitted" in answer.index else None
+        answer = cell[0]
+        submitted = answer_columns["submitted"][answer] if answer_columns["submitted"] is not None else None
         month = ""
         if submitted is not None and not pd.isna(submitted):
             month = f"{pd.Timestamp(submitted):%Y-%m}"
         records.append(dict(
-            item=f"{matches[0]}:{response_id}:{answer['measure']}", document=matches[0], tag=code["tag"], tag_path=code["tag"],
-            text=cell_text(answer["text"]), source_file=name, source_row=r, ledger_row=r, location=f"row {r}",
+            item=f"{matches[0]}:{response_id}:{measure[answer]}", document=matches[0], tag=code["tag"], tag_path=code["tag"],
+            text=cell_text(text[answer]), source_file=name, source_row=r, ledger_row=r, location=f"row {r}",
             survey_file=matches[0], response_id=response_id, month=month,
-            survey_kind=cell_text(answer.get("survey")) if "survey" in answer.index else "",
+            survey_kind=cell_text(answer_columns["survey"][answer]) if answer_columns["survey"] is not None else "",
         ))
     return records
 

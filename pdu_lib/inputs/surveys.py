@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.harmonise import UNMAPPED_COLUMNS, HarmonisationMap, harmonise
 from pdu_lib.inputs.ledger import Ledger
 from pdu_lib.inputs.surveymonkey import read_export
-from pdu_lib.inputs.tables import display_name
+from pdu_lib.inputs.tables import display_name, map_distinct
 
 FOLDERS = {"event": "event_surveys", "followup": "followup_surveys"}
 EXPORT_SUFFIXES = {".csv", ".xlsx"}
@@ -201,9 +202,10 @@ def _excluded_rows(responses: pd.DataFrame, cells: pd.DataFrame) -> dict[str, li
     >>> _excluded_rows(r, pd.DataFrame({"source_row": [3, 4]}))
     {'test response': [4], 'no answers': [5]}
     """
-    test = responses["custom_data"].fillna("").str.strip().str.casefold() == "test"
-    empty = ~responses["source_row"].isin(cells["source_row"]) & ~test
-    return {TEST_RESPONSE: responses.loc[test, "source_row"].tolist(), NO_ANSWERS: responses.loc[empty, "source_row"].tolist()}
+    rows = responses["source_row"].to_numpy()
+    test = map_distinct(responses["custom_data"].fillna(""), lambda text: text.strip().casefold() == "test").astype(bool)
+    empty = ~np.isin(rows, cells["source_row"].to_numpy()) & ~test
+    return {TEST_RESPONSE: rows[test].tolist(), NO_ANSWERS: rows[empty].tolist()}
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -270,9 +272,10 @@ def load_surveys(
             file_ledger.exclude(name, rows, reason)
         start = counters.get(survey_id, 0)
         counters[survey_id] = start + len(responses)
+        response_ids = [f"{survey_id}-{n:03d}" for n in range(start + 1, start + len(responses) + 1)]
         numbered = pd.DataFrame(
             {
-                "response_id": [f"{survey_id}-{n:03d}" for n in range(start + 1, start + len(responses) + 1)],
+                "response_id": response_ids,
                 "survey": survey,
                 "survey_id": survey_id,
                 "submitted": responses["submitted"],
@@ -281,14 +284,12 @@ def load_surveys(
             },
             columns=RESPONSE_COLUMNS,
         )
-        kept = numbered.loc[~numbered["source_row"].isin([row for rows in excluded.values() for row in rows])]
+        used = ~numbered["source_row"].isin([row for rows in excluded.values() for row in rows])
+        kept = numbered.loc[used]
         parts["respondents"].append(
-            numbered[["response_id", "source_file", "source_row"]].assign(
-                respondent_id=responses["respondent_id"].to_numpy(), used=numbered["response_id"].isin(kept["response_id"])
-            )
+            numbered[["response_id", "source_file", "source_row"]].assign(respondent_id=responses["respondent_id"].to_numpy(), used=used)
         )
-        answers = harmonised.answers.merge(kept[["response_id", "source_row"]], left_on="response_row", right_on="source_row")
-        answers = answers.assign(survey=survey, survey_id=survey_id, source_file=name)[SURVEY_ANSWER_COLUMNS]
+        answers = _answers_of(harmonised.answers, kept, survey, survey_id, name)
         parts["responses"].append(kept)
         parts["answers"].append(answers)
         parts["asked"].append(harmonised.asked.assign(survey_id=survey_id)[ASKED_COLUMNS])
@@ -305,6 +306,17 @@ def load_surveys(
     }
     frames["asked"] = frames["asked"].drop_duplicates(ignore_index=True)
     return SurveyData(survey=survey, **frames)
+
+
+def _answers_of(answers: pd.DataFrame, kept: pd.DataFrame, survey: str, survey_id: str, name: str) -> pd.DataFrame:
+    """The harmonised answers of the responses kept, with their response ids: an inner join on the row, in answer order."""
+    response_of = dict(zip(kept["source_row"], kept["response_id"]))
+    mine = answers.loc[answers["response_row"].isin(kept["source_row"])].reset_index(drop=True)
+    source_row = mine["response_row"].rename("source_row")
+    return mine.assign(
+        response_id=source_row.map(response_of).astype(kept["response_id"].dtype), survey=survey, survey_id=survey_id, source_file=name,
+        source_row=source_row,
+    )[SURVEY_ANSWER_COLUMNS]
 
 
 def _check_repeats(responses: pd.DataFrame, first_seen: dict[str, tuple[str, int]]) -> None:

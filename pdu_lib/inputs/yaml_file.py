@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.events import AliasEvent
+from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
 
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.files import read_input_bytes, strip_bidi
@@ -90,8 +90,44 @@ def _reading(text: str, name: str, loader: type[BoundedSafeLoader], hint: str):
         instance.dispose()
 
 
+_FAST = getattr(yaml, "__with_libyaml__", False)
+
+
+def _libyaml_loader(text: str) -> yaml.Loader | None:
+    """A libyaml (C) loader over ``text`` when it can stand in for the bounded one: the text is printable, it parses,
+    and it stays within :data:`MAX_ALIASES` and :data:`MAX_DEPTH`. Else None: the bounded Python loader then reads
+    the text and reports what is wrong exactly as before.
+
+    libyaml composes the same nodes, line numbers included, about ten times faster; like YAML 1.2 (and the
+    harmonisation map's loader) it reads a ``?`` inside a plain text of a flow list as text.
+    """
+    if not _FAST or yaml.reader.Reader.NON_PRINTABLE.search(text):
+        return None
+    aliases = depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, NodeEvent):
+                aliases += isinstance(event, AliasEvent)
+                if aliases > MAX_ALIASES or depth + 1 > MAX_DEPTH:  # as BoundedSafeLoader.compose_node counts them
+                    return None
+                depth += isinstance(event, CollectionStartEvent)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return yaml.CSafeLoader(text)
+
+
 def compose_yaml(text: str, name: str, loader: type[BoundedSafeLoader] = BoundedSafeLoader, hint: str = "") -> yaml.Node | None:
     """The YAML node tree of ``text`` (None for an empty document), for readers that need line numbers."""
+    fast = _libyaml_loader(text)
+    if fast is not None:
+        try:
+            return fast.get_single_node()
+        except yaml.YAMLError:
+            pass  # the bounded loader reports it
+        finally:
+            fast.dispose()
     with _reading(text, name, loader, hint) as instance:
         return instance.get_single_node()
 
@@ -111,6 +147,16 @@ def load_yaml(path: str | Path, name: str | None = None, hint: str = "") -> Any:
     pdu_lib.errors.InputError: bad.yml, row 2: is not valid YAML (expected ',' or ']', but got ':')
     """
     name = name or Path(path).name
-    with _reading(read_yaml_text(path, name), name, BoundedSafeLoader, hint) as loader:
+    text = read_yaml_text(path, name)
+    fast = _libyaml_loader(text)
+    if fast is not None:
+        try:
+            node = fast.get_single_node()
+            return None if node is None else fast.construct_document(node)
+        except yaml.YAMLError:
+            pass  # the bounded loader reports it
+        finally:
+            fast.dispose()
+    with _reading(text, name, BoundedSafeLoader, hint) as loader:
         node = loader.get_single_node()
         return None if node is None else loader.construct_document(node)
