@@ -408,8 +408,8 @@ def harmonise(export: SurveyExport, hmap: HarmonisationMap, survey: str, survey_
     option_codes = _option_codes(export, hmap, matched)
     answers = _answers(export, hmap, matched, option_codes)
     # Two options of one export may mean the same code (both wordings listed under it): count the code once.
-    repeated = answers["answer"].notna() & answers.duplicated(["response_row", "measure", "answer"])
-    if repeated.any():
+    if len(set(option_codes.values())) < len(option_codes):
+        repeated = answers["answer"].notna() & answers.duplicated(["response_row", "measure", "answer"])
         answers = answers.loc[~repeated].reset_index(drop=True)
     asked = pd.DataFrame({"measure": pd.Series([m.id for m in matched.values()], dtype="str")})
     return HarmonisedSurvey(

@@ -311,24 +311,33 @@ def load_surveys(
 def _answers_of(answers: pd.DataFrame, kept: pd.DataFrame, survey: str, survey_id: str, name: str) -> pd.DataFrame:
     """The harmonised answers of the responses kept, with their response ids: an inner join on the row, in answer order."""
     response_of = dict(zip(kept["source_row"], kept["response_id"]))
-    mine = answers.loc[answers["response_row"].isin(kept["source_row"])].reset_index(drop=True)
-    source_row = mine["response_row"].rename("source_row")
-    return mine.assign(
-        response_id=source_row.map(response_of).astype(kept["response_id"].dtype), survey=survey, survey_id=survey_id, source_file=name,
-        source_row=source_row,
-    )[SURVEY_ANSWER_COLUMNS]
+    rows = answers["response_row"].to_numpy()
+    mine = answers if all(row in response_of for row in rows) else answers.loc[np.isin(rows, kept["source_row"].to_numpy())]
+    rows = mine["response_row"].to_numpy()
+    return pd.DataFrame(
+        {
+            "response_id": pd.Series([response_of[row] for row in rows], dtype=kept["response_id"].dtype),
+            "survey": survey, "survey_id": survey_id, "measure": mine["measure"].to_numpy(), "kind": mine["kind"].to_numpy(),
+            "answer": mine["answer"].array, "text": mine["text"].array, "source_file": name, "source_row": rows,
+            "column": mine["column"].to_numpy(), "question": mine["question"].to_numpy(),
+        },
+        columns=SURVEY_ANSWER_COLUMNS,
+    )
 
 
 def _check_repeats(responses: pd.DataFrame, first_seen: dict[str, tuple[str, int]]) -> None:
     """A Respondent ID seen in an earlier export of the folder means the same response was exported twice."""
-    for response in responses.itertuples(index=False):
-        if response.respondent_id in first_seen:
-            file, row = first_seen[response.respondent_id]
-            raise InputError(
-                response.source_file,
-                f"this response (Respondent ID {response.respondent_id!r}) is also in {file}, row {row}: "
-                "the same responses are exported twice; remove the copy",
-                row=response.source_row,
-                column="Respondent ID",
-            )
-        first_seen[response.respondent_id] = (response.source_file, response.source_row)
+    ids = responses["respondent_id"].tolist()
+    repeated = next((at for at, respondent in enumerate(ids) if respondent in first_seen), None)
+    if repeated is not None:
+        response = responses.iloc[repeated]
+        file, row = first_seen[response["respondent_id"]]
+        raise InputError(
+            response["source_file"],
+            f"this response (Respondent ID {response['respondent_id']!r}) is also in {file}, row {row}: "
+            "the same responses are exported twice; remove the copy",
+            row=int(response["source_row"]),
+            column="Respondent ID",
+        )
+    for respondent, file, row in zip(ids, responses["source_file"].tolist(), responses["source_row"].tolist()):
+        first_seen.setdefault(respondent, (file, row))
