@@ -22,7 +22,7 @@ from pdu_lib.errors import InputError
 from pdu_lib.inputs.harmonise import UNMAPPED_COLUMNS, HarmonisationMap, harmonise
 from pdu_lib.inputs.ledger import Ledger
 from pdu_lib.inputs.surveymonkey import read_export
-from pdu_lib.inputs.tables import display_name, map_distinct
+from pdu_lib.inputs.tables import display_name, map_distinct, records_frame
 
 FOLDERS = {"event": "event_surveys", "followup": "followup_surveys"}
 EXPORT_SUFFIXES = {".csv", ".xlsx"}
@@ -250,18 +250,18 @@ def load_surveys(
     ledger = ledger if ledger is not None else Ledger()
     known = list(known_ids) if known_ids is not None else None
     folder = data_dir / FOLDERS[survey]
-    parts: dict[str, list[pd.DataFrame]] = {"responses": [], "answers": [], "asked": [], "unmapped": [], "files": [], "respondents": []}
+    parts: dict[str, list[pd.DataFrame]] = {"responses": [], "answers": [], "asked": [], "unmapped": [], "respondents": []}
     first_seen: dict[str, tuple[str, int]] = {}
     counters: dict[str, int] = {}
+    files: list[dict] = []  # one record per export read
     for path in export_files(folder, display_name(folder, data_dir)):
         name = display_name(path, data_dir)
         survey_id = survey_id_from_name(name, survey, known)
         export = read_export(path, name)
         _check_repeats(export.responses, first_seen)
         harmonised = harmonise(export, hmap, survey, survey_id)
-        responses = export.responses.assign(
-            submitted=choose_date_order(export.responses, _anchor(survey, survey_id, event_dates), name, export.end_date_column, periods)
-        )
+        responses = export.responses
+        submitted = choose_date_order(responses, _anchor(survey, survey_id, event_dates), name, export.end_date_column, periods)
         inside = survey_in_period is None or survey_in_period(survey_id)
         file_ledger = ledger if inside else (outside_ledger if outside_ledger is not None else Ledger())
         file_ledger.read(name, len(responses))
@@ -278,7 +278,7 @@ def load_surveys(
                 "response_id": response_ids,
                 "survey": survey,
                 "survey_id": survey_id,
-                "submitted": responses["submitted"],
+                "submitted": submitted,
                 "source_file": name,
                 "source_row": responses["source_row"],
             },
@@ -287,16 +287,20 @@ def load_surveys(
         used = ~numbered["source_row"].isin([row for rows in excluded.values() for row in rows])
         kept = numbered.loc[used]
         parts["respondents"].append(
-            numbered[["response_id", "source_file", "source_row"]].assign(respondent_id=responses["respondent_id"].to_numpy(), used=used)
+            pd.DataFrame(
+                {
+                    "response_id": numbered["response_id"], "source_file": numbered["source_file"], "source_row": numbered["source_row"],
+                    "respondent_id": responses["respondent_id"].to_numpy(), "used": used,
+                },
+                columns=RESPONDENT_COLUMNS,
+            )
         )
         answers = _answers_of(harmonised.answers, kept, survey, survey_id, name)
         parts["responses"].append(kept)
         parts["answers"].append(answers)
-        parts["asked"].append(harmonised.asked.assign(survey_id=survey_id)[ASKED_COLUMNS])
+        parts["asked"].append(pd.DataFrame({"survey_id": survey_id, "measure": harmonised.asked["measure"]}, columns=ASKED_COLUMNS))
         parts["unmapped"].append(harmonised.unmapped)
-        parts["files"].append(
-            pd.DataFrame([{"source_file": name, "survey": survey, "survey_id": survey_id, "responses_read": len(responses), "in_period": inside}])
-        )
+        files.append({"source_file": name, "survey": survey, "survey_id": survey_id, "responses_read": len(responses), "in_period": inside})
     columns = {
         "responses": RESPONSE_COLUMNS, "answers": SURVEY_ANSWER_COLUMNS, "asked": ASKED_COLUMNS, "unmapped": UNMAPPED_COLUMNS,
         "files": FILE_COLUMNS, "respondents": RESPONDENT_COLUMNS,
@@ -304,6 +308,7 @@ def load_surveys(
     frames = {
         key: _typed(pd.concat(frames, ignore_index=True) if frames else _empty(columns[key]), key) for key, frames in parts.items()
     }
+    frames["files"] = records_frame(files, FILE_COLUMNS, {"responses_read": "int64", "in_period": "bool"}) if files else _typed(_empty(FILE_COLUMNS), "files")
     frames["asked"] = frames["asked"].drop_duplicates(ignore_index=True)
     return SurveyData(survey=survey, **frames)
 
