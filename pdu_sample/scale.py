@@ -76,7 +76,7 @@ def _mark_email(values: pd.Series, replica: pd.Series) -> pd.Series:
 
 
 def scale_register(path: Path, k: int) -> None:
-    raw = pd.read_excel(path, header=None, dtype=object)
+    raw = pd.read_excel(path, header=None, dtype=object, engine="openpyxl")
     top = raw.iloc[: REGISTER_HEADER_ROW]
     header = [str(value) for value in top.iloc[REGISTER_HEADER_ROW - 1].tolist()]
     rows = raw.iloc[REGISTER_HEADER_ROW:].reset_index(drop=True)
@@ -151,7 +151,7 @@ def scale_survey_csv(path: Path, k: int) -> None:
 
 def scale_survey_xlsx(path: Path, k: int) -> None:
     title = load_workbook(path, read_only=True).sheetnames[0]
-    grid = pd.read_excel(path, header=None, dtype=object)
+    grid = pd.read_excel(path, header=None, dtype=object, engine="openpyxl")
     scaled = _scale_responses(grid, k, as_text=False)
     workbook = Workbook()
     sheet = workbook.active
