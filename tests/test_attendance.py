@@ -259,6 +259,30 @@ def test_load_register_blank_name_and_email_cannot_be_linked(tmp_path: Path, eve
     assert str(caught.value).startswith(where("register.xlsx", 7, "Name"))
 
 
+@pytest.mark.parametrize(
+    ("spoil", "expected"),
+    [
+        # later rows' problems wait: the first row with a problem is reported, as a reading eye meets it
+        ({(4, "Sector"): "Charity", (2, "Status"): "Maybe", (5, "Event ID"): "E99"}, (6, "Status", "'Maybe' is not one of")),
+        # within one row, the columns are checked left to right: Event ID, Sector, Main focus of work, Status, then Name and Email
+        ({(3, "Status"): "Maybe", (3, "Sector"): "Charity", (3, "Name"): None, (3, "Email"): None}, (7, "Sector", "'Charity'")),
+        ({(3, "Name"): None, (3, "Email"): None, (3, "Event ID"): "E99"}, (7, "Event ID", "'E99' is not in events.csv")),
+        ({(1, "Name"): None, (1, "Email"): " ", (4, "Event ID"): None}, (5, "Name", "cannot be linked")),
+    ],
+    ids=["first-row-wins", "sector-before-status-and-name", "event-first", "unlinkable-before-a-later-blank-event"],
+)
+def test_load_register_reports_the_first_problem_in_reading_order(
+    tmp_path: Path, events: pd.DataFrame, spoil: dict, expected: tuple
+) -> None:
+    rows = register_rows()
+    for (index, column), value in spoil.items():
+        rows[index][REGISTER_HEADER.index(column)] = value
+    row, column, message = expected
+    with pytest.raises(InputError, match=message) as caught:
+        load_register(titled_register(tmp_path / "register.xlsx", rows), events)
+    assert str(caught.value).startswith(where("register.xlsx", row, column))
+
+
 def test_load_register_renamed_column_is_named(tmp_path: Path, events: pd.DataFrame) -> None:
     header = [("Sector type" if h == "Sector" else h) for h in REGISTER_HEADER]
     path = write_xlsx(tmp_path / "register.xlsx", [header, *register_rows()])
