@@ -1,6 +1,7 @@
 import pytest
 
 from pdu_lib.errors import InputError
+from pdu_lib.inputs import tables
 from pdu_lib.inputs.tables import cell_text, choose, header_key, parse_date, parse_month, read_grid, read_table
 from pdu_lib.inputs.xlsx import read_sheet, sheet_extent
 
@@ -165,3 +166,26 @@ def test_a_far_away_cell_behind_a_style_attribute_is_refused_before_parsing(tmp_
     _rewrite_sheet_xml(path, lambda xml: xml.replace(b"</sheetData>", b'<row r="900000"><c s="0" r="XFD900000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'))
     with pytest.raises(InputError, match=r"far.xlsx, row 900000: the first sheet holds more than 5,000,000 cells"):
         read_grid(path)
+
+
+def test_within_reads_shared_an_unchanged_file_is_parsed_once_and_a_changed_one_again(tmp_path, monkeypatch):
+    parsed = []
+    real = tables._read_csv_grid
+
+    def counting(path, name):
+        parsed.append(name)
+        return real(path, name)
+
+    monkeypatch.setattr(tables, "_read_csv_grid", counting)
+    path = tmp_path / "events.csv"
+    path.write_text("event_id,title\nE01,Housing\n", encoding="utf-8")
+    with tables.reads_shared():
+        tables.read_cells(path)
+        cells, _ = tables.read_cells(path)
+        assert parsed == ["events.csv"] and cells[1, 1] == "Housing"
+        path.write_text("event_id,title\nE01,Housing First\n", encoding="utf-8")
+        cells, _ = tables.read_cells(path)
+        assert cells[1, 1] == "Housing First" and len(parsed) == 2
+    tables.read_cells(path)
+    tables.read_cells(path)
+    assert len(parsed) == 4, "outside the block every read parses"

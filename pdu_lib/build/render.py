@@ -63,6 +63,7 @@ from pdu_lib.build.publish import publish, single_name
 from pdu_lib.config import ReportPeriod, Section
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.dataset import load_dataset
+from pdu_lib.inputs.tables import reads_shared
 from pdu_lib.inputs.snapshot import Prepared, prepare
 
 #: A rendered report, folder and single file together, stays under this size.
@@ -152,10 +153,11 @@ def render_reports(
     programme = config.programme_name(data_dir)
 
     # Fail fast: every report's data (or its checked snapshot) and output folder are checked before any kernel starts.
-    prepared = {
-        period.name: prepare(data_dir, period.name, loader=lambda folder, report: load_dataset(folder, report), refresh=not use_cache)
-        for period in resolved
-    }
+    with reads_shared():  # the reports read the same files: each is parsed once
+        prepared = {
+            period.name: prepare(data_dir, period.name, loader=lambda folder, report: load_dataset(folder, report), refresh=not use_cache)
+            for period in resolved
+        }
     for period in resolved:
         check_replaceable(out_dir / period.name)
         check_replaceable(out_dir / f"{period.name}.failed")

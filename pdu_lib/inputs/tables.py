@@ -10,8 +10,11 @@ import csv
 import datetime as dt
 import functools
 import io
+import os
 import re
 import unicodedata
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -217,6 +220,50 @@ def read_cells(path: str | Path, name: str | None = None) -> tuple[np.ndarray, n
     ([['a', 'b', None], ['1', None, None], ['2', '3', '4']], [2, 1, 3])
     """
     path, name = Path(path), name or Path(path).name
+    shared = _SHARED_READS.get()
+    if shared is None:
+        return _read_cells(path, name)
+    try:
+        status = os.lstat(path)
+        identity = (str(path.resolve()), name, status.st_dev, status.st_ino, status.st_mode, status.st_size, status.st_mtime_ns)
+    except OSError:
+        return _read_cells(path, name)  # it names the problem
+    if identity not in shared:
+        shared[identity] = _read_cells(path, name)
+    cells, lengths = shared[identity]
+    return cells.copy(), lengths.copy()
+
+
+_SHARED_READS: ContextVar[dict | None] = ContextVar("pdu_shared_reads", default=None)
+
+
+@contextmanager
+def reads_shared():
+    """Within this block a file read again, unchanged, is not parsed again (:func:`read_cells`).
+
+    The render loads every report's data from the same files: the interim and
+    the final report then parse each file once. A file is the same while its
+    path, inode, size and modification time are; the cells are kept only until
+    the block ends.
+
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as folder, reads_shared():
+    ...     path = pathlib.Path(folder, "t.csv")
+    ...     _ = path.write_text("a,b\\n1,2\\n")
+    ...     first, _ = read_cells(path)
+    ...     first[1, 1] = "changed by a caller"
+    ...     again, _ = read_cells(path)
+    >>> again.tolist()
+    [['a', 'b'], ['1', '2']]
+    """
+    token = _SHARED_READS.set({})
+    try:
+        yield
+    finally:
+        _SHARED_READS.reset(token)
+
+
+def _read_cells(path: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
     if _kind(path, name) == "csv":
         grid = _read_csv_grid(path, name)
         lengths = np.fromiter(map(len, grid), dtype=np.int64, count=len(grid))
