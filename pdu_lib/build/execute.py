@@ -110,6 +110,7 @@ def stop_kernels() -> int:
 def _kernel_manager_class(runtime_dir: Path | None = None):
     import asyncio
     import time as clock
+    from queue import Empty
 
     import zmq
     from jupyter_client.asynchronous import AsyncKernelClient
@@ -132,12 +133,12 @@ def _kernel_manager_class(runtime_dir: Path | None = None):
                 self.kernel_info()
                 try:
                     reply = await self.shell_channel.get_msg(timeout=1)
-                except Exception:  # queue.Empty: no answer within a second, ask again
+                except Empty:  # no answer within a second: ask again
                     reply = None
                 if reply is not None and reply["msg_type"] == "kernel_info_reply":
                     try:
                         await self.iopub_channel.get_msg(timeout=0.2)  # IOPub connected: the request's status arrived
-                    except Exception:
+                    except Empty:
                         pass
                     else:
                         self._handle_kernel_info_reply(reply)
