@@ -518,7 +518,7 @@ def test_the_single_file_shows_one_title_page(tmp_path, opens_with_front_matter)
     period = config.ReportPeriod("final", "Final evaluation report", "February 2019", dt.date(2017, 10, 1), dt.date(2019, 1, 31), dt.date(2019, 1, 31), author="A. Evaluator")
     intro = Section("intro", "01_intro.ipynb", "Introduction", front_matter=opens_with_front_matter)
     results = [
-        SectionResult(intro, ok=True, body="<h1>Final evaluation report</h1>\n<p>By A. Evaluator</p>\n"),
+        SectionResult(intro, ok=True, body="<h1>Final evaluation report</h1>\n<p>By A. Evaluator</p>\n<h2>Introduction</h2>\n"),
         SectionResult(Section("plain", "02_plain.ipynb", "Plain"), ok=True, body="<p>Text.</p>\n"),
     ]
     for sub in ("sections", "charts"):
@@ -529,3 +529,5 @@ def test_the_single_file_shows_one_title_page(tmp_path, opens_with_front_matter)
     assert main.count("<h1>Final evaluation report</h1>") == (1 if opens_with_front_matter else 2)
     assert index.count("<h1>Final evaluation report</h1>") == 1 and "A. Evaluator" in index  # the index keeps its title page
     assert 'href="#section-plain"' in single
+    title, contents, introduction = (main.index(text) for text in ("<h1>Final evaluation report</h1>", 'id="contents"', "<h2>Introduction</h2>"))
+    assert title < contents < introduction, "the contents follow the title page"

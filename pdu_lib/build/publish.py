@@ -118,10 +118,15 @@ def publish(
         )
 
     # <report>_report.html: everything in one file.
-    # A section that opens with the report's title page stands in for the index's in the single file.
-    parts = [index_fragment(lambda s: f"#section-{s.key}", title_page=not any(s.front_matter for s in sections))]
+    # A section that opens with the report's title page stands in for the index's in the single file,
+    # and the contents follow that title page, as in a printed report.
+    front = next((s for s in sections if s.front_matter), None)
+    contents = index_fragment(lambda s: f"#section-{s.key}", title_page=front is None)
+    parts = [] if front is not None else [contents]
     for result in results:
         body = inline_local_images(scrollable_tables(with_heading(result.body, result.section.title)), folder / "sections")
+        if result.section is front:
+            body = after_title_page(body, str(contents))
         parts.append(
             f'<section class="pdu-section" id="section-{result.section.key}" aria-label="{escape_html(result.section.title)}">\n'
             f"{body}</section>\n"
@@ -143,6 +148,26 @@ def publish(
         encoding="utf-8",
     )
     return single
+
+
+_FIRST_H2 = re.compile(r"<h2[\s>]", re.IGNORECASE)
+_CELL_START = '<div class="jp-Cell'
+
+
+def after_title_page(body: str, insert: str) -> str:
+    """``insert`` placed where the title page ends: before the cell that holds the body's first <h2>, else at the end.
+
+    >>> after_title_page('<div class="jp-Cell"><h1>Title</h1></div><div class="jp-Cell"><h2>Introduction</h2></div>', '<nav/>')
+    '<div class="jp-Cell"><h1>Title</h1></div><nav/><div class="jp-Cell"><h2>Introduction</h2></div>'
+    >>> after_title_page('<h1>Title</h1>', '<nav/>')
+    '<h1>Title</h1><nav/>'
+    """
+    heading = _FIRST_H2.search(body)
+    if heading is None:
+        return body + insert
+    cell = body.rfind(_CELL_START, 0, heading.start())
+    at = cell if cell != -1 else heading.start()
+    return body[:at] + insert + body[at:]
 
 
 def single_name(report: str) -> str:
