@@ -91,6 +91,18 @@ _TOO_WIDE = """([limit, inScrollBoxes]) => {
 }"""
 
 
+_ALL_CHARTS_DRAWN = """() => [...document.querySelectorAll('.plotly-graph-div')].every(c =>
+  [...c.querySelectorAll('.trace .point path')].some(b => b.getBoundingClientRect().width > 0) && c.getBoundingClientRect().height >= 100)"""
+
+
+def _wait_for_charts(page) -> None:
+    """Charts draw once plotly.js, loaded after the text has painted, is parsed: wait for that, not a fixed time."""
+    try:
+        page.wait_for_function(_ALL_CHARTS_DRAWN, timeout=20_000)
+    except playwright_api.TimeoutError:
+        pass  # the measurement that follows names the charts that did not draw
+
+
 class _Inspection(dict):
     pass
 
@@ -112,7 +124,7 @@ def _inspect(out: Path, browser, report: str, page_name: str) -> _Inspection:
     page.on("console", lambda m: found["errors"].append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: found["errors"].append(str(e)))
     page.goto((out / report / page_name).as_uri(), wait_until="load")
-    page.wait_for_timeout(300)
+    _wait_for_charts(page)
     found["media"] = page.evaluate(_CHARTS_AND_IMAGES)
     found["axe"] = [
         (v["id"], v["impact"], len(v["nodes"]))
@@ -123,6 +135,7 @@ def _inspect(out: Path, browser, report: str, page_name: str) -> _Inspection:
     for width in PHONE_WIDTHS:
         page.set_viewport_size({"width": width, "height": 800})
         page.wait_for_timeout(200)
+        _wait_for_charts(page)
         found["phone"][width] = page.evaluate(_TOO_WIDE, [width, True])
         found["phone"][width]["media"] = page.evaluate(_CHARTS_AND_IMAGES)
         found["phone"][width]["scrolling"] = page.evaluate(
