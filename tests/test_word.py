@@ -58,3 +58,21 @@ def test_docx_is_the_same_on_every_render(tmp_path):
     first = word.write_docx(BODY, tmp_path / "a.docx").read_bytes()
     second = word.write_docx(BODY, tmp_path / "b.docx").read_bytes()
     assert first == second
+
+
+def test_each_section_starts_a_new_page_after_the_title_page_and_contents(tmp_path):
+    body = (
+        "<h1>Final evaluation report</h1><p>By the evaluator.</p>"
+        '<h2 id="contents">Contents</h2><ol><li>Introduction</li><li>Who came</li></ol>'
+        "<h2>Introduction</h2><p>Intro text.</p><h3>Background</h3><p>More.</p>"
+        "<section><div><h1>Who came</h1><p>Attendance.</p></div></section>"
+    )
+    path = word.write_docx(body, tmp_path / "final_report.docx")
+    with zipfile.ZipFile(path) as docx:
+        xml = docx.read("word/document.xml").decode("utf-8")
+    page_break = '<w:br w:type="page" />'
+    parts = [re.sub(r"<[^>]+>", " ", part) for part in re.split(re.escape(page_break).replace(" ", " ?"), xml)]
+    assert len(parts) == 3, "a break after the contents and one before the next section, none before the title"
+    assert "Final evaluation report" in parts[0] and "Contents" in parts[0] and "Intro text" not in parts[0]
+    assert "Intro text" in parts[1] and "Background" in parts[1] and "Attendance" not in parts[1]
+    assert "Who came" in parts[2] and "Attendance" in parts[2]

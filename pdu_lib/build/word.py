@@ -4,7 +4,8 @@ Pandoc (shipped by the ``pypandoc-binary`` package) converts the single
 file's HTML: headings stay headings, paragraphs paragraphs, tables become
 Word tables, each static chart a PNG with its title as alt text, and quotes
 take Word's "Block Text" (quote) style. Interactive charts are left out:
-their static version is already beside them.
+their static version is already beside them. The title page and contents
+fill the first page; each section starts a new page (``word_pages.lua``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
+
+from pdu_lib.config import TEMPLATES_DIR
+
+#: The Lua filter that starts each section on a new page (pandoc runs it).
+PAGES_FILTER = TEMPLATES_DIR / "word_pages.lua"
 
 # What only a browser can use: interactive charts (the static one stands beside
 # each), scripts, navigation, the skip link and the screen-only hover hints.
@@ -94,6 +100,6 @@ def write_docx(html: str, path: Path) -> Path:
             format="html",
             outputfile=str(path),
             # --quiet: an SVG image goes in as it is, without the PNG fallback pandoc would warn about.
-            extra_args=["--resource-path", str(path.parent), "--quiet"],
+            extra_args=["--resource-path", str(path.parent), "--quiet", "--lua-filter", str(PAGES_FILTER)],
         )
     return path
