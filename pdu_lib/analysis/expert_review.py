@@ -15,6 +15,8 @@ import pandas as pd
 from pdu_lib.analysis.metrics import Share
 
 MIN_SESSION_SIZE = 3
+#: A theme is called the highest or lowest rated only when the group judged at least this many of its actions.
+MIN_THEME_ACTIONS = 3
 BIG = "big"
 # Impact codes (pdu_lib.inputs.expert_citizens.IMPACT_SCALE) as points, for ordering themes; "can't say" scores nothing.
 IMPACT_POINTS = {"big": 2, "some": 1, "little": 0}
@@ -87,17 +89,25 @@ def theme_ratings(judgements: pd.DataFrame, min_session: int = MIN_SESSION_SIZE)
     return table[columns].reset_index(drop=True)
 
 
-def highest_and_lowest(ratings: pd.DataFrame) -> tuple[pd.Series | None, pd.Series | None]:
-    """The rows of the themes rated highest and lowest (:func:`theme_ratings`); None for both with fewer than two themes.
+def highest_and_lowest(ratings: pd.DataFrame, min_actions: int = MIN_THEME_ACTIONS) -> tuple[pd.Series | None, pd.Series | None]:
+    """The rows of the themes rated highest and lowest (:func:`theme_ratings`), among themes with at least ``min_actions`` judged actions.
 
-    >>> j = pd.DataFrame({"present": [6] * 3, "theme": ["Pledge", "Signposting", "Signposting"], "impact": ["some", "big", "big"]})
+    One action judged "a big difference" is not a theme rated highest: such
+    themes stay in the themes table, with their counts, but are not ranked.
+    None for both when fewer than two themes qualify.
+
+    >>> j = pd.DataFrame({"present": [6] * 7, "theme": ["Pledge"] * 3 + ["Signposting"] * 3 + ["New services"],
+    ...                   "impact": ["some", "some", "big", "big", "big", "some", "big"]})
     >>> top, bottom = highest_and_lowest(theme_ratings(j))
     >>> top["theme"], bottom["theme"]
     ('Signposting', 'Pledge')
+    >>> highest_and_lowest(theme_ratings(j), min_actions=4)
+    (None, None)
     """
-    if len(ratings) < 2:
+    ranked = ratings.loc[ratings["judged"].astype("int64") >= min_actions] if len(ratings) else ratings
+    if len(ranked) < 2:
         return None, None
-    return ratings.iloc[0], ratings.iloc[-1]
+    return ranked.iloc[0], ranked.iloc[-1]
 
 
 def review_quotes(judgements: pd.DataFrame, overall: pd.DataFrame, min_session: int = MIN_SESSION_SIZE) -> pd.DataFrame:

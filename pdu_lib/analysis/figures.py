@@ -482,7 +482,8 @@ def ec_theme_figures(ds: "Dataset") -> Iterator[Figure]:
     if top is None:
         return
     provenance = _from_review_packs(
-        f"per theme, actions judged 'a big difference' over the actions given an impact, in sessions of {expert_review.MIN_SESSION_SIZE} or more"
+        f"per theme, actions judged 'a big difference' over the actions given an impact, in sessions of {expert_review.MIN_SESSION_SIZE} or more; "
+        f"themes with at least {expert_review.MIN_THEME_ACTIONS} actions judged"
     )(ds)
     for which, row in (("highest", top), ("lowest", bottom)):
         yield Figure(f"ec_theme_{which}", "changes", "fraction",
