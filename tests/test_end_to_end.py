@@ -82,6 +82,17 @@ def test_static_charts_are_saved_as_png_and_svg(rendered):
     assert pngs and pngs == svgs
 
 
+def test_every_table_header_is_in_readers_words(rendered):
+    out, _ = rendered
+    headers = {
+        th.get_text(strip=True)
+        for page in out.glob("*/sections/*.html")
+        for th in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find_all("th")
+    }
+    assert headers, "the test is not vacuous"
+    assert sorted(h for h in headers if re.match(r"[a-z]", h) or "_" in h) == [], "a column name shown as a header"
+
+
 def test_kept_kernels_render_each_section_as_a_fresh_kernel_does(rendered, tmp_path):
     """The render runs one section after another in each kernel; nothing of one section may show in the next."""
     from concurrent.futures import ThreadPoolExecutor

@@ -202,7 +202,8 @@ def test_table_html_keeps_the_base_and_drops_the_index_unless_asked():
     df.index = ["row-a", "row-b"]
     html = table_html(df, "Plans to share").html
     found = elements(html)
-    assert '<th class="num">base</th>' in html and '<th class="num">count</th>' in html
+    assert '<th class="num">Base</th>' in html and '<th class="num">Number</th>' in html, "the base stays, under a reader's header"
+    assert "<th>count</th>" not in html.replace(' class="num"', "") and "<th>base</th>" not in html.replace(' class="num"', "")
     assert "row-a" not in found.text
     assert "row-a" in table_html(df, "Plans to share", index=True).html
     assert html.count("<caption>Plans to share</caption>") == 1

@@ -271,6 +271,10 @@ def _align_numbers(table: str, shown: pd.DataFrame, index: bool) -> str:
     return head + "<tr".join(rows)
 
 
+#: Readers' headers for the share columns a table may show under their column names.
+READER_HEADERS = {"count": "Number", "base": "Base", "percent": "%"}
+
+
 def table_html(df: pd.DataFrame, caption: object, index: bool = False, require_base: bool = True) -> Prose:
     """A DataFrame as an escaped HTML table with a caption.
 
@@ -281,13 +285,15 @@ def table_html(df: pd.DataFrame, caption: object, index: bool = False, require_b
     Where the table has ``count`` and ``base`` columns, a float ``percent``
     column is shown as whole percentages rounded half up
     (:func:`pdu_lib.present.wording.percent`), as in the prose and the charts.
+    The share columns take readers' headers (:data:`READER_HEADERS`): a
+    reader sees "Number", "Base" and "%", never the column names.
 
     >>> t = pd.DataFrame({"label": ["<b>Housing</b>"], "count": [180], "base": [400],
     ...                   "percent": [44.017]})
     >>> print(table_html(t, "Work focus & sector").html)  # doctest: +NORMALIZE_WHITESPACE
     <table class="dataframe pdu-table"><caption>Work focus &amp; sector</caption>
-    <thead> <tr style="text-align: left;"> <th>label</th> <th class="num">count</th> <th class="num">base</th>
-    <th class="num">percent</th> </tr> </thead> <tbody> <tr> <td>&lt;b&gt;Housing&lt;/b&gt;</td>
+    <thead> <tr style="text-align: left;"> <th>label</th> <th class="num">Number</th> <th class="num">Base</th>
+    <th class="num">%</th> </tr> </thead> <tbody> <tr> <td>&lt;b&gt;Housing&lt;/b&gt;</td>
     <td class="num">180</td> <td class="num">400</td> <td class="num">45</td> </tr> </tbody> </table>
     """
     if not isinstance(df, pd.DataFrame):
@@ -312,6 +318,7 @@ def table_html(df: pd.DataFrame, caption: object, index: bool = False, require_b
             wording.percent(c, b) if pd.notna(c) and pd.notna(b) and b else None
             for c, b in zip(shown["count"], shown["base"])
         ]
+    shown = shown.rename(columns=READER_HEADERS)
     table = _align_numbers(shown.to_html(escape=True, index=index, border=0, classes="pdu-table", na_rep="\u2013", justify="left"), shown, index)
     title = _inline(caption)
     opening_end = table.index(">") + 1

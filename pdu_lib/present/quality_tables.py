@@ -74,3 +74,26 @@ def rows_by_source(reconciliation: pd.DataFrame, reasons: pd.DataFrame) -> pd.Da
             "Why rows were set aside": table["source"].map(why_text).fillna("").astype(str),
         }
     )
+
+
+def answers_against_responses(table: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
+    """The responses-against-each-question's-n table (``quality.survey_count_vs_item_n``) in a reader's words.
+
+    Each measure goes by its label in the harmonisation map (``measures``:
+    ``HarmonisationMap.table()``), and the headers are readers' headers.
+
+    >>> counts = pd.DataFrame({"survey": ["post-event"], "measure": ["intend_change"], "responses": [78], "item_n": [60],
+    ...                        "surveys_asking": [13], "flag": ["asked in 13 of 16 surveys"]})
+    >>> labels = pd.DataFrame({"measure": ["intend_change"], "label": ["Intend to change practice"]})
+    >>> answers_against_responses(counts, labels).to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'Question': 'Intend to change practice', 'Responses': 78, 'Answered the question': 60,
+      'Surveys that asked it': 13, 'Note': 'asked in 13 of 16 surveys'}]
+    """
+    labels = dict(zip(measures["measure"], measures["label"]))
+    return pd.DataFrame({
+        "Question": table["measure"].map(labels).fillna(table["measure"]),
+        "Responses": table["responses"],
+        "Answered the question": table["item_n"],
+        "Surveys that asked it": table["surveys_asking"],
+        "Note": table["flag"],
+    })
