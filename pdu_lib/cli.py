@@ -92,7 +92,27 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("report", help="the report whose data the actions come from (e.g. final)")
     pack.add_argument("--data", type=Path, default=config.SAMPLE_DATA_DIR, metavar="DIR", help="data folder (default: the synthetic sample, %(default)s)")
     pack.add_argument("--out", type=Path, default=config.OUTPUTS_DIR, metavar="DIR", help="where the pack is written (default: %(default)s)")
+    upgrade = commands.add_parser(
+        "upgrade-survey-codes",
+        help="convert excerpts/survey_codes.csv from the old layout (row, column) to the current one (Respondent ID, question)",
+        description="Read each old code's cell in the exports the data folder holds now and write the codes by identity to OUT "
+        "(survey_file, Respondent ID, question, tag). The data folder is not changed: put OUT in place of the old file.",
+    )
+    upgrade.add_argument("--data", type=Path, default=config.SAMPLE_DATA_DIR, metavar="DIR", help="data folder (default: the synthetic sample, %(default)s)")
+    upgrade.add_argument("--out", type=Path, required=True, metavar="FILE", help="the CSV to write (outside the data folder, or a new name in it)")
     return parser
+
+
+def _upgrade_survey_codes(args) -> int:
+    from pdu_lib.inputs.survey_codes_upgrade import upgrade_survey_codes
+
+    codes = args.data / "excerpts" / "survey_codes.csv"
+    if args.out.resolve() == codes.resolve():
+        raise InputError(args.out, "would overwrite the old codes: write to another file, then put it in place")
+    upgraded = upgrade_survey_codes(codes, args.data, name="excerpts/survey_codes.csv")
+    upgraded.to_csv(args.out, index=False, encoding="utf-8")
+    print(f"wrote {len(upgraded)} codes in the current layout to {args.out}")
+    return EXIT_OK
 
 
 def _review_pack(args) -> int:
@@ -122,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "review-pack":
             return _review_pack(args)
+        if args.command == "upgrade-survey-codes":
+            return _upgrade_survey_codes(args)
         results = render.render_reports(
             args.reports, data_dir=args.data, out_dir=args.out, jobs=args.jobs, sections=args.sections, intervals=args.intervals,
             use_cache=not args.no_cache,

@@ -512,7 +512,20 @@ def load_survey_codes(path: str | Path, name: str | None = None) -> pd.DataFrame
     """
     path = Path(path)
     name = name or path.name
-    table = read_table(path, SURVEY_CODE_COLUMNS, name=name)
+    try:
+        table = read_table(path, SURVEY_CODE_COLUMNS, name=name)
+    except InputError:
+        from pdu_lib.inputs.survey_codes_upgrade import is_old_layout
+        from pdu_lib.inputs.tables import read_cells
+
+        if is_old_layout(list(read_cells(path, name)[0][0])):
+            raise InputError(
+                name,
+                "codes answers by spreadsheet row and column, the old layout: convert it once, before the exports are downloaded "
+                "again, with 'pdu-report upgrade-survey-codes --data <data folder> --out <new file>', then put the new file in its place",
+                row=1,
+            ) from None
+        raise
     records = []
     for row in table.to_dict("records"):
         r = int(row["source_row"])
