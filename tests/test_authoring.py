@@ -90,3 +90,17 @@ def test_a_passage_quoting_a_figure_with_no_data_is_left_out_with_a_note():
     assert authoring.prose_cell("", "We ran {learning_events} events.").data == "We ran 19 events."
     with pytest.raises(PlaceholderError):
         authoring.prose_cell("", "{hub_aware} and {typo}")
+
+
+def test_loading_the_extension_forgets_the_values_of_a_section_run_before_in_the_kernel():
+    class Shell:
+        execution_count = 1
+
+        def register_magic_function(self, function, magic_kind, magic_name):
+            self.registered = (magic_kind, magic_name)
+
+    shell = Shell()
+    authoring.use(VALUES)
+    authoring.load_ipython_extension(shell)
+    assert shell.registered == ("cell", "prose")
+    assert authoring.current().known() == [] and authoring.current().report is None

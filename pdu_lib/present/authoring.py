@@ -252,7 +252,13 @@ def prose_cell(line: str, cell: str, *, cell_number: int | None = None) -> Markd
 
 
 def load_ipython_extension(ipython) -> None:
-    """``%load_ext pdu_lib.present.authoring`` registers the ``%%prose`` cell magic."""
+    """``%load_ext pdu_lib.present.authoring`` registers the ``%%prose`` cell magic, with nothing to fill from yet.
+
+    A kernel the render keeps for the next section loads the extension again
+    in that section: the previous section's values are forgotten here, and
+    the section's setup gives its own.
+    """
+    use(TextValues())
 
     def prose(line: str, cell: str):
         return prose_cell(line, cell, cell_number=getattr(ipython, "execution_count", None))
