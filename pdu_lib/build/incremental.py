@@ -93,16 +93,19 @@ def run_incremental(
     drop_tags: Iterable[str] = (),
     runtime_dir: Path | None = None,
     runner: Callable[..., list[SectionResult]] = run_sections,
+    keys: Mapping[str, str | None] | None = None,
 ) -> list[SectionResult]:
     """Results in section order; ``cached`` tells which came from the cache.
 
     With ``dataset_key`` None (no prepared dataset) nothing is cached. With
     ``use_cache`` False every section runs, and its fresh result replaces the
     cached one. ``runner`` executes the sections that must run
-    (``execute.run_sections``, or a stand-in in tests).
+    (``execute.run_sections``, or a stand-in in tests). ``keys`` are the
+    sections' keys when the caller has them (:func:`section_keys`).
     """
     drop_tags = sorted(drop_tags)
-    keys = section_keys(sections, notebooks_dir=notebooks_dir, parameters=parameters, dataset_key=dataset_key, drop_tags=drop_tags)
+    if keys is None:
+        keys = section_keys(sections, notebooks_dir=notebooks_dir, parameters=parameters, dataset_key=dataset_key, drop_tags=drop_tags)
 
     hits: dict[str, section_cache.CachedSection] = {}
     if use_cache:

@@ -254,7 +254,7 @@ def render_report(
     remove_ours(failed_dir)  # failures of an earlier render would only mislead
     drop_tags = [other for other in config.load_reports(data_dir) if other != name]
     keyed_params = {"report": name, "data_dir": str(data_dir), "report_mode": True, "show_intervals": intervals}
-    key = None
+    key, keys = None, None
     if prepared is not None:
         keys = section_keys(sections, notebooks_dir=notebooks_dir, parameters=keyed_params, dataset_key=prepared.key, drop_tags=drop_tags)
         key = report_key(keys, report=name, partial=partial, programme=programme)
@@ -297,6 +297,7 @@ def render_report(
             drop_tags=drop_tags,
             runtime_dir=folder.runtime,
             runner=functools.partial(run_sections, pool=pool) if pool is not None else run_sections,
+            keys=keys,
         )
         for section_result in result.failed:
             kept = _keep_failed(section_result, executed_dir, failed_dir)
