@@ -20,7 +20,12 @@ def test_every_figure_is_listed_with_its_provenance_without_its_id(final_figures
     assert len(table) == len(final_figures)
     assert table["Figure"].tolist() == final_figures["statement"].tolist()
     assert table["Question as asked"].tolist() == final_figures["question"].fillna("").tolist()
-    assert table["Metric"].tolist() == final_figures["metric"].fillna("").tolist()
+    assert table["How it is computed"].tolist() == final_figures["metric"].fillna("").tolist()
+    assert table["Records counted"].tolist() == final_figures["filter"].fillna("").tolist()
+    shares = final_figures["base"].notna().to_numpy()
+    assert shares.any()
+    for shown, row in zip(table.loc[shares, "Value"], final_figures.loc[shares].itertuples()):
+        assert f"{row.numerator} of {row.base}" in shown, "a share's value carries its base"
     shown = set(table.astype(str).to_numpy().ravel())
     assert not shown & set(final_figures["figure_id"])
     assert set(table["Section"]) <= {s.title for s in config.SECTIONS}

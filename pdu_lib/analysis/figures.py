@@ -26,6 +26,7 @@ import pandas as pd
 
 from pdu_lib.analysis import expert_review, metrics
 from pdu_lib.analysis.metrics import Share
+from pdu_lib.inputs.periods import round_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from pdu_lib.inputs.dataset import Dataset
@@ -149,7 +150,7 @@ def _from_followup(measure: str, metric: str, latest_round: bool = True) -> Prov
     def provenance(ds: "Dataset") -> Provenance:
         answers = _latest_round_answers(ds) if latest_round else ds.followup_answers
         files = tuple(sorted(answers.loc[answers["measure"] == measure, "source_file"].astype(str).unique()))
-        which = f"the latest follow-up round in the period ({ds.latest_round or 'none'})" if latest_round else f"every follow-up round held {_dates(ds)}"
+        which = f"the latest follow-up round in the period ({round_label(ds.latest_round) or 'none'})" if latest_round else f"every follow-up round held {_dates(ds)}"
         return Provenance(files, _wordings(ds, measure), f"{which}; base: those who answered the question", metric)
 
     return provenance

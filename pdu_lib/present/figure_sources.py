@@ -1,10 +1,10 @@
 """The appendix "Figures and where they come from": every figure of the report, what it is and how it was computed.
 
 A reader page never shows a figure id or a file name: :func:`figures_table`
-says what each figure is (its statement), its value with numerator and base,
-the section it belongs to, the source it comes from in a reader's words
-("Post-event surveys"), the question as it was asked, the filter (period,
-round, base) and the metric. :func:`input_files_table` gives the input files
+says what each figure is (its statement), its value (a share with its
+numerator and base), the section it belongs to, the source it comes from in
+a reader's words ("Post-event surveys"), the question as it was asked, the
+records counted (period, round, base) and how it is computed. :func:`input_files_table` gives the input files
 behind each figure, for the appendix's technical part. ``figures.csv`` carries
 the same rows with their ids, for machines.
 """
@@ -16,18 +16,33 @@ import pandas as pd
 from pdu_lib import config
 from pdu_lib.present.quality_tables import source_label
 
-#: Columns of compute_figures() and the headings the appendix gives them, in order.
+#: Columns of the appendix table and their headings, in order ("value" carries the numerator and base of a share).
 COLUMNS = {
     "statement": "Figure",
     "value": "Value",
-    "numerator": "Numerator",
-    "base": "Base",
     "section": "Section",
     "sources": "Source",
     "question": "Question as asked",
-    "filter": "Filter",
-    "metric": "Metric",
+    "filter": "Records counted",
+    "metric": "How it is computed",
 }
+
+
+def value_text(value, numerator, base, unit: str) -> str:
+    """A figure's value as the appendix shows it: a share with its numerator and base, a count as it is.
+
+    >>> value_text(74, 346, 468, "percent"), value_text(13, 13, 36, "fraction"), value_text(19, None, None, "count")
+    ('74% (346 of 468)', '13 of 36', '19')
+    >>> value_text(None, None, None, "percent")
+    'no data'
+    """
+    if pd.isna(value):
+        return "no data"
+    if unit == "percent" and pd.notna(base):
+        return f"{int(value)}% ({int(numerator)} of {int(base)})"
+    if unit == "fraction" and pd.notna(base):
+        return f"{int(numerator)} of {int(base)}"
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def sources(files: object) -> str:
@@ -46,8 +61,8 @@ def sources(files: object) -> str:
 def figures_table(figures: pd.DataFrame) -> pd.DataFrame:
     """The appendix table from :func:`pdu_lib.analysis.figures.compute_figures`: no ids, no file names, sections by title.
 
-    A percentage's value is its rounded share; a fraction's value is its
-    numerator; a figure with no data in the period shows "no data".
+    A share's value carries its numerator and base ("74% (346 of 468)",
+    "13 of 36"); a figure with no data in the period shows "no data".
 
     >>> rows = pd.DataFrame({"figure_id": ["made_contact"], "value": pd.array([13], dtype="Int64"),
     ...     "numerator": pd.array([13], dtype="Int64"), "base": pd.array([36], dtype="Int64"),
@@ -55,14 +70,14 @@ def figures_table(figures: pd.DataFrame) -> pd.DataFrame:
     ...     "source_files": ["followup_surveys/2019-01.csv"], "question": ["Have you made contact?"],
     ...     "filter": ["every round"], "metric": ["yes over those who answered"]})
     >>> figures_table(rows).iloc[0].tolist()
-    ['Made contact', '13', '13', '36', 'Links and collaboration', 'Follow-up survey, January 2019', 'Have you made contact?', 'every round', 'yes over those who answered']
+    ['Made contact', '13 of 36', 'Links and collaboration', 'Follow-up survey, January 2019', 'Have you made contact?', 'every round', 'yes over those who answered']
     """
     titles = {s.key: s.title for s in config.SECTIONS}
-    shown = figures.assign(sources=figures["source_files"].map(sources) if "source_files" in figures.columns else "")
+    shown = figures.assign(
+        sources=figures["source_files"].map(sources) if "source_files" in figures.columns else "",
+        value=[value_text(*row) for row in zip(figures["value"], figures["numerator"], figures["base"], figures["unit"])],
+    )
     shown = shown[[c for c in COLUMNS if c in shown.columns]].copy()
-    for column in ("value", "numerator", "base"):
-        shown[column] = shown[column].astype("string").fillna("")
-    shown.loc[figures["value"].isna().to_numpy(), "value"] = "no data"
     for column in ("question", "filter", "metric"):
         if column in shown.columns:
             shown[column] = shown[column].fillna("").astype(str)
