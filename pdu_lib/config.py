@@ -19,6 +19,10 @@ SAMPLE_DATA_DIR = PROJECT_ROOT / "data" / "sample"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 OUTPUTS_DIR = PROJECT_ROOT / "outputs"
+#: The plotly.js the report pages load: the basic bundle (a quarter of the full one's size), of the version
+#: plotly.py ships. It draws these trace types only; a chart of another type is refused when it is shown.
+PLOTLY_JS = TEMPLATES_DIR / "plotly-basic.min.js"
+PLOTLY_TRACE_TYPES = frozenset({"bar", "scatter", "pie"})
 
 REPORTS_FILE = "reports.yml"
 #: Front matter a report takes from reports.yml: its own value, else the file's top-level one.

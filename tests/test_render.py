@@ -253,10 +253,11 @@ def test_plotly_js_is_loaded_only_where_a_chart_is_and_once_in_the_single_file(r
     assert "plotly.min.js" not in plain and "plotly.min.js" not in index
     assert (report / "assets/plotly.min.js").read_text(encoding="utf-8").startswith("/**\n* plotly.js")
 
-    assert single.count("* plotly.js v") == 1
+    marker = export.plotly_js().splitlines()[1]  # "* plotly.js (basic - minified) v..."
+    assert marker.startswith("* plotly.js") and single.count(marker) == 1
     # inlined once, as inert text after the report's content, run after the first paint
-    assert single.index('<script type="text/plain" id="pdu-plotly-js">') < single.index("* plotly.js v")
-    assert single.rindex("</main>") < single.index("* plotly.js v")
+    assert single.index('<script type="text/plain" id="pdu-plotly-js">') < single.index(marker)
+    assert single.rindex("</main>") < single.index(marker)
     assert offline.resource_references(single) == [], "the single file must stand alone"
 
 
@@ -404,6 +405,25 @@ def _notebook(outputs: list[dict], tags=()) -> nbformat.NotebookNode:
     cell.outputs = [nbformat.from_dict(output) for output in outputs]
     nb.cells = [nbformat.v4.new_markdown_cell("# Title"), cell]
     return nb
+
+
+def test_the_pages_plotly_js_is_the_version_plotly_py_draws_for():
+    from plotly.offline import get_plotlyjs_version
+
+    assert export.plotly_js_version(export.plotly_js()) == get_plotlyjs_version(), (
+        "update pdu_lib/templates/plotly-basic.min.js to the plotly.js that the installed plotly ships (npm: plotly.js-basic-dist-min)"
+    )
+
+
+def test_a_chart_the_basic_bundle_cannot_draw_is_refused():
+    import plotly.graph_objects as go
+
+    from pdu_lib.present import charts
+
+    with pytest.raises(ValueError, match="chart 'heat' draws a heatmap trace"):
+        charts.ReportChart(go.Figure(go.Heatmap(z=[[1, 2]])), "heat")
+    with pytest.raises(ValueError, match="draws a heatmap trace"):
+        export.plotly_html({"data": [{"type": "heatmap", "z": [[1]]}], "layout": {}}, "heat")
 
 
 def test_plotly_mimetype_outputs_become_charts_with_fixed_ids():

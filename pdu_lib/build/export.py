@@ -2,12 +2,14 @@
 
 
 import copy
+import functools
 import logging
 import re
 import threading
 from pathlib import Path
 from typing import Iterable
 
+from pdu_lib import config
 from pdu_lib.config import TEMPLATES_DIR, Section
 
 CELLS_TEMPLATE = TEMPLATES_DIR / "pdu_cells.html.j2"
@@ -108,6 +110,10 @@ def plotly_html(figure: dict, div_id: str) -> str:
     """A plotly figure (as JSON) as a chart div; plotly.js is loaded by the page."""
     import plotly.io as pio
 
+    from pdu_lib.present.charts import check_trace_types
+
+    check_trace_types((trace.get("type", "scatter") for trace in figure.get("data", [])), div_id)
+
     return pio.to_html(figure, include_plotlyjs=False, full_html=False, div_id=div_id, validate=False)
 
 
@@ -182,10 +188,21 @@ def has_plotly(html: str) -> bool:
     return QUEUED_CALL in html or bool(_PLOTLY_CALL.search(html))
 
 
+@functools.cache
 def plotly_js() -> str:
-    """plotly.js, as the installed plotly ships it, safe to inline in a <script>."""
-    from plotly.offline import get_plotlyjs
+    """The pages' plotly.js (``config.PLOTLY_JS``, the basic bundle), safe to inline in a <script>."""
+    return config.PLOTLY_JS.read_text(encoding="utf-8").replace("</script", "<\\/script")
 
-    return get_plotlyjs().replace("</script", "<\\/script")
+
+def plotly_js_version(script: str) -> str:
+    """The version a plotly.js bundle names in its opening comment.
+
+    >>> plotly_js_version("/**\\n* plotly.js (basic - minified) v4.1.1\\n*/")
+    '4.1.1'
+    """
+    found = re.search(r"plotly\.js[^\n]*? v(\d+\.\d+\.\d+)", script[:500])
+    if found is None:
+        raise ValueError("no plotly.js version in the bundle's opening comment")
+    return found.group(1)
 
 

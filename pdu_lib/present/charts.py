@@ -49,6 +49,7 @@ from matplotlib.colors import to_rgb  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from pdu_lib import config  # noqa: E402
 from pdu_lib.present import wording  # noqa: E402
 from pdu_lib.present.escape import escape_html  # noqa: E402
 
@@ -705,6 +706,7 @@ class ReportChart:
     def __init__(self, fig: go.Figure, chart_id: str, replaces_static: bool = False) -> None:
         self.chart_id = _check_chart_id(chart_id)
         plotted = go.Figure(fig)
+        check_trace_types((trace.type for trace in plotted.data), chart_id)
         # plotly title text is already escaped by _plotly(); drop its markup and line breaks.
         title = re.sub(r"<br\s*/?>", " ", plotted.layout.title.text or "")
         title = re.sub(r"</?b>", "", title).strip()
@@ -743,6 +745,23 @@ class ReportChart:
 
     def __repr__(self) -> str:
         return f"ReportChart({self.chart_id!r})"
+
+
+def check_trace_types(types, chart: str) -> None:
+    """Refuse a chart that the pages' plotly.js (the basic bundle) cannot draw.
+
+    >>> check_trace_types(["bar", "bar"], "links")
+    >>> check_trace_types(["heatmap"], "links")
+    Traceback (most recent call last):
+    ...
+    ValueError: chart 'links' draws a heatmap trace: the report pages' plotly.js (the basic bundle) draws bar, pie and scatter traces only
+    """
+    for kind in types:
+        if kind not in config.PLOTLY_TRACE_TYPES:
+            raise ValueError(
+                f"chart {chart!r} draws a {kind} trace: the report pages' plotly.js (the basic bundle) draws "
+                f"{', '.join(sorted(config.PLOTLY_TRACE_TYPES)[:-1])} and {sorted(config.PLOTLY_TRACE_TYPES)[-1]} traces only"
+            )
 
 
 def show_interactive(fig: go.Figure, chart_id: str, report_mode: bool, replaces_static: bool = False) -> ReportChart | go.Figure:
