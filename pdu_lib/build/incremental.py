@@ -51,8 +51,13 @@ def cached_sections(sections: Sequence[Section], keys: Mapping[str, str | None])
         hit = section_cache.lookup(key) if key else None
         if hit is None:
             return None
-        results.append(SectionResult(section, ok=True, body=hit.body, has_plotly=hit.has_plotly, stderr_lines=hit.stderr_lines, cached=True))
+        results.append(from_cache(section, hit))
     return results
+
+
+def from_cache(section: Section, hit: section_cache.CachedSection) -> SectionResult:
+    """A section's result as the cache keeps it (``cached`` True)."""
+    return SectionResult(section, ok=True, body=hit.body, has_plotly=hit.has_plotly, stderr_lines=hit.stderr_lines, cached=True)
 
 
 def report_key(keys: Mapping[str, str | None], **published) -> str | None:
@@ -150,7 +155,5 @@ def run_incremental(
         if hit is None:
             continue
         section_cache.copy_output(hit.output, output_dir)
-        results[section.key] = SectionResult(
-            section, ok=True, body=hit.body, has_plotly=hit.has_plotly, stderr_lines=hit.stderr_lines, cached=True
-        )
+        results[section.key] = from_cache(section, hit)
     return [results[section.key] for section in sections]

@@ -296,7 +296,7 @@ def render_report(
             stream=stream,
             drop_tags=drop_tags,
             runtime_dir=folder.runtime,
-            runner=functools.partial(run_sections, pool=pool) if pool is not None else run_sections,
+            runner=functools.partial(run_sections, pool=pool),
             keys=keys,
         )
         for section_result in result.failed:

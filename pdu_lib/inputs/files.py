@@ -41,6 +41,25 @@ def strip_bidi(text: str) -> str:
     return _BIDI.sub("", text) if text else text
 
 
+def file_identity(path: Path) -> tuple:
+    """What tells a file apart from its own later versions: its resolved path, inode, type, size and modification time.
+
+    Memos of parsed files key on it: a file rewritten, replaced or turned into a link gets another identity.
+    Raises OSError when the file cannot be looked at.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder, "a.csv")
+    ...     _ = path.write_text("a")
+    ...     first = file_identity(path)
+    ...     _ = path.write_text("ab")
+    ...     first == file_identity(path)
+    False
+    """
+    status = os.lstat(path)
+    return (str(Path(path).resolve()), status.st_dev, status.st_ino, status.st_mode, status.st_size, status.st_mtime_ns)
+
+
 def max_input_bytes() -> int:
     """The per-file size cap in bytes: ``PDU_MAX_INPUT_MB`` megabytes, or the default.
 

@@ -32,6 +32,7 @@ from typing import Callable
 import pandas as pd
 
 from pdu_lib import config
+from pdu_lib.inputs.files import file_identity
 
 #: Bump when the Dataset's shape changes in a way the source hash would not show.
 FORMAT_VERSION = 1
@@ -141,8 +142,7 @@ def open_snapshot(path: str | Path):
     Notebooks read the Dataset and never change it in place.
     """
     path = Path(path).resolve()
-    status = path.stat()
-    token = (str(path), status.st_mtime_ns, status.st_size)
+    token = file_identity(path)
     if token not in _OPENED:
         while len(_OPENED) >= _OPENED_KEPT:
             _OPENED.pop(next(iter(_OPENED)))

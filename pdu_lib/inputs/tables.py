@@ -10,7 +10,6 @@ import csv
 import datetime as dt
 import functools
 import io
-import os
 import re
 import unicodedata
 from contextlib import contextmanager
@@ -23,7 +22,7 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from pdu_lib.errors import InputError
-from pdu_lib.inputs.files import read_input_bytes, strip_bidi
+from pdu_lib.inputs.files import file_identity, read_input_bytes, strip_bidi
 from pdu_lib.inputs.xlsx import (  # noqa: F401  (the sheet limits and the archive check are named here too)
     EXCEL_MAX_COLUMNS,
     EXCEL_MAX_ROWS,
@@ -224,8 +223,7 @@ def read_cells(path: str | Path, name: str | None = None) -> tuple[np.ndarray, n
     if shared is None:
         return _read_cells(path, name)
     try:
-        status = os.lstat(path)
-        identity = (str(path.resolve()), name, status.st_dev, status.st_ino, status.st_mode, status.st_size, status.st_mtime_ns)
+        identity = (name, *file_identity(path))
     except OSError:
         return _read_cells(path, name)  # it names the problem
     if identity not in shared:
