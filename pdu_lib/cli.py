@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from pdu_lib import config
-from pdu_lib.build import render, section_cache
+from pdu_lib.report import render, section_cache
 from pdu_lib.errors import InputError
 from pdu_lib.inputs import snapshot
 
@@ -116,7 +116,7 @@ def _upgrade_survey_codes(args) -> int:
 
 
 def _review_pack(args) -> int:
-    from pdu_lib.build.review_pack import write_review_pack
+    from pdu_lib.report.review_pack import write_review_pack
 
     pack = write_review_pack(args.report, data_dir=args.data, out_dir=args.out)
     print(f"wrote {len(pack.actions)} actions to {pack.docx} and {pack.xlsx}")

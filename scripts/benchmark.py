@@ -50,7 +50,7 @@ def step_naive(data: Path, out: Path) -> dict:
     from nbconvert import HTMLExporter
 
     from pdu_lib import config
-    from pdu_lib.build.execute import execute_notebook
+    from pdu_lib.report.execute import execute_notebook
 
     os.environ["PDU_NO_CACHE"] = "1"  # each kernel loads and checks the raw data, as before the cache
     failures = []
@@ -70,7 +70,7 @@ def step_naive(data: Path, out: Path) -> dict:
 
 
 def step_render(data: Path, out: Path) -> dict:
-    from pdu_lib.build import render
+    from pdu_lib.report import render
 
     with open(os.devnull, "w") as quiet:
         results = render.render_reports(["all"], data_dir=data, out_dir=out, stream=quiet)

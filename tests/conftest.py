@@ -34,7 +34,7 @@ def private_cache(tmp_path_factory):
 @pytest.fixture(scope="session")
 def rendered_sample(tmp_path_factory):
     """Both reports rendered once from the sample, shared by the slow tests that read the outputs: (out_dir, results)."""
-    from pdu_lib.build import render
+    from pdu_lib.report import render
 
     out = tmp_path_factory.mktemp("outputs")
     results = render.render_reports(["all"], out_dir=out, jobs=2)

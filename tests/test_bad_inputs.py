@@ -23,7 +23,7 @@ from openpyxl import Workbook, load_workbook
 
 from pdu_lib import cli, config
 from pdu_lib.analysis.figures import compute_figures
-from pdu_lib.build import render
+from pdu_lib.report import render
 from pdu_lib.errors import InputError
 from pdu_lib.inputs import attendance, dataset
 from pdu_lib.inputs.harmonise import load_map

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from pdu_lib import config
-from pdu_lib.build import render
-from pdu_lib.build.publish import section_filename, single_name
+from pdu_lib.report import render
+from pdu_lib.report.publish import section_filename, single_name
 
 pytestmark = pytest.mark.browser
 

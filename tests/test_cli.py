@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from pdu_lib import cli, config
-from pdu_lib.build import render
+from pdu_lib.report import render
 from pdu_lib.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from pdu_lib.build import export, offline, render
+from pdu_lib.report import export, offline, render
 
 pytestmark = pytest.mark.slow
 
@@ -98,7 +98,7 @@ def test_kept_kernels_render_each_section_as_a_fresh_kernel_does(rendered, tmp_p
     from concurrent.futures import ThreadPoolExecutor
 
     from pdu_lib import config
-    from pdu_lib.build import execute
+    from pdu_lib.report import execute
 
     _, results = rendered
     final = next(result for result in results if result.name == "final")

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from notebookfiles import write_notebook
 
-from pdu_lib.build import execute
+from pdu_lib.report import execute
 from pdu_lib.config import Section
 
 PARAMETERS = "report = 'final'\noutput_dir = ''"

@@ -10,7 +10,7 @@ import pytest
 
 from pdu_lib import config
 from pdu_lib.analysis import expert_review
-from pdu_lib.build.review_pack import build_workbook, save_workbook
+from pdu_lib.report.review_pack import build_workbook, save_workbook
 from pdu_lib.errors import InputError
 from pdu_lib.inputs import expert_citizens
 from pdu_lib.inputs.dataset import load_dataset

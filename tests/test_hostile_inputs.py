@@ -28,8 +28,8 @@ import pytest
 from pdu_lib import cli, config
 from pdu_lib.analysis import quality
 from pdu_lib.analysis.response_rates import response_rates
-from pdu_lib.build import outputs, render
-from pdu_lib.build.execute import SectionResult
+from pdu_lib.report import outputs, render
+from pdu_lib.report.execute import SectionResult
 from pdu_lib.config import Section
 from pdu_lib.errors import InputError
 from pdu_lib.inputs import files, tables
@@ -185,7 +185,7 @@ def fake_render(monkeypatch):
 def test_case2_a_second_render_into_the_same_folder_exits_2(data, tmp_path, capsys, fake_render):
     out = tmp_path / "out"
     holder = subprocess.Popen(
-        [PYTHON, "-c", "import sys, time; from pdu_lib.build.outputs import OutputFolder\n"
+        [PYTHON, "-c", "import sys, time; from pdu_lib.report.outputs import OutputFolder\n"
          "with OutputFolder(__import__('pathlib').Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(30)", str(out)],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )
@@ -490,7 +490,7 @@ WRAPPER = """
 from pathlib import Path
 import pandas as pd
 from pdu_lib import cli, config
-from pdu_lib.build import render
+from pdu_lib.report import render
 from pdu_lib.config import Section
 notebooks, data, out = sys.argv[1:4]
 config.NOTEBOOKS_DIR = Path(notebooks)

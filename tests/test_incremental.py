@@ -19,7 +19,7 @@ import pytest
 from notebookfiles import write_notebook
 
 from pdu_lib import cli, config
-from pdu_lib.build import execute, render
+from pdu_lib.report import execute, render
 from pdu_lib.config import Section
 from pdu_lib.inputs import snapshot
 

@@ -23,7 +23,7 @@ import pytest
 from notebookfiles import write_notebook
 
 from pdu_lib import cli, config
-from pdu_lib.build import execute, export, figures_csv, offline, publish, render
+from pdu_lib.report import execute, export, figures_csv, offline, publish, render
 from pdu_lib.config import Section
 from pdu_lib.errors import InputError
 
@@ -532,8 +532,8 @@ def test_report_size_counts_every_file(tmp_path):
 
 @pytest.mark.parametrize("opens_with_front_matter", [True, False])
 def test_the_single_file_shows_one_title_page(tmp_path, opens_with_front_matter):
-    from pdu_lib.build.execute import SectionResult
-    from pdu_lib.build.publish import publish
+    from pdu_lib.report.execute import SectionResult
+    from pdu_lib.report.publish import publish
 
     period = config.ReportPeriod("final", "Final evaluation report", "February 2019", dt.date(2017, 10, 1), dt.date(2019, 1, 31), dt.date(2019, 1, 31), author="A. Evaluator")
     intro = Section("intro", "01_intro.ipynb", "Introduction", front_matter=opens_with_front_matter)

@@ -7,7 +7,7 @@ import pytest
 
 from pdu_lib import config
 from pdu_lib.analysis.figures import figure_map
-from pdu_lib.build.execute import render_section
+from pdu_lib.report.execute import render_section
 from pdu_lib.config import Section
 from pdu_lib.inputs.dataset import load_dataset
 from pdu_lib.present import authoring, section, wording

@@ -12,7 +12,7 @@ import pytest
 
 from pdu_lib import cli
 from pdu_lib.analysis.figures import compute_figures
-from pdu_lib.build import section_cache
+from pdu_lib.report import section_cache
 from pdu_lib.errors import InputError
 from pdu_lib.inputs import dataset as dataset_module
 from pdu_lib.inputs import snapshot

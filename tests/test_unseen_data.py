@@ -17,7 +17,7 @@ import pytest
 
 from pdu_lib import config
 from pdu_lib.analysis import figures, metrics, quality
-from pdu_lib.build.figures_csv import read_figures_csv, write_figures_csv
+from pdu_lib.report.figures_csv import read_figures_csv, write_figures_csv
 from pdu_lib.errors import InputError
 from pdu_lib.inputs import dataset, harmonise
 from pdu_lib.inputs.dataset import load_dataset

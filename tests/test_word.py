@@ -9,7 +9,7 @@ import zipfile
 
 from matplotlib.figure import Figure
 
-from pdu_lib.build import word
+from pdu_lib.report import word
 
 
 def _png() -> str:

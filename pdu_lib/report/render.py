@@ -12,7 +12,7 @@
    kernels at a time), with the parameters ``report``, ``data_dir``,
    ``output_dir``, ``dataset_path`` and ``report_mode=True``; a section whose
    notebook, data, library and parameters are unchanged is taken from the
-   cache instead (``pdu_lib.build.incremental``);
+   cache instead (``pdu_lib.report.incremental``);
 4. exports each executed notebook to an HTML fragment with nbconvert (code,
    prompts and stderr left out) and wraps it in the project's own page shell
    (``templates/``): inline CSS, no script, style, font or image from the web;
@@ -21,7 +21,7 @@
    self-contained file with every section and plotly.js inlined once.
 
 Everything is built in this run's own staging folder inside the output folder
-(``pdu_lib.build.outputs``: a lock per output folder, a work folder per run,
+(``pdu_lib.report.outputs``: a lock per output folder, a work folder per run,
 a manifest in every report folder) and swapped in only when every section
 rendered: a failed render leaves the previous ``outputs/<report>/`` untouched
 and keeps each failed, executed notebook in ``outputs/<report>.failed/``.
@@ -47,11 +47,11 @@ from typing import Any, Sequence
 
 from pdu_lib import config
 from pdu_lib.analysis.figures import compute_figures
-from pdu_lib.build.execute import KernelPool, SectionResult, _short, run_sections
-from pdu_lib.build.figures_csv import write_figures_csv
-from pdu_lib.build.incremental import cached_sections, report_key, run_incremental, section_keys
-from pdu_lib.build.offline import report_size
-from pdu_lib.build.outputs import (
+from pdu_lib.report.execute import KernelPool, SectionResult, _short, run_sections
+from pdu_lib.report.figures_csv import write_figures_csv
+from pdu_lib.report.incremental import cached_sections, report_key, run_incremental, section_keys
+from pdu_lib.report.offline import report_size
+from pdu_lib.report.outputs import (
     OutputFolder,
     check_out_dir,
     check_replaceable,
@@ -59,7 +59,7 @@ from pdu_lib.build.outputs import (
     remove_ours,
     write_manifest,
 )
-from pdu_lib.build.publish import publish, single_name
+from pdu_lib.report.publish import publish, single_name
 from pdu_lib.config import ReportPeriod, Section
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.dataset import load_dataset
@@ -124,7 +124,7 @@ def render_reports(
 
     Each report's data is prepared once (``pdu_lib.inputs.snapshot``) and a
     section runs again only when its notebook, data, library or parameters
-    changed (``pdu_lib.build.incremental``); ``use_cache=False`` loads the data
+    changed (``pdu_lib.report.incremental``); ``use_cache=False`` loads the data
     and runs every section afresh.
     """
     stream = sys.stderr if stream is None else stream

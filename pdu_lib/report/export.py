@@ -149,7 +149,7 @@ def _new_exporter():
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
-    quiet = logging.getLogger("pdu_lib.build.render.nbconvert")
+    quiet = logging.getLogger("pdu_lib.report.render.nbconvert")
     quiet.setLevel(logging.ERROR)  # "Alternative text is missing" for every chart
     conf = Config()
     conf.NbConvertBase.display_data_priority = list(DISPLAY_PRIORITY)

@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 from typing import Callable, Sequence
 
-from pdu_lib.build import word
-from pdu_lib.build.execute import SectionResult
-from pdu_lib.build.export import plotly_js
+from pdu_lib.report import word
+from pdu_lib.report.execute import SectionResult
+from pdu_lib.report.export import plotly_js
 from pdu_lib.config import TEMPLATES_DIR, ReportPeriod, Section
 from pdu_lib.present.escape import escape_html
 

@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Sequence
 import nbformat
 
 from pdu_lib import config
-from pdu_lib.build.export import has_plotly, notebook_body, without_tagged_cells
+from pdu_lib.report.export import has_plotly, notebook_body, without_tagged_cells
 from pdu_lib.config import TEMPLATES_DIR, Section
 
 MATPLOTLIBRC = TEMPLATES_DIR / "matplotlibrc"

@@ -16,8 +16,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
-from pdu_lib.build import section_cache
-from pdu_lib.build.execute import SectionResult, run_sections
+from pdu_lib.report import section_cache
+from pdu_lib.report.execute import SectionResult, run_sections
 from pdu_lib.config import Section
 from pdu_lib.inputs.snapshot import library_hash
 
