@@ -17,9 +17,8 @@ import sys
 from pathlib import Path
 
 from pdu_lib import config
-from pdu_lib.report import render, section_cache
+from pdu_lib.report import cache, render
 from pdu_lib.errors import InputError
-from pdu_lib.inputs import snapshot
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_CANNOT_WRITE = 0, 1, 2, 3
 
@@ -77,12 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--intervals", action="store_true", help="show 95%% Wilson intervals beside shares")
     run.add_argument("--sections", type=_keys, default=None, metavar="KEY,KEY", help=f"render only these sections: {sections}")
     run.add_argument("--no-cache", action="store_true", help="load the data and run every section afresh, ignoring the render cache")
-    cache = commands.add_parser(
+    cache_parser = commands.add_parser(
         "cache",
         help="the render cache (prepared datasets, executed sections)",
-        description=f"The render cache lives in {snapshot.cache_dir()} (set {snapshot.CACHE_ENV} to move it).",
+        description=f"The render cache lives in {cache.cache_dir()} (set {cache.CACHE_ENV} to move it).",
     )
-    cache.add_argument("action", choices=["clear", "path"], help="clear: empty the cache; path: print where it is")
+    cache_parser.add_argument("action", choices=["clear", "path"], help="clear: empty the cache; path: print where it is")
     pack = commands.add_parser(
         "review-pack",
         help="write the Expert Citizens review pack (Word and XLSX) from a report's data",
@@ -125,9 +124,9 @@ def _review_pack(args) -> int:
 
 def cache_command(action: str) -> int:
     if action == "path":
-        print(snapshot.cache_dir())
+        print(cache.cache_dir())
         return EXIT_OK
-    folder, removed = section_cache.clear()
+    folder, removed = cache.clear()
     print(f"pdu-report: cache cleared ({removed} file(s) removed from {folder})")
     return EXIT_OK
 

@@ -8,6 +8,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from pdu_lib.analysis.metrics import Share
+
 from pdu_lib import config
 from pdu_lib.analysis import expert_review
 from pdu_lib.report.review_pack import build_workbook, save_workbook
@@ -125,13 +127,13 @@ def _judged(present: int) -> pd.DataFrame:
 def test_a_session_of_three_is_broken_down_by_theme_and_quoted():
     ratings = expert_review.theme_ratings(_judged(3))
     assert ratings["theme"].tolist() == ["Signposting", "Pledge"]
-    assert [str(s) for s in ratings["big_share"]] == ["100% (2 of 2)", "0% (0 of 2)"]
+    assert list(ratings["big_share"]) == [Share(2, 2), Share(0, 2)]
     assert expert_review.review_quotes(_judged(3), pd.DataFrame({"text": [], "session": []}))["text"].tolist() == ["More choice", "Only words"]
 
 
 def test_a_session_of_two_counts_only_in_the_overall_share():
     small = _judged(2)
-    assert str(expert_review.big_difference_share(small)) == "50% (2 of 4)"
+    assert expert_review.big_difference_share(small) == Share(2, 4)
     assert expert_review.theme_ratings(small).empty
     overall = pd.DataFrame({"text": ["Keep going"], "session": ["2019-02"]})
     assert expert_review.review_quotes(small, overall)["text"].tolist() == ["Keep going"]

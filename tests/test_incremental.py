@@ -1,7 +1,7 @@
 """The incremental render: a section runs again only when its notebook, data, library or parameters changed.
 
 Tiny throwaway notebooks, as in test_render.py: one reads a data file (through
-the prepared dataset's snapshot, as the report's notebooks do) and shows its
+the prepared dataset's cache, as the report's notebooks do) and shows its
 total and writes a chart file; the other shows fixed text. The data functions
 are stubbed with ones that read that file, so a changed row changes the
 Dataset and the figures.
@@ -21,7 +21,7 @@ from notebookfiles import write_notebook
 from pdu_lib import cli, config
 from pdu_lib.report import execute, render
 from pdu_lib.config import Section
-from pdu_lib.inputs import snapshot
+from pdu_lib.report import cache
 
 REPORTS_YML = textwrap.dedent(
     """\
@@ -37,7 +37,7 @@ REPORTS_YML = textwrap.dedent(
 PARAMETERS = "report = 'final'\ndata_dir = ''\noutput_dir = ''\nreport_mode = False\nshow_intervals = False\ndataset_path = None"
 
 COUNTS = [
-    "from pathlib import Path\nfrom pdu_lib.inputs.snapshot import open_dataset\n"
+    "from pathlib import Path\nfrom pdu_lib.report.cache import open_dataset\n"
     "ds = open_dataset(data_dir, report, dataset_path=dataset_path)\n"
     "print('TOTAL', sum(ds['rows']))",
     "folder = Path(output_dir, 'charts')\nfolder.mkdir(parents=True, exist_ok=True)\n"
@@ -71,7 +71,7 @@ def workspace(tmp_path_factory):
     (data / "reports.yml").write_text(REPORTS_YML, encoding="utf-8")
     (data / "rows.csv").write_text("value\n1\n2\n3\n", encoding="utf-8")
     library = root / "pdu_lib"
-    shutil.copytree(snapshot.LIBRARY_DIR, library, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(cache.LIBRARY_DIR, library, ignore=shutil.ignore_patterns("__pycache__"))
     return root
 
 
@@ -128,7 +128,7 @@ def runs(workspace):
         mp.setattr(render, "compute_figures", figures_of)
         mp.setattr(execute, "execute_notebook", counting_execute)
         mp.setattr(render, "publish", counting_publish)
-        mp.setattr(snapshot, "LIBRARY_DIR", workspace / "pdu_lib")
+        mp.setattr(cache, "LIBRARY_DIR", workspace / "pdu_lib")
 
         render_now("cold")
         render_now("unchanged")

@@ -78,12 +78,12 @@ def test_a_report_tagged_prose_cell_is_tagged_for_the_render_too(path):
 def placeholder_names():
     from pdu_lib.analysis.figures import figure_map
     from pdu_lib.inputs.dataset import load_dataset
-    from pdu_lib.present import section
+    from pdu_lib.report import notebook
 
     names = {}
     for report in ("interim", "final"):
         ds = load_dataset(None, report)
-        names[report] = set(section.text_values_for(ds, figure_map(ds), report).known())
+        names[report] = set(notebook.text_values_for(ds, figure_map(ds), report).known())
     return names
 
 

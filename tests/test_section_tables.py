@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pdu_lib.analysis import section_tables
+from pdu_lib.present import section_tables
 from pdu_lib.analysis.figures import figure_map
 from pdu_lib.analysis.response_rates import response_rates
 from pdu_lib.inputs.attendance import SECTORS

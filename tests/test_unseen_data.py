@@ -251,7 +251,7 @@ def test_a_question_answered_only_with_other_text_counts_once_in_figure_and_appe
     gaps = quality.base_gaps(changed.event_responses, changed.event_answers, changed.event_asked, "post-event")
     assert item_n.set_index("measure").loc["plans_to_share", "item_n"] == after["base"]
     assert gaps.set_index("measure").loc["plans_to_share", "answered"] == after["base"]
-    table = changed.measure_table(changed.event_answers, "plans_to_share")
+    table = metrics.measure_table(changed, changed.event_answers, "plans_to_share")
     assert int(table["base"].iloc[0]) == after["base"]
 
 

@@ -265,7 +265,7 @@ def _latest_round_answers(ds: "Dataset") -> pd.DataFrame:
 
 def _latest_round_share(measure: str, category: str) -> Callable[["Dataset"], Share]:
     def compute(ds: "Dataset") -> Share:
-        return metrics.category_share(ds.measure_table(_latest_round_answers(ds), measure), category)
+        return metrics.category_share(metrics.measure_table(ds, _latest_round_answers(ds), measure), category)
 
     return compute
 
@@ -359,7 +359,7 @@ def review_figures(ds: "Dataset") -> Iterator[Figure]:
 
 def _event_share(measure: str, category: str) -> Callable[["Dataset"], Share]:
     def compute(ds: "Dataset") -> Share:
-        return metrics.category_share(ds.measure_table(ds.event_answers, measure), category)
+        return metrics.category_share(metrics.measure_table(ds, ds.event_answers, measure), category)
 
     return compute
 
@@ -388,7 +388,7 @@ _figure("intend_change_pct", "changes", "percent", "Event surveys: intend to imp
 @_figure("made_contact", "links", "fraction", "Follow-up surveys (all rounds): made contact with someone met at a PDU event",
          _from_followup("made_contact", "respondents who answered yes, over those who answered", latest_round=False))
 def made_contact(ds: "Dataset") -> Share:
-    return metrics.category_share(ds.measure_table(ds.followup_answers, "made_contact"), "yes")
+    return metrics.category_share(metrics.measure_table(ds, ds.followup_answers, "made_contact"), "yes")
 
 
 _figure("took_action", "changes", "fraction", "Latest follow-up round: took action as a result of PDU learning",

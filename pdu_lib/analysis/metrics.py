@@ -8,11 +8,22 @@ prose can show the base beside every percentage.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import pandas as pd
 
-from pdu_lib.present.wording import round_half_up  # noqa: F401  (one rounding rule for the whole workbook)
+if TYPE_CHECKING:
+    from pdu_lib.inputs.dataset import Dataset
+
+
+def round_half_up(value) -> int:
+    """Round to a whole number, halves away from zero (2.5 -> 3, not Python's 2): the workbook's one rounding rule.
+
+    >>> round_half_up(12.5), round_half_up(2.5), round_half_up(2.4999)
+    (13, 3, 2)
+    """
+    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 DISTRIBUTION_COLUMNS = ["category", "label", "count", "base", "percent"]
 
@@ -22,8 +33,10 @@ class Share:
     """A part of a whole: numerator of base, and its percentage.
 
     >>> s = Share(47, 100)
-    >>> s.percent, s.rounded, str(s)
-    (47.0, 47, '47% (47 of 100)')
+    >>> s.percent, s.rounded
+    (47.0, 47)
+
+    How a share reads on the page is the present layer's job (``present.wording``).
     """
 
     numerator: int
@@ -37,10 +50,6 @@ class Share:
     def rounded(self) -> int | None:
         return round_half_up(self.percent) if self.base else None
 
-    def __str__(self) -> str:
-        if not self.base:
-            return f"no base ({self.numerator} of 0)"
-        return f"{self.rounded}% ({self.numerator} of {self.base})"
 
 
 def share(mask: pd.Series) -> Share:
@@ -289,3 +298,14 @@ def count_where(frame: pd.DataFrame, **equals) -> int:
     for column, value in equals.items():
         mask &= frame[column] == value
     return int(mask.sum())
+
+
+def measure_table(ds: Dataset, answers: pd.DataFrame, measure_id: str) -> pd.DataFrame:
+    """The distribution of a measure among ``answers``, on its scale and labels (multi-select or single choice).
+
+    ``ds`` gives the measure's kind, scale and labels (its harmonisation map).
+    """
+    scale, labels = ds.scale(measure_id), ds.labels(measure_id)
+    if ds.measure_kind(measure_id) == "multi":
+        return multi_select(answers, measure_id, scale, labels)
+    return single_choice(answers, measure_id, scale, labels)

@@ -14,11 +14,10 @@ from pathlib import Path
 import pandas as pd
 
 from pdu_lib import config
-from pdu_lib.analysis import metrics
-from pdu_lib.analysis.actions import reported_actions
 from pdu_lib.config import ReportPeriod
 from pdu_lib.errors import InputError
 from pdu_lib.inputs import attendance, expert_citizens, harmonise, records, surveys
+from pdu_lib.inputs.actions import reported_actions
 from pdu_lib.inputs.codebook import (
     CODEBOOK_FILE,
     EXCERPTS_DIR,
@@ -128,13 +127,6 @@ class Dataset:
         """Keep ``value``, computed from this Dataset by another module, so it is computed once."""
         self._derived[key] = value
         return value
-
-    def measure_table(self, answers: pd.DataFrame, measure_id: str) -> pd.DataFrame:
-        """The distribution of a measure among ``answers``, on its scale and labels (multi-select or single choice)."""
-        scale, labels = self.scale(measure_id), self.labels(measure_id)
-        if self.measure_kind(measure_id) == "multi":
-            return metrics.multi_select(answers, measure_id, scale, labels)
-        return metrics.single_choice(answers, measure_id, scale, labels)
 
     def reconciliation(self) -> pd.DataFrame:
         return self.ledger.table()

@@ -6,7 +6,7 @@ import pandas as pd
 
 from pdu_lib.analysis import expert_review
 from pdu_lib.inputs.expert_citizens import IMPACT_SCALE
-from pdu_lib.present import quotes
+from pdu_lib.present import quotes, wording
 
 
 def theme_ratings_table(judged: pd.DataFrame | None) -> pd.DataFrame:
@@ -17,13 +17,13 @@ def theme_ratings_table(judged: pd.DataFrame | None) -> pd.DataFrame:
 
     >>> j = pd.DataFrame({"present": [6, 6, 6], "theme": ["Pledge", "Signposting", "Signposting"], "impact": ["some", "big", "big"]})
     >>> theme_ratings_table(j).to_dict("records")[0]
-    {'Theme': 'Signposting', 'Actions judged': 2, 'A big difference': '100% (2 of 2)', 'Some difference': 0, 'Little or no difference': 0, "Can't say": 0}
+    {'Theme': 'Signposting', 'Actions judged': 2, 'A big difference': '100% (2 of 2)†', 'Some difference': 0, 'Little or no difference': 0, "Can't say": 0}
     """
     ratings = expert_review.theme_ratings(judged) if judged is not None else expert_review.theme_ratings(pd.DataFrame(columns=["present", "theme", "impact"]))
     table = pd.DataFrame({
         "Theme": ratings["theme"],
         "Actions judged": ratings["judged"],
-        IMPACT_SCALE["big"]: ratings["big_share"].map(str),
+        IMPACT_SCALE["big"]: ratings["big_share"].map(lambda share: wording.format_percent(share.numerator, share.base)),
         IMPACT_SCALE["some"]: ratings["some"],
         IMPACT_SCALE["little"]: ratings["little"],
         IMPACT_SCALE["cant_say"]: ratings["cant_say"],

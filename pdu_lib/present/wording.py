@@ -72,6 +72,8 @@ import numbers
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
+from pdu_lib.analysis.metrics import round_half_up
+
 __all__ = [
     "CAUTION_BELOW",
     "CAUTION_MARK",
@@ -168,15 +170,6 @@ def needs_caution(base, caution_below: int | None = CAUTION_BELOW) -> bool:
     if not caution_below:
         return False
     return _whole(base, "base") < caution_below
-
-
-def round_half_up(value) -> int:
-    """Round to a whole number, halves away from zero (2.5 -> 3, not Python's 2).
-
-    >>> round_half_up(12.5), round_half_up(2.5), round_half_up(2.4999)
-    (13, 3, 2)
-    """
-    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def percent(numerator, base) -> int:

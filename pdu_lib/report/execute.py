@@ -55,7 +55,7 @@ class SectionResult:
     cached: bool = False  # True when the result came from the render cache, not a kernel
 
 
-def _short(text: str, limit: int = 300) -> str:
+def short_message(text: str, limit: int = 300) -> str:
     text = _ANSI.sub("", str(text)).strip()
     first = text.splitlines()[0] if text else ""
     return first if len(first) <= limit else first[: limit - 1] + "…"
@@ -450,7 +450,7 @@ def render_section(
     try:
         body, stderr_lines = notebook_body(nb, section, resources_path=notebooks_dir)
     except Exception as exc:
-        return SectionResult(section, ok=False, error=f"HTML export failed: {_short(f'{type(exc).__name__}: {exc}')}", seconds=time.monotonic() - started)
+        return SectionResult(section, ok=False, error=f"HTML export failed: {short_message(f'{type(exc).__name__}: {exc}')}", seconds=time.monotonic() - started)
     return SectionResult(
         section,
         ok=True,
@@ -467,7 +467,7 @@ def describe_failure(exc: BaseException) -> str:
 
     if isinstance(exc, PapermillExecutionError):
         where = f" (cell [{exc.exec_count}])" if exc.exec_count is not None else ""
-        return _short(f"{exc.ename}: {exc.evalue}") + where
-    return _short(f"{type(exc).__name__}: {exc}")
+        return short_message(f"{exc.ename}: {exc.evalue}") + where
+    return short_message(f"{type(exc).__name__}: {exc}")
 
 

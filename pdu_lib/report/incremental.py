@@ -16,23 +16,23 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
-from pdu_lib.report import section_cache
+from pdu_lib.report import cache
 from pdu_lib.report.execute import SectionResult, run_sections
 from pdu_lib.config import Section
-from pdu_lib.inputs.snapshot import library_hash
+from pdu_lib.report.cache import library_hash
 
 
 def section_keys(
     sections: Sequence[Section], *, notebooks_dir: Path, parameters: dict, dataset_key: str | None, drop_tags: Iterable[str] = ()
 ) -> dict[str, str | None]:
-    """Each section's cache key (``section_cache.section_key``); None without a prepared dataset or a notebook."""
+    """Each section's cache key (``cache.section_key``); None without a prepared dataset or a notebook."""
     drop_tags = sorted(drop_tags)
     library = library_hash() if dataset_key else None
     keys: dict[str, str | None] = {}
     for section in sections:
         notebook = notebooks_dir / section.notebook
         keys[section.key] = (
-            section_cache.section_key(notebook, parameters=parameters, dataset_key=dataset_key, drop_tags=drop_tags, library=library)
+            cache.section_key(notebook, parameters=parameters, dataset_key=dataset_key, drop_tags=drop_tags, library=library)
             if dataset_key and notebook.is_file()
             else None
         )
@@ -48,14 +48,14 @@ def cached_sections(sections: Sequence[Section], keys: Mapping[str, str | None])
     results = []
     for section in sections:
         key = keys.get(section.key)
-        hit = section_cache.lookup(key) if key else None
+        hit = cache.lookup(key) if key else None
         if hit is None:
             return None
         results.append(from_cache(section, hit))
     return results
 
 
-def from_cache(section: Section, hit: section_cache.CachedSection) -> SectionResult:
+def from_cache(section: Section, hit: cache.CachedSection) -> SectionResult:
     """A section's result as the cache keeps it (``cached`` True)."""
     return SectionResult(section, ok=True, body=hit.body, has_plotly=hit.has_plotly, stderr_lines=hit.stderr_lines, cached=True)
 
@@ -112,11 +112,11 @@ def run_incremental(
     if keys is None:
         keys = section_keys(sections, notebooks_dir=notebooks_dir, parameters=parameters, dataset_key=dataset_key, drop_tags=drop_tags)
 
-    hits: dict[str, section_cache.CachedSection] = {}
+    hits: dict[str, cache.CachedSection] = {}
     if use_cache:
         for section in sections:
             key = keys[section.key]
-            hit = section_cache.lookup(key) if key else None
+            hit = cache.lookup(key) if key else None
             if hit is not None:
                 hits[section.key] = hit
 
@@ -146,14 +146,14 @@ def run_incremental(
         if not result.ok:
             continue
         written = outputs / result.section.key
-        section_cache.copy_output(written, output_dir)
+        cache.copy_output(written, output_dir)
         key = keys[result.section.key]
         if key:
-            section_cache.store(key, body=result.body, has_plotly=result.has_plotly, stderr_lines=result.stderr_lines, output=written)
+            cache.store(key, body=result.body, has_plotly=result.has_plotly, stderr_lines=result.stderr_lines, output=written)
     for section in sections:
         hit = hits.get(section.key)
         if hit is None:
             continue
-        section_cache.copy_output(hit.output, output_dir)
+        cache.copy_output(hit.output, output_dir)
         results[section.key] = from_cache(section, hit)
     return [results[section.key] for section in sections]

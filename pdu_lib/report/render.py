@@ -5,7 +5,7 @@
 
 1. checks the data once (``pdu_lib.inputs.dataset.load_dataset``), so bad input stops
    the run with one :class:`~pdu_lib.errors.InputError` before any notebook runs,
-   and keeps it as a prepared dataset (``pdu_lib.inputs.snapshot``): the kernels
+   and keeps it as a prepared dataset (``pdu_lib.report.cache``): the kernels
    open its snapshot (the ``dataset_path`` parameter) instead of loading again;
 2. writes ``figures.csv`` from ``pdu_lib.analysis.figures.compute_figures``;
 3. executes every section notebook with papermill, in parallel (``jobs``
@@ -47,7 +47,7 @@ from typing import Any, Sequence
 
 from pdu_lib import config
 from pdu_lib.analysis.figures import compute_figures
-from pdu_lib.report.execute import KernelPool, SectionResult, _short, run_sections
+from pdu_lib.report.execute import KernelPool, SectionResult, short_message, run_sections
 from pdu_lib.report.figures_csv import write_figures_csv
 from pdu_lib.report.incremental import cached_sections, report_key, run_incremental, section_keys
 from pdu_lib.report.offline import report_size
@@ -64,7 +64,7 @@ from pdu_lib.config import ReportPeriod, Section
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.dataset import load_dataset
 from pdu_lib.inputs.tables import reads_shared
-from pdu_lib.inputs.snapshot import Prepared, prepare
+from pdu_lib.report.cache import Prepared, prepare
 
 #: A rendered report, folder and single file together, stays under this size.
 MAX_REPORT_BYTES = 15_000_000
@@ -122,7 +122,7 @@ def render_reports(
     Section failures do not raise: they are in the results (``ok`` False),
     printed to ``stream`` (stderr) with their error.
 
-    Each report's data is prepared once (``pdu_lib.inputs.snapshot``) and a
+    Each report's data is prepared once (``pdu_lib.report.cache``) and a
     section runs again only when its notebook, data, library or parameters
     changed (``pdu_lib.report.incremental``); ``use_cache=False`` loads the data
     and runs every section afresh.
@@ -277,7 +277,7 @@ def render_report(
         except (InputError, OSError):  # bad input, or the output folder cannot be written: not a defect of the figures
             raise
         except Exception as exc:  # a defect in the figures code: report it like a section
-            result.figures_error = _short(f"{type(exc).__name__}: {exc}")
+            result.figures_error = short_message(f"{type(exc).__name__}: {exc}")
             _say(stream, f"{name}: figures.csv failed: {result.figures_error}")
 
         params = {**keyed_params, "output_dir": str(staging)}

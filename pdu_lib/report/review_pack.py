@@ -32,7 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
 from pdu_lib import config
-from pdu_lib.analysis.actions import reported_actions
+from pdu_lib.inputs.actions import reported_actions
 from pdu_lib.report.outputs import check_out_dir
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.codebook import EXCERPTS_DIR

@@ -3,8 +3,8 @@
 A section notebook starts with its ``parameters`` cell and then::
 
     %load_ext pdu_lib.present.authoring
-    from pdu_lib.present import section
-    page = section.setup(report, data_dir, output_dir, report_mode, show_intervals)
+    from pdu_lib.report import notebook
+    page = notebook.setup(report, data_dir, output_dir, report_mode, show_intervals)
     ds = page.ds
 
 ``page.ds`` is the report's :class:`~pdu_lib.inputs.dataset.Dataset`,
@@ -26,6 +26,7 @@ from pdu_lib.analysis.figures import Figure, figure_map
 from pdu_lib.inputs.dataset import Dataset
 from pdu_lib.inputs.periods import round_label
 from pdu_lib.present import authoring, charts
+from pdu_lib.report.cache import open_dataset
 from pdu_lib.present.display import StaticChart
 
 month = round_label  # a follow-up round as the report writes it ("January 2019"), for the notebooks
@@ -95,11 +96,9 @@ def setup(
 ) -> Page:
     """Load the report's Dataset, compute its figures and make them what ``%%prose`` cells fill from.
 
-    The Dataset is the prepared one (``pdu_lib.inputs.snapshot.open_dataset``): the
+    The Dataset is the prepared one (``pdu_lib.report.cache.open_dataset``): the
     render's snapshot at ``dataset_path``, else the user cache's, loading only on a miss.
     """
-    from pdu_lib.inputs.snapshot import open_dataset
-
     ds = open_dataset(data_dir, report, dataset_path=dataset_path)
     figures = figure_map(ds)
     authoring.use(text_values_for(ds, figures, report, show_intervals))

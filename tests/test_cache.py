@@ -12,10 +12,8 @@ import pytest
 
 from pdu_lib import cli
 from pdu_lib.analysis.figures import compute_figures
-from pdu_lib.report import section_cache
 from pdu_lib.errors import InputError
-from pdu_lib.inputs import dataset as dataset_module
-from pdu_lib.inputs import snapshot
+from pdu_lib.report import cache as cache_module
 from pdu_lib.inputs.dataset import load_dataset
 
 
@@ -30,17 +28,17 @@ def test_the_cache_folder_is_the_users_and_can_be_moved(monkeypatch, tmp_path):
     monkeypatch.delenv("PDU_CACHE_DIR", raising=False)
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert snapshot.cache_dir() == tmp_path / "home" / ".cache" / "pdu-workbook"
+    assert cache_module.cache_dir() == tmp_path / "home" / ".cache" / "pdu-workbook"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert snapshot.cache_dir() == tmp_path / "xdg" / "pdu-workbook"
+    assert cache_module.cache_dir() == tmp_path / "xdg" / "pdu-workbook"
     monkeypatch.setenv("PDU_CACHE_DIR", str(tmp_path / "mine"))
-    assert snapshot.cache_dir() == tmp_path / "mine"
+    assert cache_module.cache_dir() == tmp_path / "mine"
 
 
 def test_the_sample_dataset_pickles_and_gives_the_same_figures(sample_copy, cache):
-    prepared = snapshot.prepare(sample_copy, "final")
+    prepared = cache_module.prepare(sample_copy, "final")
     assert prepared.loaded and prepared.path.parent == cache / "datasets"
-    opened = snapshot.open_dataset(sample_copy, "final", dataset_path=prepared.path)
+    opened = cache_module.open_dataset(sample_copy, "final", dataset_path=prepared.path)
     direct = load_dataset(sample_copy, "final")
     pd.testing.assert_frame_equal(compute_figures(opened), compute_figures(direct))
     pd.testing.assert_frame_equal(opened.reconciliation(), direct.reconciliation())
@@ -48,9 +46,9 @@ def test_the_sample_dataset_pickles_and_gives_the_same_figures(sample_copy, cach
 
 
 def test_without_a_path_the_second_open_uses_the_snapshot(sample_copy, cache, monkeypatch):
-    first = snapshot.open_dataset(sample_copy, "interim")
-    monkeypatch.setattr(dataset_module, "load_dataset", lambda *a: pytest.fail("loaded again"))
-    again = snapshot.open_dataset(sample_copy, "interim")
+    first = cache_module.open_dataset(sample_copy, "interim")
+    monkeypatch.setattr(cache_module, "load_dataset", lambda *a: pytest.fail("loaded again"))
+    again = cache_module.open_dataset(sample_copy, "interim")
     pd.testing.assert_frame_equal(first.attendances, again.attendances)
     assert len(list((cache / "datasets").glob("*.pickle"))) == 1
 
@@ -68,7 +66,7 @@ def test_the_key_follows_every_input_and_the_library(tmp_path):
     library = tmp_path / "lib"
     library.mkdir()
     (library / "metrics.py").write_text("def share(n, d):\n    return n / d\n", encoding="utf-8")
-    key = lambda report="final": snapshot.dataset_key(data, report, library_dir=library)  # noqa: E731
+    key = lambda report="final": cache_module.dataset_key(data, report, library_dir=library)  # noqa: E731
     base = key()
     assert key() == base, "the same content gives the same key"
     assert key("interim") != base
@@ -96,7 +94,7 @@ def test_the_same_data_in_another_folder_has_its_own_key(tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(data, copy)
     # The Dataset records its folder, so a snapshot is not shared between folders.
-    assert snapshot.dataset_key(data, "final") != snapshot.dataset_key(copy, "final")
+    assert cache_module.dataset_key(data, "final") != cache_module.dataset_key(copy, "final")
 
 
 def test_bad_data_leaves_no_snapshot(tmp_path, cache):
@@ -106,7 +104,7 @@ def test_bad_data_leaves_no_snapshot(tmp_path, cache):
         raise ValueError("unknown sector")
 
     with pytest.raises(ValueError):
-        snapshot.prepare(data, "final", loader=bad)
+        cache_module.prepare(data, "final", loader=bad)
     assert not (cache / "datasets").exists() or not list((cache / "datasets").iterdir())
 
 
@@ -114,24 +112,24 @@ def test_a_damaged_snapshot_is_loaded_again(tmp_path, cache):
     data = _folder(tmp_path)
     calls = []
     loader = lambda folder, report: calls.append(report) or {"rows": 1}  # noqa: E731
-    first = snapshot.prepare(data, "final", loader=loader)
+    first = cache_module.prepare(data, "final", loader=loader)
     first.path.write_bytes(b"not a pickle")
-    again = snapshot.prepare(data, "final", loader=loader)
+    again = cache_module.prepare(data, "final", loader=loader)
     assert calls == ["final", "final"] and again.dataset == {"rows": 1}
     assert pickle.loads(again.path.read_bytes()) == {"rows": 1}
-    snapshot.prepare(data, "final", loader=loader, refresh=True)
+    cache_module.prepare(data, "final", loader=loader, refresh=True)
     assert calls == ["final", "final", "final"], "refresh loads even when the snapshot is good"
 
 
 def test_cache_clear_empties_the_cache_and_nothing_else(tmp_path, cache, capsys):
     data = _folder(tmp_path)
-    snapshot.prepare(data, "final", loader=lambda folder, report: {})
-    section_cache.store("k" * 64, body="<p>x</p>", has_plotly=False, stderr_lines=0, output=None)
+    cache_module.prepare(data, "final", loader=lambda folder, report: {})
+    cache_module.store("k" * 64, body="<p>x</p>", has_plotly=False, stderr_lines=0, output=None)
     cache.joinpath("notes.txt").write_text("the user's own file")
     assert cli.main(["cache", "clear"]) == 0
     assert "2 file(s) removed" in capsys.readouterr().out
     assert sorted(p.name for p in cache.iterdir()) == ["notes.txt"]
-    assert section_cache.lookup("k" * 64) is None
+    assert cache_module.lookup("k" * 64) is None
     assert cli.main(["cache", "path"]) == 0
     assert capsys.readouterr().out.strip() == str(cache)
 
@@ -139,10 +137,10 @@ def test_cache_clear_empties_the_cache_and_nothing_else(tmp_path, cache, capsys)
 def test_with_pdu_no_cache_a_notebook_loads_every_time_and_keeps_nothing(tmp_path, cache, monkeypatch):
     data = _folder(tmp_path)
     calls = []
-    monkeypatch.setattr(dataset_module, "load_dataset", lambda folder, report: calls.append(report) or {"rows": 2})
+    monkeypatch.setattr(cache_module, "load_dataset", lambda folder, report: calls.append(report) or {"rows": 2})
     monkeypatch.setenv("PDU_NO_CACHE", "1")
-    assert snapshot.open_dataset(data, "final") == {"rows": 2}
-    assert snapshot.open_dataset(data, "final") == {"rows": 2}
+    assert cache_module.open_dataset(data, "final") == {"rows": 2}
+    assert cache_module.open_dataset(data, "final") == {"rows": 2}
     assert calls == ["final", "final"] and not cache.exists()
 
 
@@ -150,13 +148,13 @@ def test_a_fifo_in_the_data_folder_is_refused_before_anything_is_hashed(tmp_path
     data = _folder(tmp_path)
     os.mkfifo(data / "events.csv")  # reading it would wait for ever
     with pytest.raises(InputError, match="events.csv"):
-        snapshot.dataset_key(data, "final")
+        cache_module.dataset_key(data, "final")
 
 
 def test_a_snapshot_path_opens_once_per_process_until_the_file_changes(tmp_path):
-    path = snapshot.write_snapshot({"rows": [1, 2]}, tmp_path / "a.pickle")
-    first = snapshot.open_dataset(None, "final", dataset_path=path)
-    assert snapshot.open_dataset(None, "final", dataset_path=str(path)) is first, "the sections of a kept kernel share it"
+    path = cache_module.write_snapshot({"rows": [1, 2]}, tmp_path / "a.pickle")
+    first = cache_module.open_dataset(None, "final", dataset_path=path)
+    assert cache_module.open_dataset(None, "final", dataset_path=str(path)) is first, "the sections of a kept kernel share it"
     os.utime(path, ns=(1, 1))
-    snapshot.write_snapshot({"rows": [3]}, path)
-    assert snapshot.open_dataset(None, "final", dataset_path=path) == {"rows": [3]}
+    cache_module.write_snapshot({"rows": [3]}, path)
+    assert cache_module.open_dataset(None, "final", dataset_path=path) == {"rows": [3]}

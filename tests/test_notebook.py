@@ -10,27 +10,28 @@ from pdu_lib.analysis.figures import figure_map
 from pdu_lib.report.execute import render_section
 from pdu_lib.config import Section
 from pdu_lib.inputs.dataset import load_dataset
-from pdu_lib.present import authoring, section, wording
+from pdu_lib.present import authoring, wording
+from pdu_lib.report import notebook
 
 
 def test_setup_makes_the_reports_figures_and_front_matter_what_prose_fills_from():
-    page = section.setup("final")
+    page = notebook.setup("final")
     period = page.ds.period
     filled = authoring.fill("{report_title} by {author}, {learning_events} events, {latest_round}.", authoring.current())
-    assert filled == f"{period.title} by {period.author}, {page.result('learning_events')} events, {section.month(page.ds.latest_round)}."
+    assert filled == f"{period.title} by {period.author}, {page.result('learning_events')} events, {notebook.month(page.ds.latest_round)}."
     assert authoring.current().report == "final" and set(page.figures) == set(figure_map(page.ds))
 
 
 def test_the_compared_report_is_named_only_where_there_is_one():
-    final = section.text_values_for(load_dataset(None, "final"), {}, "final").values
-    interim = section.text_values_for(load_dataset(None, "interim"), {}, "interim").values
+    final = notebook.text_values_for(load_dataset(None, "final"), {}, "final").values
+    interim = notebook.text_values_for(load_dataset(None, "interim"), {}, "interim").values
     reports = config.load_reports(config.SAMPLE_DATA_DIR)
     assert final["compared_report"] == reports["interim"].title.lower() and final["compared_published"] == reports["interim"].published
     assert interim["compared_report"] == interim["compared_published"] == ""
 
 
 def test_say_adds_a_value_the_text_can_name_and_keeps_the_figures():
-    page = section.setup("interim")
+    page = notebook.setup("interim")
     page.say(top_answer="colleagues <in my team>")
     assert authoring.fill("{top_answer}: {learning_events}", authoring.current()) == f"colleagues &lt;in my team&gt;: {page.result('learning_events')}"
 
@@ -38,7 +39,7 @@ def test_say_adds_a_value_the_text_can_name_and_keeps_the_figures():
 # ---------------------------------------------------------------------------
 # Through papermill and the HTML export, as pdu-report runs a section
 
-SETUP = "%load_ext pdu_lib.present.authoring\nfrom pdu_lib.present import section\npage = section.setup(report, data_dir, output_dir, report_mode, show_intervals)"
+SETUP = "%load_ext pdu_lib.present.authoring\nfrom pdu_lib.report import notebook\npage = notebook.setup(report, data_dir, output_dir, report_mode, show_intervals)"
 
 
 def _tiny_section(folder, name, prose_cells):
