@@ -70,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
         "OUT/<report>/index.html, sections/, figures.csv and <report>_report.html.",
     )
     run.add_argument("reports", nargs="+", metavar="report", help="final, interim, or all (every report of the data's reports.yml)")
-    run.add_argument("--data", type=Path, default=config.SAMPLE_DATA_DIR, metavar="DIR", help="data folder (default: the synthetic sample, %(default)s)")
+    run.add_argument(
+        "--data", type=Path, default=config.SAMPLE_DATA_DIR, metavar="DIR", help="data folder (default: the synthetic sample, %(default)s)"
+    )
     run.add_argument("--out", type=Path, default=config.OUTPUTS_DIR, metavar="DIR", help="where reports are written (default: %(default)s)")
     run.add_argument("--jobs", type=_jobs, default=None, metavar="N", help=f"sections executed at once (default: {render.default_jobs()})")
     run.add_argument("--intervals", action="store_true", help="show 95%% Wilson intervals beside shares")
@@ -89,16 +91,24 @@ def build_parser() -> argparse.ArgumentParser:
         "and an XLSX to fill in: OUT/review_pack/<report>/expert_citizens_review_pack.docx and .xlsx.",
     )
     pack.add_argument("report", help="the report whose data the actions come from (e.g. final)")
-    pack.add_argument("--data", type=Path, default=config.SAMPLE_DATA_DIR, metavar="DIR", help="data folder (default: the synthetic sample, %(default)s)")
-    pack.add_argument("--out", type=Path, default=config.OUTPUTS_DIR, metavar="DIR", help="where the pack is written (default: %(default)s)")
+    pack.add_argument(
+        "--data", type=Path, default=config.SAMPLE_DATA_DIR, metavar="DIR", help="data folder (default: the synthetic sample, %(default)s)"
+    )
+    pack.add_argument(
+        "--out", type=Path, default=config.OUTPUTS_DIR, metavar="DIR", help="where the pack is written (default: %(default)s)"
+    )
     upgrade = commands.add_parser(
         "upgrade-survey-codes",
         help="convert excerpts/survey_codes.csv from the old layout (row, column) to the current one (Respondent ID, question)",
         description="Read each old code's cell in the exports the data folder holds now and write the codes by identity to OUT "
         "(survey_file, Respondent ID, question, tag). The data folder is not changed: put OUT in place of the old file.",
     )
-    upgrade.add_argument("--data", type=Path, default=config.SAMPLE_DATA_DIR, metavar="DIR", help="data folder (default: the synthetic sample, %(default)s)")
-    upgrade.add_argument("--out", type=Path, required=True, metavar="FILE", help="the CSV to write (outside the data folder, or a new name in it)")
+    upgrade.add_argument(
+        "--data", type=Path, default=config.SAMPLE_DATA_DIR, metavar="DIR", help="data folder (default: the synthetic sample, %(default)s)"
+    )
+    upgrade.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="the CSV to write (outside the data folder, or a new name in it)"
+    )
     return parser
 
 
@@ -144,7 +154,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "upgrade-survey-codes":
             return _upgrade_survey_codes(args)
         results = render.render_reports(
-            args.reports, data_dir=args.data, out_dir=args.out, jobs=args.jobs, sections=args.sections, intervals=args.intervals,
+            args.reports,
+            data_dir=args.data,
+            out_dir=args.out,
+            jobs=args.jobs,
+            sections=args.sections,
+            intervals=args.intervals,
             use_cache=not args.no_cache,
         )
     except InputError as exc:

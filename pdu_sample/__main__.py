@@ -13,8 +13,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pdu_sample", description="(Re)write the synthetic sample data folder.")
     parser.add_argument("--out", default="data/sample", help="the data folder to write (default: data/sample)")
     parser.add_argument("--seed", type=int, default=2019, help="random seed (default: 2019)")
-    parser.add_argument("--scale", type=int, default=1, metavar="K",
-                        help="K times the people, bookings and responses, same events and periods (default: 1, the sample)")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        metavar="K",
+        help="K times the people, bookings and responses, same events and periods (default: 1, the sample)",
+    )
     args = parser.parse_args(argv)
     if args.scale < 1:
         parser.error("--scale must be at least 1")

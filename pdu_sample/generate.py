@@ -40,15 +40,27 @@ TARGETS = {
     "attendances_by_sector": {"Voluntary": 346, "Statutory": 122},  # 74% / 26%
     "attendances_by_sector_interim": {"Voluntary": 181, "Statutory": 51},  # statutory 51/232 = 22%
     "attendances_by_focus": {
-        "Housing": 206, "Women's services": 56, "Offending": 42,
-        "Mental health": 23, "Substance misuse": 23, "Other": 118,
+        "Housing": 206,
+        "Women's services": 56,
+        "Offending": 42,
+        "Mental health": 23,
+        "Substance misuse": 23,
+        "Other": 118,
     },  # 44%, 12%, 9%, 5%, 5%, 25%
     # The joint table the people are drawn from; its margins are the two lines above.
     "attendances_by_sector_and_focus": {
-        ("Voluntary", "Housing"): 166, ("Voluntary", "Women's services"): 52, ("Voluntary", "Offending"): 12,
-        ("Voluntary", "Mental health"): 8, ("Voluntary", "Substance misuse"): 15, ("Voluntary", "Other"): 93,
-        ("Statutory", "Housing"): 40, ("Statutory", "Women's services"): 4, ("Statutory", "Offending"): 30,
-        ("Statutory", "Mental health"): 15, ("Statutory", "Substance misuse"): 8, ("Statutory", "Other"): 25,
+        ("Voluntary", "Housing"): 166,
+        ("Voluntary", "Women's services"): 52,
+        ("Voluntary", "Offending"): 12,
+        ("Voluntary", "Mental health"): 8,
+        ("Voluntary", "Substance misuse"): 15,
+        ("Voluntary", "Other"): 93,
+        ("Statutory", "Housing"): 40,
+        ("Statutory", "Women's services"): 4,
+        ("Statutory", "Offending"): 30,
+        ("Statutory", "Mental health"): 15,
+        ("Statutory", "Substance misuse"): 8,
+        ("Statutory", "Other"): 25,
     },
     # Bookings that are not attendances (learning events).
     "learning_bookings_not_attended": {"Cancelled": 26, "Did not attend": 33, "Booked": 2},
@@ -85,28 +97,50 @@ TARGETS = {
     # Follow-up surveys, one per round.
     "followup": {
         "2018-06": {
-            "responses": 7, "first_day": D(2018, 6, 11), "last_day": D(2018, 6, 29),
+            "responses": 7,
+            "first_day": D(2018, 6, 11),
+            "last_day": D(2018, 6, 29),
             "heard_via_answered": 7,
             "heard_via": {"word_of_mouth": 3, "newsletter": 2, "ncvs_ebulletin": 2, "online_platform": 1, "colleague_email": 1},
             "heard_via_other": 0,
-            "hub_aware": 2, "hub_used": 1,
+            "hub_aware": 2,
+            "hub_used": 1,
             "shared_with_answered": 7,
-            "shared_with": {"team_colleagues": 5, "manager": 3, "supervision": 2, "other_organisations": 1, "service_users": 1, "no_one": 0},
+            "shared_with": {
+                "team_colleagues": 5,
+                "manager": 3,
+                "supervision": 2,
+                "other_organisations": 1,
+                "service_users": 1,
+                "no_one": 0,
+            },
             "shared_with_other": 0,
-            "made_contact": 3, "took_action": 6,
+            "made_contact": 3,
+            "took_action": 6,
             "outcomes_improved": {"yes": 1, "not_sure": 4, "no": 2},
             "effectiveness": {"very": 4, "quite": 3, "not_at_all": 0},
         },
         "2019-01": {
-            "responses": 29, "first_day": D(2019, 1, 7), "last_day": D(2019, 1, 30),
+            "responses": 29,
+            "first_day": D(2019, 1, 7),
+            "last_day": D(2019, 1, 30),
             "heard_via_answered": 27,
             "heard_via": {"word_of_mouth": 13, "newsletter": 6, "online_platform": 6, "colleague_email": 5, "ncvs_ebulletin": 4},
             "heard_via_other": 3,
-            "hub_aware": 11, "hub_used": 4,
+            "hub_aware": 11,
+            "hub_used": 4,
             "shared_with_answered": 28,
-            "shared_with": {"team_colleagues": 17, "manager": 9, "supervision": 7, "other_organisations": 6, "service_users": 4, "no_one": 3},
+            "shared_with": {
+                "team_colleagues": 17,
+                "manager": 9,
+                "supervision": 7,
+                "other_organisations": 6,
+                "service_users": 4,
+                "no_one": 3,
+            },
             "shared_with_other": 1,
-            "made_contact": 10, "took_action": 19,
+            "made_contact": 10,
+            "took_action": 19,
             "outcomes_improved": {"yes": 7, "not_sure": 12, "no": 10},
             "effectiveness": {"very": 15, "quite": 10, "not_at_all": 4},
         },
@@ -136,10 +170,38 @@ EVENTS = (
     Event("E17", D(2018, 12, 6), "Welfare reform and Universal Credit", "learning event", "welfare reform"),
     Event("E18", D(2018, 12, 13), "Self-harm and suicide prevention", "learning event", "self-harm"),
     Event("E19", D(2019, 1, 10), "Co-production with people with lived experience", "learning event", "co-production"),
-    Event("C01", D(2018, 2, 1), "Service User Involvement CoP: session 1", "CoP session", "service user involvement", "Service User Involvement"),
-    Event("C02", D(2018, 4, 26), "Service User Involvement CoP: session 2", "CoP session", "service user involvement", "Service User Involvement"),
-    Event("C03", D(2018, 7, 26), "Service User Involvement CoP: session 3", "CoP session", "service user involvement", "Service User Involvement"),
-    Event("C04", D(2018, 10, 18), "Service User Involvement CoP: session 4", "CoP session", "service user involvement", "Service User Involvement"),
+    Event(
+        "C01",
+        D(2018, 2, 1),
+        "Service User Involvement CoP: session 1",
+        "CoP session",
+        "service user involvement",
+        "Service User Involvement",
+    ),
+    Event(
+        "C02",
+        D(2018, 4, 26),
+        "Service User Involvement CoP: session 2",
+        "CoP session",
+        "service user involvement",
+        "Service User Involvement",
+    ),
+    Event(
+        "C03",
+        D(2018, 7, 26),
+        "Service User Involvement CoP: session 3",
+        "CoP session",
+        "service user involvement",
+        "Service User Involvement",
+    ),
+    Event(
+        "C04",
+        D(2018, 10, 18),
+        "Service User Involvement CoP: session 4",
+        "CoP session",
+        "service user involvement",
+        "Service User Involvement",
+    ),
     Event("C05", D(2018, 9, 20), "Care Act CoP: session 1", "CoP session", "the Care Act", "Care Act"),
     Event("C06", D(2018, 11, 29), "Care Act CoP: session 2", "CoP session", "the Care Act", "Care Act"),
     Event("C07", D(2019, 1, 24), "Housing First CoP: session 1", "CoP session", "Housing First", "Housing First"),
@@ -192,8 +254,14 @@ reports:
 
 # What generate() owns in the output folder (anything else there is left alone).
 OWNED_FILES = (
-    "reports.yml", "events.csv", "attendance_register.xlsx", "harmonisation.yml",
-    "hub_registrations.csv", "interviews.csv", "expert_citizens_reviews.csv", "codebook.yml",
+    "reports.yml",
+    "events.csv",
+    "attendance_register.xlsx",
+    "harmonisation.yml",
+    "hub_registrations.csv",
+    "interviews.csv",
+    "expert_citizens_reviews.csv",
+    "codebook.yml",
 )
 OWNED_FOLDERS = ("event_surveys", "followup_surveys", "excerpts", reviews.FOLDER)
 
@@ -226,8 +294,14 @@ def _check_targets() -> None:
 
 
 def write_events(path: Path) -> None:
-    _write_csv(path, ["event_id", "date", "title", "kind", "topic", "cop_group"],
-               [[e.event_id, e.date.isoformat(), e.title, e.kind, e.topic, e.cop_group] for e in sorted(EVENTS, key=lambda e: (e.date, e.event_id))])
+    _write_csv(
+        path,
+        ["event_id", "date", "title", "kind", "topic", "cop_group"],
+        [
+            [e.event_id, e.date.isoformat(), e.title, e.kind, e.topic, e.cop_group]
+            for e in sorted(EVENTS, key=lambda e: (e.date, e.event_id))
+        ],
+    )
 
 
 def build_register(rng: random.Random) -> tuple[list[people_mod.Person], list[register.Booking], list[str]]:
@@ -238,10 +312,13 @@ def build_register(rng: random.Random) -> tuple[list[people_mod.Person], list[re
     later = [e for e in learning if e.date > PERIOD_ENDS[0]]
     people = register.make_people(t["people_by_learning_events_attended"], t["attendances_by_sector_and_focus"], rng)
     register.assign_events(
-        people, interim, later,
+        people,
+        interim,
+        later,
         register.split_total(t["attendances_interim"], len(interim), rng),
         register.split_total(t["attendances"] - t["attendances_interim"], len(later), rng),
-        t["attendances_by_sector_interim"], rng,
+        t["attendances_by_sector_interim"],
+        rng,
     )
     people_mod.assign_organisations(people, rng)
     reserved = people_mod.reserved_names(people, rng)
@@ -280,7 +357,11 @@ def write_hub(path: Path, rng: random.Random) -> None:
 def write_interviews(path: Path, rng: random.Random) -> None:
     """interviews.csv: ids in TARGETS order, dated in that order within each round's fortnight or so."""
     windows = {"2018-06": (D(2018, 6, 4), D(2018, 6, 29)), "2019-01": (D(2019, 1, 7), D(2019, 1, 30))}
-    planned = [(group, round_, steering, facilitated) for group, count, round_, steering, facilitated in TARGETS["interviews"] for _ in range(count)]
+    planned = [
+        (group, round_, steering, facilitated)
+        for group, count, round_, steering, facilitated in TARGETS["interviews"]
+        for _ in range(count)
+    ]
     days: dict[str, list] = {}
     for round_, (first, last) in windows.items():
         wanted = sum(1 for plan in planned if plan[1] == round_)
@@ -292,8 +373,11 @@ def write_interviews(path: Path, rng: random.Random) -> None:
             picked.append(day)
         days[round_] = sorted(picked)
     rows = [[days[round_].pop(0), round_, group, steering, facilitated] for group, round_, steering, facilitated in planned]
-    _write_csv(path, ["interview_id", "date", "round", "group", "steering_group", "facilitated_event"],
-               [[f"I{n:02d}", d.isoformat(), r, g, s, f] for n, (d, r, g, s, f) in enumerate(rows, start=1)])
+    _write_csv(
+        path,
+        ["interview_id", "date", "round", "group", "steering_group", "facilitated_event"],
+        [[f"I{n:02d}", d.isoformat(), r, g, s, f] for n, (d, r, g, s, f) in enumerate(rows, start=1)],
+    )
 
 
 def write_reviews(path: Path) -> None:
@@ -324,8 +408,9 @@ def generate(out_dir: str | Path, seed: int = 2019) -> None:
         if booking.status == "Attended":
             attendees.setdefault(booking.event.event_id, []).append(booking.person)
     (out / "event_surveys").mkdir()
-    surveys.write_event_surveys(out / "event_surveys", SURVEY_EXPORTS, {e.event_id: e for e in EVENTS}, attendees,
-                                TARGETS["event_survey"], PERIOD_ENDS, rng)
+    surveys.write_event_surveys(
+        out / "event_surveys", SURVEY_EXPORTS, {e.event_id: e for e in EVENTS}, attendees, TARGETS["event_survey"], PERIOD_ENDS, rng
+    )
     (out / "followup_surveys").mkdir()
     for round_, target in TARGETS["followup"].items():
         suffix = ".xlsx" if round_ == "2018-06" else ".csv"

@@ -16,34 +16,248 @@ import random
 from dataclasses import dataclass, field
 
 FIRST_NAMES = (
-    "Aisha", "Alan", "Alicia", "Amara", "Amir", "Andrea", "Angela", "Barbara", "Bethany", "Brian",
-    "Callum", "Carla", "Carol", "Catherine", "Chantelle", "Charlotte", "Claire", "Colin", "Craig", "Daniel",
-    "Darren", "Deborah", "Declan", "Denise", "Dominic", "Donna", "Eileen", "Emma", "Ewa", "Farah",
-    "Fiona", "Gareth", "Gemma", "Georgia", "Grace", "Graham", "Hannah", "Harpreet", "Heather", "Helen",
-    "Imran", "Isaac", "Jacqueline", "Jade", "Janet", "Jasmine", "Jennifer", "Joanne", "Joel", "Jordan",
-    "Joseph", "Julie", "Karen", "Katherine", "Kelly", "Kieran", "Laura", "Leanne", "Leon", "Lorraine",
-    "Louise", "Lucy", "Marcus", "Margaret", "Mark", "Martin", "Megan", "Michelle", "Mohammed", "Nadia",
-    "Naomi", "Natalie", "Neil", "Nicola", "Olivia", "Oluwaseun", "Paul", "Paula", "Philip", "Rachel",
-    "Rebecca", "Rhys", "Rosa", "Ruth", "Ryan", "Sadia", "Samira", "Sandra", "Sharon", "Sophie",
-    "Stacey", "Stuart", "Tanya", "Teresa", "Tomasz", "Tracey", "Usman", "Vanessa", "Wendy", "Yasmin",
-    "Zainab", "Zoe",
+    "Aisha",
+    "Alan",
+    "Alicia",
+    "Amara",
+    "Amir",
+    "Andrea",
+    "Angela",
+    "Barbara",
+    "Bethany",
+    "Brian",
+    "Callum",
+    "Carla",
+    "Carol",
+    "Catherine",
+    "Chantelle",
+    "Charlotte",
+    "Claire",
+    "Colin",
+    "Craig",
+    "Daniel",
+    "Darren",
+    "Deborah",
+    "Declan",
+    "Denise",
+    "Dominic",
+    "Donna",
+    "Eileen",
+    "Emma",
+    "Ewa",
+    "Farah",
+    "Fiona",
+    "Gareth",
+    "Gemma",
+    "Georgia",
+    "Grace",
+    "Graham",
+    "Hannah",
+    "Harpreet",
+    "Heather",
+    "Helen",
+    "Imran",
+    "Isaac",
+    "Jacqueline",
+    "Jade",
+    "Janet",
+    "Jasmine",
+    "Jennifer",
+    "Joanne",
+    "Joel",
+    "Jordan",
+    "Joseph",
+    "Julie",
+    "Karen",
+    "Katherine",
+    "Kelly",
+    "Kieran",
+    "Laura",
+    "Leanne",
+    "Leon",
+    "Lorraine",
+    "Louise",
+    "Lucy",
+    "Marcus",
+    "Margaret",
+    "Mark",
+    "Martin",
+    "Megan",
+    "Michelle",
+    "Mohammed",
+    "Nadia",
+    "Naomi",
+    "Natalie",
+    "Neil",
+    "Nicola",
+    "Olivia",
+    "Oluwaseun",
+    "Paul",
+    "Paula",
+    "Philip",
+    "Rachel",
+    "Rebecca",
+    "Rhys",
+    "Rosa",
+    "Ruth",
+    "Ryan",
+    "Sadia",
+    "Samira",
+    "Sandra",
+    "Sharon",
+    "Sophie",
+    "Stacey",
+    "Stuart",
+    "Tanya",
+    "Teresa",
+    "Tomasz",
+    "Tracey",
+    "Usman",
+    "Vanessa",
+    "Wendy",
+    "Yasmin",
+    "Zainab",
+    "Zoe",
 )
 
 SURNAMES = (
-    "Adeyemi", "Ahmed", "Akhtar", "Allen", "Appleby", "Ashworth", "Bailey", "Baker", "Barker", "Begum",
-    "Bennett", "Bhatti", "Bird", "Bolton", "Booth", "Bradley", "Brennan", "Briggs", "Brooks", "Burton",
-    "Campbell", "Carey", "Chambers", "Chapman", "Chaudhry", "Clarke", "Coleman", "Collins", "Cooper", "Cox",
-    "Dawson", "Dixon", "Doherty", "Doyle", "Duffy", "Dunn", "Ellis", "Evans", "Farrell", "Fenwick",
-    "Fletcher", "Foster", "Fraser", "Gallagher", "Gibson", "Goodwin", "Graham", "Grant", "Gray", "Hall",
-    "Hammond", "Hardy", "Harper", "Hartley", "Hayes", "Henderson", "Hickman", "Holmes", "Hussain", "Iqbal",
-    "Jackson", "Jennings", "Johal", "Kaur", "Kelly", "Kennedy", "Khan", "Kowalski", "Lambert", "Lawson",
-    "Lloyd", "Lowe", "Lynch", "McBride", "McDonald", "McKenzie", "Malik", "Marsh", "Mason", "Mensah",
-    "Miller", "Mistry", "Moss", "Murphy", "Nash", "Nowak", "Nwosu", "O'Brien", "O'Neill", "Osei",
-    "Owen", "Palmer", "Parkin", "Parry", "Patel", "Pearson", "Pickering", "Porter", "Quinn", "Rahman",
-    "Reid", "Reynolds", "Riley", "Robson", "Rowe", "Russell", "Sanderson", "Saunders", "Sharma", "Shaw",
-    "Simpson", "Singh", "Slater", "Spencer", "Stevens", "Sutton", "Swift", "Taylor", "Thornton", "Townsend",
-    "Turner", "Vaughan", "Wainwright", "Walsh", "Ward", "Watts", "Webb", "Wheeler", "Whitehead", "Wilkinson",
-    "Willis", "Winter", "Wood", "Wright", "Yates", "Young", "Zielinski",
+    "Adeyemi",
+    "Ahmed",
+    "Akhtar",
+    "Allen",
+    "Appleby",
+    "Ashworth",
+    "Bailey",
+    "Baker",
+    "Barker",
+    "Begum",
+    "Bennett",
+    "Bhatti",
+    "Bird",
+    "Bolton",
+    "Booth",
+    "Bradley",
+    "Brennan",
+    "Briggs",
+    "Brooks",
+    "Burton",
+    "Campbell",
+    "Carey",
+    "Chambers",
+    "Chapman",
+    "Chaudhry",
+    "Clarke",
+    "Coleman",
+    "Collins",
+    "Cooper",
+    "Cox",
+    "Dawson",
+    "Dixon",
+    "Doherty",
+    "Doyle",
+    "Duffy",
+    "Dunn",
+    "Ellis",
+    "Evans",
+    "Farrell",
+    "Fenwick",
+    "Fletcher",
+    "Foster",
+    "Fraser",
+    "Gallagher",
+    "Gibson",
+    "Goodwin",
+    "Graham",
+    "Grant",
+    "Gray",
+    "Hall",
+    "Hammond",
+    "Hardy",
+    "Harper",
+    "Hartley",
+    "Hayes",
+    "Henderson",
+    "Hickman",
+    "Holmes",
+    "Hussain",
+    "Iqbal",
+    "Jackson",
+    "Jennings",
+    "Johal",
+    "Kaur",
+    "Kelly",
+    "Kennedy",
+    "Khan",
+    "Kowalski",
+    "Lambert",
+    "Lawson",
+    "Lloyd",
+    "Lowe",
+    "Lynch",
+    "McBride",
+    "McDonald",
+    "McKenzie",
+    "Malik",
+    "Marsh",
+    "Mason",
+    "Mensah",
+    "Miller",
+    "Mistry",
+    "Moss",
+    "Murphy",
+    "Nash",
+    "Nowak",
+    "Nwosu",
+    "O'Brien",
+    "O'Neill",
+    "Osei",
+    "Owen",
+    "Palmer",
+    "Parkin",
+    "Parry",
+    "Patel",
+    "Pearson",
+    "Pickering",
+    "Porter",
+    "Quinn",
+    "Rahman",
+    "Reid",
+    "Reynolds",
+    "Riley",
+    "Robson",
+    "Rowe",
+    "Russell",
+    "Sanderson",
+    "Saunders",
+    "Sharma",
+    "Shaw",
+    "Simpson",
+    "Singh",
+    "Slater",
+    "Spencer",
+    "Stevens",
+    "Sutton",
+    "Swift",
+    "Taylor",
+    "Thornton",
+    "Townsend",
+    "Turner",
+    "Vaughan",
+    "Wainwright",
+    "Walsh",
+    "Ward",
+    "Watts",
+    "Webb",
+    "Wheeler",
+    "Whitehead",
+    "Wilkinson",
+    "Willis",
+    "Winter",
+    "Wood",
+    "Wright",
+    "Yates",
+    "Young",
+    "Zielinski",
 )
 
 
@@ -121,7 +335,9 @@ def email_for(first: str, last: str, org: Org) -> str:
     """
     first_key = "".join(ch for ch in first.lower() if ch.isalpha())
     last_key = "".join(ch for ch in last.lower() if ch.isalpha())
-    local = {"first.last": f"{first_key}.{last_key}", "flast": f"{first_key[0]}{last_key}", "firstl": f"{first_key}{last_key[0]}"}[org.email_style]
+    local = {"first.last": f"{first_key}.{last_key}", "flast": f"{first_key[0]}{last_key}", "firstl": f"{first_key}{last_key[0]}"}[
+        org.email_style
+    ]
     return f"{local}@{org.domain}"
 
 
@@ -224,14 +440,18 @@ def plant_messiness(people: list[Person], rng: random.Random) -> list[str]:
     liz.overrides[liz.events[1]] = {"name": f"Liz {liz.last}", "email": ""}
     liz.overrides[liz.events[2]] = {"name": f"Liz {liz.last}", "email": f"liz.{liz.last.lower()}@example.com"}
     liz.tag = "nickname Liz"
-    notes.append(f"{liz.name} ({liz.org.name}): typed 'Liz {liz.last}' with a blank email at {liz.events[1]} and with a personal email at {liz.events[2]} - linked by name (nickname) + organisation")
+    notes.append(
+        f"{liz.name} ({liz.org.name}): typed 'Liz {liz.last}' with a blank email at {liz.events[1]} and with a personal email at {liz.events[2]} - linked by name (nickname) + organisation"
+    )
 
     # 2. Nickname: Robert -> "Bob", with a different work address.
     bob = pick(lambda p: p.first == "Robert", 2)
     bob_email = f"bob.{bob.last.lower()}@{bob.org.domain}"
     bob.overrides[bob.events[-1]] = {"name": f"Bob {bob.last}", "email": bob_email}
     bob.tag = "nickname Bob"
-    notes.append(f"{bob.name} ({bob.org.name}): typed 'Bob {bob.last}' <{bob_email}> at {bob.events[-1]} - linked by name (nickname) + organisation")
+    notes.append(
+        f"{bob.name} ({bob.org.name}): typed 'Bob {bob.last}' <{bob_email}> at {bob.events[-1]} - linked by name (nickname) + organisation"
+    )
 
     # 3. Changed email, same name and organisation.
     mover = pick(lambda p: p.org.email_style == "first.last", 3)
@@ -239,14 +459,18 @@ def plant_messiness(people: list[Person], rng: random.Random) -> list[str]:
     for event in mover.events[1:]:
         mover.overrides[event] = {"email": new_email}
     mover.tag = "changed email"
-    notes.append(f"{mover.name} ({mover.org.name}): email {mover.email} then {new_email} from {mover.events[1]} - linked by name + organisation")
+    notes.append(
+        f"{mover.name} ({mover.org.name}): email {mover.email} then {new_email} from {mover.events[1]} - linked by name + organisation"
+    )
 
     # 4. Name typed in capitals / lower case with extra spaces; email typed with capitals and a trailing space.
     caps = pick(lambda p: True, 3)
     caps.overrides[caps.events[1]] = {"name": f"{caps.first.upper()}  {caps.last.upper()}"}
     caps.overrides[caps.events[2]] = {"name": f"{caps.first.lower()} {caps.last.lower()} ", "email": caps.email.capitalize() + " "}
     caps.tag = "case and spaces"
-    notes.append(f"{caps.name} ({caps.org.name}): typed '{caps.first.upper()}  {caps.last.upper()}' at {caps.events[1]} and '{caps.first.lower()} {caps.last.lower()} ' with email '{caps.email.capitalize()} ' at {caps.events[2]} - linked by both rules")
+    notes.append(
+        f"{caps.name} ({caps.org.name}): typed '{caps.first.upper()}  {caps.last.upper()}' at {caps.events[1]} and '{caps.first.lower()} {caps.last.lower()} ' with email '{caps.email.capitalize()} ' at {caps.events[2]} - linked by both rules"
+    )
 
     # 5. A typo in the first name (a letter dropped): only the email links it.
     typo = pick(lambda p: len(p.first) >= 6, 2)
@@ -254,7 +478,9 @@ def plant_messiness(people: list[Person], rng: random.Random) -> list[str]:
     typo_first = typo.first[:cut] + typo.first[cut + 1 :]
     typo.overrides[typo.events[-1]] = {"name": f"{typo_first} {typo.last}", "email": typo.email.upper()}
     typo.tag = "name typo"
-    notes.append(f"{typo.name} ({typo.org.name}): typed '{typo_first} {typo.last}' with email in capitals at {typo.events[-1]} - linked by email only")
+    notes.append(
+        f"{typo.name} ({typo.org.name}): typed '{typo_first} {typo.last}' with email in capitals at {typo.events[-1]} - linked by email only"
+    )
 
     # 6-7. The organisation typed another way; the email is unchanged, so the email rule links.
     for org_name, alternative in ORG_ALTERNATIVE_SPELLINGS.items():
@@ -269,7 +495,9 @@ def plant_messiness(people: list[Person], rng: random.Random) -> list[str]:
         noemail.overrides[event] = {"email": ""}
     noemail.overrides[noemail.events[-1]]["name"] = noemail.name.lower()
     noemail.tag = "no email"
-    notes.append(f"{noemail.name} ({noemail.org.name}): email blank on all {noemail.k} rows, typed in lower case at {noemail.events[-1]} - linked by name + organisation")
+    notes.append(
+        f"{noemail.name} ({noemail.org.name}): email blank on all {noemail.k} rows, typed in lower case at {noemail.events[-1]} - linked by name + organisation"
+    )
 
     # 9. Single attenders who left the email blank: nothing to link, each is one person.
     for person in rng.sample([p for p in people if p.index not in used and p.k == 1], 5):

@@ -20,24 +20,38 @@ FOLDER = "expert_citizens"
 
 # Per theme label: the judgements to draw from (in the pack's own words) and what the group said.
 JUDGEMENTS = {
-    "Adopting the Pledge": (["Some difference", "Some difference", "A big difference"],
-                            ["People need to live up to the Pledge and put it in action, not just adopt it."]),
-    "Involving service users more": (["Some difference"],
-                                     ["A group alone is not going to make any difference if what is said falls on deaf ears."]),
-    "Referring and signposting better": (["A big difference"],
-                                         ["Knowing the other services means people are offered more of the support they need."]),
-    "Changes in everyday practice": (["A big difference"] * 4 + ["Some difference"],
-                                     ["Taking more time is crucial: things often feel rushed and trust takes time to build.",
-                                      "Anything that makes hostels feel more like homes is a positive step."]),
+    "Adopting the Pledge": (
+        ["Some difference", "Some difference", "A big difference"],
+        ["People need to live up to the Pledge and put it in action, not just adopt it."],
+    ),
+    "Involving service users more": (
+        ["Some difference"],
+        ["A group alone is not going to make any difference if what is said falls on deaf ears."],
+    ),
+    "Referring and signposting better": (
+        ["A big difference"],
+        ["Knowing the other services means people are offered more of the support they need."],
+    ),
+    "Changes in everyday practice": (
+        ["A big difference"] * 4 + ["Some difference"],
+        [
+            "Taking more time is crucial: things often feel rushed and trust takes time to build.",
+            "Anything that makes hostels feel more like homes is a positive step.",
+        ],
+    ),
     "Designing new services": (["A big difference"], ["Building it in from the start is the way to do it."]),
 }
 DEFAULT = (["A big difference", "Some difference"], [])
 OVERALL = {
-    "2018-06": ["Workers who understand what is happening in people's lives are less judgemental.",
-                "Having up-to-date knowledge means workers can offer different kinds of support."],
-    "2019-02": ["It is always possible to do more to get things better.",
-                "Act on what service users say, and tell them what changed.",
-                "Managers should come to service user groups to hear views directly."],
+    "2018-06": [
+        "Workers who understand what is happening in people's lives are less judgemental.",
+        "Having up-to-date knowledge means workers can offer different kinds of support.",
+    ],
+    "2019-02": [
+        "It is always possible to do more to get things better.",
+        "Act on what service users say, and tell them what changed.",
+        "Managers should come to service user groups to hear views directly.",
+    ],
 }
 
 

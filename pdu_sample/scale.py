@@ -77,7 +77,7 @@ def _mark_email(values: pd.Series, replica: pd.Series) -> pd.Series:
 
 def scale_register(path: Path, k: int) -> None:
     raw = pd.read_excel(path, header=None, dtype=object, engine="openpyxl")
-    top = raw.iloc[: REGISTER_HEADER_ROW]
+    top = raw.iloc[:REGISTER_HEADER_ROW]
     header = [str(value) for value in top.iloc[REGISTER_HEADER_ROW - 1].tolist()]
     rows = raw.iloc[REGISTER_HEADER_ROW:].reset_index(drop=True)
     rows.columns = header
@@ -182,4 +182,3 @@ def scale_folder(out: str | Path, k: int) -> None:
             elif path.suffix.lower() == ".xlsx":
                 scale_survey_xlsx(path, k)
     scale_hub(out / "hub_registrations.csv", k)
-

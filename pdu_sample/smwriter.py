@@ -43,9 +43,29 @@ from openpyxl import Workbook
 
 from pdu_sample.xlsxio import FIXED_TIMESTAMP, save_workbook
 
-METADATA = ("Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address", "First Name", "Last Name", "Custom Data 1")
+METADATA = (
+    "Respondent ID",
+    "Collector ID",
+    "Start Date",
+    "End Date",
+    "IP Address",
+    "Email Address",
+    "First Name",
+    "Last Name",
+    "Custom Data 1",
+)
 # Older exports ran some of the names together.
-OLD_METADATA = ("RespondentID", "CollectorID", "StartDate", "EndDate", "IP Address", "Email Address", "First Name", "LastName", "Custom Data 1")
+OLD_METADATA = (
+    "RespondentID",
+    "CollectorID",
+    "StartDate",
+    "EndDate",
+    "IP Address",
+    "Email Address",
+    "First Name",
+    "LastName",
+    "Custom Data 1",
+)
 DATE_FORMAT = "%m/%d/%Y %I:%M:%S %p"
 OTHER_LABEL = "Other (please specify)"
 SUBHEADER = {"single": "Response", "open": "Open-Ended Response"}
@@ -227,7 +247,9 @@ def write_grid_csv(path: str | Path, rows: Sequence[Sequence[Any]], *, encoding:
     Path(path).write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
 
 
-def write_grid_xlsx(path: str | Path, rows: Sequence[Sequence[Any]], *, sheet_title: str = "Sheet", when: dt.datetime = FIXED_TIMESTAMP) -> None:
+def write_grid_xlsx(
+    path: str | Path, rows: Sequence[Sequence[Any]], *, sheet_title: str = "Sheet", when: dt.datetime = FIXED_TIMESTAMP
+) -> None:
     """Write rows of cells as XLSX (one sheet; blank cells left empty), reproducibly and unchecked."""
     workbook = Workbook()
     sheet = workbook.active

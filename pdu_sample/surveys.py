@@ -48,51 +48,121 @@ def open_(measure: str, text: str) -> Item:
 
 # A: the co-ordinator's first survey (autumn 2017).
 WORDING_A = (
-    single("understanding", "How has the event changed your understanding of the topic?", {
-        "much_greater": "Much greater understanding", "some": "Some additional understanding",
-        "confirmed": "It confirmed my previous understanding", "none": "No greater understanding"}),
-    single("awareness", "How has the event changed your awareness of the issues?", {
-        "much_greater": "Much greater awareness", "some": "Some additional awareness",
-        "confirmed": "It confirmed my existing awareness", "none": "No additional awareness"}),
-    multi("plans_to_share", "To whom do you plan to disseminate what you have learned at this event?", {
-        "frontline_staff": "Front line staff", "managers": "Managers", "volunteers": "Volunteers",
-        "service_users": "Service users", "partner_organisations": "Partner organisations"}),
+    single(
+        "understanding",
+        "How has the event changed your understanding of the topic?",
+        {
+            "much_greater": "Much greater understanding",
+            "some": "Some additional understanding",
+            "confirmed": "It confirmed my previous understanding",
+            "none": "No greater understanding",
+        },
+    ),
+    single(
+        "awareness",
+        "How has the event changed your awareness of the issues?",
+        {
+            "much_greater": "Much greater awareness",
+            "some": "Some additional awareness",
+            "confirmed": "It confirmed my existing awareness",
+            "none": "No additional awareness",
+        },
+    ),
+    multi(
+        "plans_to_share",
+        "To whom do you plan to disseminate what you have learned at this event?",
+        {
+            "frontline_staff": "Front line staff",
+            "managers": "Managers",
+            "volunteers": "Volunteers",
+            "service_users": "Service users",
+            "partner_organisations": "Partner organisations",
+        },
+    ),
     open_("most_useful", "What was the most useful thing about the event?"),
     open_("other_comments", "Any other comments?"),
 )
 
 # B: revised with the evaluator (2018); no dissemination question.
 WORDING_B = (
-    single("understanding", "To what extent did the session improve your understanding of the topic?", {
-        "much_greater": "I understand the topic much better", "some": "I understand it a little better",
-        "confirmed": "It confirmed what I already understood", "none": "It did not improve my understanding"}),
-    single("awareness", "To what extent did the session raise your awareness of the issues involved?", {
-        "much_greater": "I am much more aware of the issues", "some": "I am a little more aware",
-        "confirmed": "It confirmed what I was already aware of", "none": "It did not raise my awareness"}),
-    single("confidence", "How confident do you now feel about putting what you learned into practice?", {
-        "much_more": "Much more confident", "a_little_more": "A little more confident", "no_change": "No more confident than before"}),
-    single("intend_change", "Do you intend to implement any changes in your work as a result of the session?", {
-        "yes": "Yes", "no": "No", "not_sure": "Don't know yet"}),
+    single(
+        "understanding",
+        "To what extent did the session improve your understanding of the topic?",
+        {
+            "much_greater": "I understand the topic much better",
+            "some": "I understand it a little better",
+            "confirmed": "It confirmed what I already understood",
+            "none": "It did not improve my understanding",
+        },
+    ),
+    single(
+        "awareness",
+        "To what extent did the session raise your awareness of the issues involved?",
+        {
+            "much_greater": "I am much more aware of the issues",
+            "some": "I am a little more aware",
+            "confirmed": "It confirmed what I was already aware of",
+            "none": "It did not raise my awareness",
+        },
+    ),
+    single(
+        "confidence",
+        "How confident do you now feel about putting what you learned into practice?",
+        {"much_more": "Much more confident", "a_little_more": "A little more confident", "no_change": "No more confident than before"},
+    ),
+    single(
+        "intend_change",
+        "Do you intend to implement any changes in your work as a result of the session?",
+        {"yes": "Yes", "no": "No", "not_sure": "Don't know yet"},
+    ),
     open_("do_differently", "What will you do differently?"),
     open_("other_comments", "Any other comments?"),
 )
 
 # C: autumn 2018 onwards; "Any other comments?" asked twice (after the first page and at the end).
 WORDING_C = (
-    single("understanding", "Please rate your understanding of the topic after the event", {
-        "much_greater": "Much greater than before", "some": "Somewhat greater than before",
-        "confirmed": "About the same - the event confirmed what I knew", "none": "No change"}),
-    single("awareness", "Please rate your awareness of the issues after the event", {
-        "much_greater": "Much greater than before", "some": "Somewhat greater than before",
-        "confirmed": "About the same - the event confirmed what I knew", "none": "No change"}),
+    single(
+        "understanding",
+        "Please rate your understanding of the topic after the event",
+        {
+            "much_greater": "Much greater than before",
+            "some": "Somewhat greater than before",
+            "confirmed": "About the same - the event confirmed what I knew",
+            "none": "No change",
+        },
+    ),
+    single(
+        "awareness",
+        "Please rate your awareness of the issues after the event",
+        {
+            "much_greater": "Much greater than before",
+            "some": "Somewhat greater than before",
+            "confirmed": "About the same - the event confirmed what I knew",
+            "none": "No change",
+        },
+    ),
     open_("other_comments", "Any other comments?"),
-    single("confidence", "How has the event affected your confidence in working with people with multiple and complex needs?", {
-        "much_more": "A lot more confident", "a_little_more": "Slightly more confident", "no_change": "About the same"}),
-    multi("plans_to_share", "Who will you share what you learned today with?", {
-        "frontline_staff": "Frontline colleagues", "managers": "Managers / team leaders", "volunteers": "Volunteers",
-        "service_users": "People who use our service", "partner_organisations": "Other agencies"}),
-    single("intend_change", "Are you planning to make changes to your practice as a result of this event?", {
-        "yes": "Yes", "no": "No", "not_sure": "Not sure yet"}),
+    single(
+        "confidence",
+        "How has the event affected your confidence in working with people with multiple and complex needs?",
+        {"much_more": "A lot more confident", "a_little_more": "Slightly more confident", "no_change": "About the same"},
+    ),
+    multi(
+        "plans_to_share",
+        "Who will you share what you learned today with?",
+        {
+            "frontline_staff": "Frontline colleagues",
+            "managers": "Managers / team leaders",
+            "volunteers": "Volunteers",
+            "service_users": "People who use our service",
+            "partner_organisations": "Other agencies",
+        },
+    ),
+    single(
+        "intend_change",
+        "Are you planning to make changes to your practice as a result of this event?",
+        {"yes": "Yes", "no": "No", "not_sure": "Not sure yet"},
+    ),
     open_("most_useful", "What did you find most useful?"),
     open_("other_comments", "Any other comments?"),
 )
@@ -105,21 +175,44 @@ VENUE = single(None, "How would you rate the venue?", {"excellent": "Excellent",
 # --- Follow-up survey (both rounds) ---------------------------------------
 
 FOLLOWUP = (
-    multi("heard_via", "How did you hear about PDU events?", {
-        "word_of_mouth": "Word of mouth", "newsletter": "PDU newsletter", "online_platform": "Online platform (the PDU hub)",
-        "ncvs_ebulletin": "NCVS e-bulletin", "colleague_email": "Email from a colleague"}),
+    multi(
+        "heard_via",
+        "How did you hear about PDU events?",
+        {
+            "word_of_mouth": "Word of mouth",
+            "newsletter": "PDU newsletter",
+            "online_platform": "Online platform (the PDU hub)",
+            "ncvs_ebulletin": "NCVS e-bulletin",
+            "colleague_email": "Email from a colleague",
+        },
+    ),
     single("hub_aware", "Are you aware of the PDU online platform (the hub)?", {"yes": "Yes", "no": "No"}),
     single("hub_used", "If yes, have you used the hub?", {"yes": "Yes", "no": "No"}),
-    multi("shared_with", "Who have you shared what you learned at PDU events with?", {
-        "team_colleagues": "Colleagues in my team", "manager": "My manager", "supervision": "In supervision",
-        "other_organisations": "Other organisations", "service_users": "Service users", "no_one": "No one yet"}),
+    multi(
+        "shared_with",
+        "Who have you shared what you learned at PDU events with?",
+        {
+            "team_colleagues": "Colleagues in my team",
+            "manager": "My manager",
+            "supervision": "In supervision",
+            "other_organisations": "Other organisations",
+            "service_users": "Service users",
+            "no_one": "No one yet",
+        },
+    ),
     single("made_contact", "Have you made contact with anyone you met at a PDU event since?", {"yes": "Yes", "no": "No"}),
     single("took_action", "Have you taken any action as a result of what you learned at PDU events?", {"yes": "Yes", "no": "No"}),
     open_("action_taken", "What action did you take?"),
-    single("outcomes_improved", "Can you identify any improved outcomes for service users as a result of changes you have made?", {
-        "yes": "Yes", "not_sure": "Not sure", "no": "No"}),
-    single("effectiveness", "How effective do you think the PDU learning events are as a way to change practice?", {
-        "very": "Very effective", "quite": "Quite effective", "not_at_all": "Not at all effective"}),
+    single(
+        "outcomes_improved",
+        "Can you identify any improved outcomes for service users as a result of changes you have made?",
+        {"yes": "Yes", "not_sure": "Not sure", "no": "No"},
+    ),
+    single(
+        "effectiveness",
+        "How effective do you think the PDU learning events are as a way to change practice?",
+        {"very": "Very effective", "quite": "Quite effective", "not_at_all": "Not at all effective"},
+    ),
     open_("improve_events", "How could the PDU events be improved?"),
 )
 
@@ -153,7 +246,9 @@ def harmonisation() -> dict:
             for item in wording:
                 if item.measure is None:
                     continue
-                entry = measures.setdefault(item.measure, {"survey": survey, "kind": item.question.kind, "label": LABELS[item.measure], "wordings": []})
+                entry = measures.setdefault(
+                    item.measure, {"survey": survey, "kind": item.question.kind, "label": LABELS[item.measure], "wordings": []}
+                )
                 if item.question.text not in entry["wordings"]:
                     entry["wordings"].append(item.question.text)
                 if item.codes:
@@ -286,7 +381,12 @@ def event_survey_answers(exports: Sequence[Export], targets: dict, rng: random.R
     share = deal_multi(targets["plans_to_share"], sharers, rng)
     share_other = rng.sample(sharers, targets["plans_to_share_other"])
     for i in everyone:
-        for measure, dealt in (("understanding", understanding), ("awareness", awareness), ("confidence", confidence), ("intend_change", intend)):
+        for measure, dealt in (
+            ("understanding", understanding),
+            ("awareness", awareness),
+            ("confidence", confidence),
+            ("intend_change", intend),
+        ):
             if i in dealt:
                 answers[i][measure] = dealt[i]
         if i in share:
@@ -299,7 +399,15 @@ def event_survey_answers(exports: Sequence[Export], targets: dict, rng: random.R
     return result
 
 
-def write_event_surveys(folder: Path, exports: Sequence[Export], events: dict, attendees: dict, targets: dict, period_ends: Sequence[dt.date], rng: random.Random) -> None:
+def write_event_surveys(
+    folder: Path,
+    exports: Sequence[Export],
+    events: dict,
+    attendees: dict,
+    targets: dict,
+    period_ends: Sequence[dt.date],
+    rng: random.Random,
+) -> None:
     """One SurveyMonkey export per planned event survey."""
     coded = event_survey_answers(exports, targets, rng)
     collector = 172_300_000
@@ -319,7 +427,9 @@ def write_event_surveys(folder: Path, exports: Sequence[Export], events: dict, a
         responses: list[Response] = []
         rows = list(coded[export.event_id])
         if export.test_response:
-            rows.append({"understanding": "much_greater", "awareness": "much_greater", "plans_to_share": ["frontline_staff"], "_test": True})
+            rows.append(
+                {"understanding": "much_greater", "awareness": "much_greater", "plans_to_share": ["frontline_staff"], "_test": True}
+            )
         if export.no_answer_response:
             rows.append({"_empty": True})
         ids: set[int] = set()
@@ -424,7 +534,9 @@ def followup_answers(target: dict, rng: random.Random) -> list[dict]:
         if i in used:
             row["hub_used"] = used[i]
         if i in shared:
-            row["shared_with"] = sorted(shared[i], key=shared_order.index) + ([Other(rng.choice(texts.SHARED_OTHER))] if i in shared_other else [])
+            row["shared_with"] = sorted(shared[i], key=shared_order.index) + (
+                [Other(rng.choice(texts.SHARED_OTHER))] if i in shared_other else []
+            )
         row["made_contact"] = contact[i]
         row["took_action"] = action[i]
         row["outcomes_improved"] = outcomes[i]

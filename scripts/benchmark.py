@@ -152,7 +152,9 @@ def main() -> int:
         baseline = seconds
 
         cold, info = run_step("render", str(data), str(work / "out"), env=cache)
-        show("cold render, both reports", cold, f"{info['executed']}/{info['sections']} sections ran; ok={info['ok']}; {info['sizes_mb']} MB")
+        show(
+            "cold render, both reports", cold, f"{info['executed']}/{info['sections']} sections ran; ok={info['ok']}; {info['sizes_mb']} MB"
+        )
         seconds, info = run_step("render", str(data), str(work / "out"), env=cache)
         show("render with nothing changed", seconds, f"{info['executed']}/{info['sections']} sections ran; ok={info['ok']}")
 
@@ -168,14 +170,25 @@ def main() -> int:
         if not options.quick:
             large = work / f"x{options.scale}"
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "pdu_sample", "--out", str(large), "--scale", str(options.scale)], check=True, cwd=ROOT, capture_output=True)
+            subprocess.run(
+                [sys.executable, "-m", "pdu_sample", "--out", str(large), "--scale", str(options.scale)],
+                check=True,
+                cwd=ROOT,
+                capture_output=True,
+            )
             print(f"(generated the sample at {options.scale}x in {time.perf_counter() - started:.1f} s; not a benchmark figure)")
             seconds, info = run_step("load", str(large), "1")
             show(f"load_dataset, {options.scale}x", info["seconds"], "target <= 3 s (quiet machine)")
             seconds, info = run_step("render", str(large), str(work / "out-large"), env={"PDU_CACHE_DIR": str(work / "cache-large")})
-            show(f"cold render at {options.scale}x, both reports", seconds, f"{seconds / cold:.2f}x the sample's cold render (target <= 1.5x); ok={info['ok']}")
+            show(
+                f"cold render at {options.scale}x, both reports",
+                seconds,
+                f"{seconds / cold:.2f}x the sample's cold render (target <= 1.5x); ok={info['ok']}",
+            )
             peak = max(info["self_mb"], info["children_mb"])
-            print(f"{'peak memory at ' + str(options.scale) + 'x':<44} {peak:8.0f} MB  (render {info['self_mb']:.0f} MB, largest kernel {info['children_mb']:.0f} MB; target < 1024 MB)")
+            print(
+                f"{'peak memory at ' + str(options.scale) + 'x':<44} {peak:8.0f} MB  (render {info['self_mb']:.0f} MB, largest kernel {info['children_mb']:.0f} MB; target < 1024 MB)"
+            )
 
         print("targets: cold <= 0.3x, nothing changed <= 0.05x (ratios to the naive loop above)")
     finally:

@@ -30,7 +30,17 @@ from pdu_sample import smwriter
 from pdu_sample.smwriter import METADATA, Question
 
 # An older variant than smwriter.OLD_METADATA, to check the loose matching further.
-OLD_METADATA = ("RespondentID", "CollectorID", "StartDate", "EndDate", "IP Address", "Email Address", "FirstName", "LastName", "Custom Data")
+OLD_METADATA = (
+    "RespondentID",
+    "CollectorID",
+    "StartDate",
+    "EndDate",
+    "IP Address",
+    "Email Address",
+    "FirstName",
+    "LastName",
+    "Custom Data",
+)
 _ANY = "(any chosen text)"  # stands for the options a test's single-choice question does not name
 _ids = itertools.count(10234567890)
 
@@ -62,7 +72,17 @@ def response(
 ) -> dict:
     """One response row; ``respondent_id`` defaults to a fresh 11-digit id."""
     return {
-        "metadata": [respondent_id if respondent_id is not None else str(next(_ids)), collector_id, start, end, ip, email, first, last, custom],
+        "metadata": [
+            respondent_id if respondent_id is not None else str(next(_ids)),
+            collector_id,
+            start,
+            end,
+            ip,
+            email,
+            first,
+            last,
+            custom,
+        ],
         "answers": list(answers),
     }
 

@@ -13,9 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _lint_imports(cwd: Path) -> subprocess.CompletedProcess:
     script = "from importlinter.cli import lint_imports_command; lint_imports_command()"
-    return subprocess.run(
-        [sys.executable, "-c", script, "--no-cache"], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
+    return subprocess.run([sys.executable, "-c", script, "--no-cache"], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
 def test_every_layer_imports_only_the_layers_below_it():
@@ -30,13 +28,23 @@ def test_the_contract_fails_when_inputs_imports_the_present_layer(tmp_path):
     shutil.copytree(ROOT / "pdu_lib", copy / "pdu_lib", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
     loader = copy / "pdu_lib" / "inputs" / "ledger.py"
-    loader.write_text(loader.read_text() + textwrap.dedent("""
+    loader.write_text(
+        loader.read_text()
+        + textwrap.dedent("""
         from pdu_lib.present import wording  # noqa: E402,F401
-    """))
+    """)
+    )
     result = subprocess.run(
-        [sys.executable, "-c", "import sys; sys.path.insert(0, '.'); "
-         "from importlinter.cli import lint_imports_command; sys.argv[1:] = ['--no-cache']; lint_imports_command()"],
-        cwd=copy, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.path.insert(0, '.'); "
+            "from importlinter.cli import lint_imports_command; sys.argv[1:] = ['--no-cache']; lint_imports_command()",
+        ],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode != 0
     assert "pdu_lib.inputs.ledger -> pdu_lib.present.wording" in result.stdout

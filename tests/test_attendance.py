@@ -39,7 +39,12 @@ def test_load_events_reads_loose_kinds_both_date_formats_and_cop_groups(events: 
     assert list(events.columns) == ["event_id", "date", "title", "kind", "topic", "cop_group", "source_file", "source_row"]
     assert events["event_id"].tolist() == ["E01", "E02", "C01", "C02"]
     assert events["kind"].tolist() == ["learning_event", "learning_event", "cop_session", "cop_session"]
-    assert events["date"].tolist() == [pd.Timestamp(2018, 1, 25), pd.Timestamp(2018, 6, 14), pd.Timestamp(2018, 3, 1), pd.Timestamp(2019, 2, 20)]
+    assert events["date"].tolist() == [
+        pd.Timestamp(2018, 1, 25),
+        pd.Timestamp(2018, 6, 14),
+        pd.Timestamp(2018, 3, 1),
+        pd.Timestamp(2019, 2, 20),
+    ]
     assert pd.api.types.is_datetime64_any_dtype(events["date"])
     assert events["cop_group"].isna().tolist() == [True, True, False, False]
     assert events["cop_group"].iloc[2] == "Service User Involvement"
@@ -163,7 +168,14 @@ def test_load_register_reads_an_xlsx_with_a_title_row_above_the_header(tmp_path:
     assert frame["source_row"].tolist() == [4, 5, 6, 7, 8, 9]
     assert frame["booking_row"].tolist() == [1, 2, 3, 4, 5, 6]
     assert frame["event_id"].tolist() == ["E01", "E02", "C01", "C02", "E01", "E02"]
-    assert frame["event_kind"].tolist() == ["learning_event", "learning_event", "cop_session", "cop_session", "learning_event", "learning_event"]
+    assert frame["event_kind"].tolist() == [
+        "learning_event",
+        "learning_event",
+        "cop_session",
+        "cop_session",
+        "learning_event",
+        "learning_event",
+    ]
     assert frame["event_date"].iloc[1] == pd.Timestamp(2018, 6, 14)
     assert pd.api.types.is_datetime64_any_dtype(frame["event_date"])
     assert frame["cop_group"].iloc[3] == "Housing First" and frame["cop_group"].isna().sum() == 4

@@ -29,7 +29,10 @@ def test_evaluative_words_come_from_the_number_not_the_text():
 
 
 def test_counts_are_digits_or_words():
-    assert fill("{learning_events} events, {pledge_adopters:words} people; {pledge_adopters:Words}.", VALUES) == "19 events, four people; Four."
+    assert (
+        fill("{learning_events} events, {pledge_adopters:words} people; {pledge_adopters:Words}.", VALUES)
+        == "19 events, four people; Four."
+    )
 
 
 def test_a_small_base_carries_the_mark_and_the_text_ends_with_the_caution_note():
@@ -46,7 +49,14 @@ def test_an_unknown_placeholder_names_the_cell_and_the_placeholder():
 
 @pytest.mark.parametrize(
     ("template", "says"),
-    [("{made_contact:pct}", "unknown format 'pct'"), ("{learning_events:frac}", "for a count"), ("{report_title:words}", "takes no format"), ("{made_contact.base}", "plain figure id"), ("{made_contact!r}", "plain figure id"), ("an { alone", "cannot be read")],
+    [
+        ("{made_contact:pct}", "unknown format 'pct'"),
+        ("{learning_events:frac}", "for a count"),
+        ("{report_title:words}", "takes no format"),
+        ("{made_contact.base}", "plain figure id"),
+        ("{made_contact!r}", "plain figure id"),
+        ("an { alone", "cannot be read"),
+    ],
 )
 def test_a_bad_placeholder_is_a_named_error(template, says):
     with pytest.raises(PlaceholderError, match=says):

@@ -97,7 +97,12 @@ def test_the_truncated_corpus_files_still_end_mid_row():
 def test_iso_and_day_first_dates_may_be_mixed_in_one_file():
     events = attendance.load_events(CORPUS / "events_mixed_dates.csv")
     assert events["date"].dt.strftime("%Y-%m-%d").tolist() == [
-        "2017-10-12", "2017-11-09", "2018-02-01", "2018-06-14", "2018-07-12", "2018-09-13",
+        "2017-10-12",
+        "2017-11-09",
+        "2018-02-01",
+        "2018-06-14",
+        "2018-07-12",
+        "2018-09-13",
     ]
 
 
@@ -148,7 +153,9 @@ def _write_register(path: Path, rows: list[list], above: list[list]) -> Path:
 def registers(tmp_path):
     rows = _register_rows()
     flat = _write_register(tmp_path / "flat.xlsx", rows, above=[])
-    titled = _write_register(tmp_path / "titled.xlsx", rows, above=[["PDU attendance register"], ["Kept by the co-ordinator; one row per booking"]])
+    titled = _write_register(
+        tmp_path / "titled.xlsx", rows, above=[["PDU attendance register"], ["Kept by the co-ordinator; one row per booking"]]
+    )
     return {"rows": rows, "flat": flat, "titled": titled, "tmp": tmp_path}
 
 
@@ -176,7 +183,9 @@ def test_an_error_in_a_register_with_a_title_names_the_spreadsheet_row(registers
 
 
 def test_a_register_header_below_row_10_is_reported_not_guessed(registers):
-    path = _write_register(registers["tmp"] / "attendance_register.xlsx", registers["rows"], above=[["PDU attendance register"]] + [[]] * 10)
+    path = _write_register(
+        registers["tmp"] / "attendance_register.xlsx", registers["rows"], above=[["PDU attendance register"]] + [[]] * 10
+    )
     with pytest.raises(InputError) as caught:
         attendance.load_register(path, attendance.load_events(config.SAMPLE_DATA_DIR / "events.csv"))
     assert_points_at(caught.value, "attendance_register.xlsx", 1, None, "missing column(s) 'Event ID'")
@@ -285,7 +294,10 @@ def test_a_cell_over_a_million_characters_is_an_error_naming_it(tmp_path):
     with pytest.raises(InputError) as caught:
         _load_corpus_surveys(folder)
     assert_points_at(
-        caught.value, "event_surveys/E01_header_only.csv", 3, "N (What was the most useful thing about the event?)",
+        caught.value,
+        "event_surveys/E01_header_only.csv",
+        3,
+        "N (What was the most useful thing about the event?)",
         "a cell holds more than 1,000,000 characters",
     )
 
@@ -331,7 +343,9 @@ def _pad_with_nuls(data_dir: Path) -> tuple[str, int, str]:
     return "hub_registrations.csv", rows + 1, "A (registered_on)"
 
 
-@pytest.mark.parametrize("spoil", [_put_nul_in_title, _put_nul_in_an_open_answer, _save_as_utf16, _pad_with_nuls], ids=lambda f: f.__name__.strip("_"))
+@pytest.mark.parametrize(
+    "spoil", [_put_nul_in_title, _put_nul_in_an_open_answer, _save_as_utf16, _pad_with_nuls], ids=lambda f: f.__name__.strip("_")
+)
 def test_nul_bytes_are_an_error_naming_the_cell(sample_copy, spoil):
     file, row, column = spoil(sample_copy)
     with pytest.raises(InputError) as caught:
@@ -357,7 +371,11 @@ def good_render(tmp_path_factory):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     parameters = nbformat.v4.new_code_cell("report = 'final'\ndata_dir = ''\noutput_dir = ''\nreport_mode = False")
     parameters.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell("# A cheap section\n\nGOOD-RENDER-MARKER"), parameters, nbformat.v4.new_code_cell("print(report)")]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# A cheap section\n\nGOOD-RENDER-MARKER"),
+        parameters,
+        nbformat.v4.new_code_cell("print(report)"),
+    ]
     nbformat.write(nb, notebooks / section.notebook)
     data = root / "data"
     shutil.copytree(config.SAMPLE_DATA_DIR, data)
@@ -395,7 +413,9 @@ CLI_CASES = [
 
 
 @pytest.mark.parametrize(("spoil", "located", "says"), CLI_CASES, ids=[spoil.__name__.strip("_") for spoil, _, _ in CLI_CASES])
-def test_the_cli_exits_2_naming_the_cell_and_keeps_the_good_render(good_render, sample_copy, tmp_path, monkeypatch, capsys, spoil, located, says):
+def test_the_cli_exits_2_naming_the_cell_and_keeps_the_good_render(
+    good_render, sample_copy, tmp_path, monkeypatch, capsys, spoil, located, says
+):
     out = tmp_path / "out"
     shutil.copytree(good_render, out)
     before = _files(out)

@@ -29,8 +29,14 @@ playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install 
 axe_api = pytest.importorskip("axe_playwright_python.sync_playwright", reason="pip install -e '.[browser]' (see README.md)")
 
 CHROMIUM = os.environ.get("PDU_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 REPORTS = ("interim", "final")
 PAGES = ["index.html", *[f"sections/{section_filename(s)}" for s in config.SECTIONS]]
 PHONE_WIDTHS = (390, 320)
@@ -140,7 +146,8 @@ def _inspect(out: Path, browser, report: str, page_name: str) -> _Inspection:
         found["phone"][width]["media"] = page.evaluate(_CHARTS_AND_IMAGES)
         found["phone"][width]["scrolling"] = page.evaluate(
             "() => [...document.querySelectorAll('.pdu-scroll')].filter(b => b.scrollWidth > b.clientWidth)"
-            ".map(b => b.getAttribute('tabindex') === '0' && b.getAttribute('aria-label'))")
+            ".map(b => b.getAttribute('tabindex') === '0' && b.getAttribute('aria-label'))"
+        )
     context.close()
     return found
 
@@ -195,7 +202,9 @@ def test_printed_single_file_fits_the_a4_page(rendered, browser, report, tmp_pat
     page.goto((rendered / report / single_name(report)).as_uri(), wait_until="load")
     page.emulate_media(media="print")
     measured = page.evaluate(_TOO_WIDE, [A4_CONTENT_PX, False])  # print: no box scrolls on paper
-    hints = page.evaluate("() => [...document.querySelectorAll('.pdu-hover-hint, .plotly-graph-div')].filter(e => e.getClientRects().length).length")
+    hints = page.evaluate(
+        "() => [...document.querySelectorAll('.pdu-hover-hint, .plotly-graph-div')].filter(e => e.getClientRects().length).length"
+    )
     pdf = tmp_path / f"{report}.pdf"
     page.pdf(path=str(pdf), format="A4", prefer_css_page_size=True)
     context.close()

@@ -49,15 +49,11 @@ def understanding_awareness():
 
 
 def effectiveness():
-    return table(
-        [("very", "Very effective", 15, 29), ("quite", "Quite effective", 10, 29), ("not", "Not effective at all", 4, 29)]
-    )
+    return table([("very", "Very effective", 15, 29), ("quite", "Quite effective", 10, 29), ("not", "Not effective at all", 4, 29)])
 
 
 def dissemination():
-    return table(
-        [("frontline", "Front line staff", 24, 41), ("managers", "Managers", 12, 41), ("partners", "Partner agencies", 5, 41)]
-    )
+    return table([("frontline", "Front line staff", 24, 41), ("managers", "Managers", 12, 41), ("partners", "Partner agencies", 5, 41)])
 
 
 def sectors_by_period():
@@ -403,7 +399,7 @@ def test_report_html_cannot_be_broken_out_of_by_a_label():
     parsed.feed(html)
     assert parsed.tags == ["figure", "figcaption", "div", "div", "script"]
     assert "alert(1)" not in "".join(t for t in parsed.tags)
-    for marker in ("<a ", "<img", "javascript:alert(1)\">"):
+    for marker in ("<a ", "<img", 'javascript:alert(1)">'):
         assert marker not in html
 
 
@@ -426,9 +422,15 @@ def test_report_mode_uses_the_config_asked_for():
 def test_report_html_carries_the_title_as_a_caption_that_wraps_and_marks_the_hover_hint():
     fig = charts.interactive_likert(understanding_awareness(), "Change after the event, by measure (hover for counts)", "c")
     html = report_html(fig, "c")
-    assert '<figcaption class="pdu-chart-title">Change after the event, by measure<span class="pdu-hover-hint"> (hover for counts)</span></figcaption>' in html
+    assert (
+        '<figcaption class="pdu-chart-title">Change after the event, by measure<span class="pdu-hover-hint"> (hover for counts)</span></figcaption>'
+        in html
+    )
     assert '"displayModeBar": false' in html  # no toolbar over the chart on a phone
-    assert '<ul class="pdu-legend">' in html and "Much greater" in html.split("</figcaption>", 1)[1].split("<script")[0] + html.rsplit("</script>", 1)[1]
+    assert (
+        '<ul class="pdu-legend">' in html
+        and "Much greater" in html.split("</figcaption>", 1)[1].split("<script")[0] + html.rsplit("</script>", 1)[1]
+    )
     small = report_html(charts.interactive_share_bars(effectiveness(), "t", "eff"), "eff")
     assert '<p class="pdu-chart-note">' in small and "base of that percentage is under 30" in small.rsplit("</script>", 1)[1]
     assert "Change after the event" not in html.split("</figcaption>", 1)[1]  # not also drawn by plotly, where it is cut
@@ -440,8 +442,11 @@ def _drawn_boxes(fig):
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     renderer = canvas.get_renderer()
-    return [(t.get_text(), t.get_window_extent(renderer), t.get_fontsize()) for t in fig.findobj(matplotlib.text.Text)
-            if t.get_text() and t.get_visible()]
+    return [
+        (t.get_text(), t.get_window_extent(renderer), t.get_fontsize())
+        for t in fig.findobj(matplotlib.text.Text)
+        if t.get_text() and t.get_visible()
+    ]
 
 
 LONG_TITLE = "Just under half of event survey responses reported a much greater understanding of the topic of the event they attended"
@@ -477,8 +482,10 @@ def test_each_likert_legend_matches_the_rows_it_sits_under():
     fig = charts.likert_chart(scale, "t", "legends")
     legends = fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
     worded = sorted(tuple(t.get_text().replace("\n", " ") for t in legend.get_texts()) for legend in legends)
-    assert worded == [tuple(f"{w} awareness" for w in ("Much greater", "Some additional", "Confirmed previous", "No greater")),
-                      tuple(f"{w} understanding" for w in ("Much greater", "Some additional", "Confirmed previous", "No greater"))]
+    assert worded == [
+        tuple(f"{w} awareness" for w in ("Much greater", "Some additional", "Confirmed previous", "No greater")),
+        tuple(f"{w} understanding" for w in ("Much greater", "Some additional", "Confirmed previous", "No greater")),
+    ]
     same = charts.likert_chart(understanding_awareness(), "t", "one_legend")
     assert len(same.legends) + sum(1 for ax in same.axes if ax.get_legend()) == 1  # one wording, one legend
 

@@ -36,14 +36,34 @@ def calls(monkeypatch):
 
 
 def test_render_passes_every_option_on(calls, tmp_path):
-    code = cli.main(["render", "final", "--data", str(tmp_path / "d"), "--out", str(tmp_path / "o"), "--jobs", "3", "--sections", "learning, sharing"])
+    code = cli.main(
+        ["render", "final", "--data", str(tmp_path / "d"), "--out", str(tmp_path / "o"), "--jobs", "3", "--sections", "learning, sharing"]
+    )
     assert code == 0
-    assert calls.args == [{"names": ["final"], "data_dir": tmp_path / "d", "out_dir": tmp_path / "o", "jobs": 3, "sections": ["learning", "sharing"], "intervals": False}]
+    assert calls.args == [
+        {
+            "names": ["final"],
+            "data_dir": tmp_path / "d",
+            "out_dir": tmp_path / "o",
+            "jobs": 3,
+            "sections": ["learning", "sharing"],
+            "intervals": False,
+        }
+    ]
 
 
 def test_render_defaults_come_from_config(calls):
     assert cli.main(["render", "all"]) == 0
-    assert calls.args == [{"names": ["all"], "data_dir": config.SAMPLE_DATA_DIR, "out_dir": config.OUTPUTS_DIR, "jobs": None, "sections": None, "intervals": False}]
+    assert calls.args == [
+        {
+            "names": ["all"],
+            "data_dir": config.SAMPLE_DATA_DIR,
+            "out_dir": config.OUTPUTS_DIR,
+            "jobs": None,
+            "sections": None,
+            "intervals": False,
+        }
+    ]
 
 
 def test_the_cache_is_used_unless_no_cache_is_given(calls):

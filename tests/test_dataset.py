@@ -17,10 +17,19 @@ def ds(request):
 
 def _frames(ds):
     return {
-        "events": ds.events, "bookings": ds.bookings, "attendances": ds.attendances, "cop_attendances": ds.cop_attendances,
-        "event_responses": ds.event_responses, "event_answers": ds.event_answers, "followup_responses": ds.followup_responses,
-        "followup_answers": ds.followup_answers, "hub": ds.hub, "interviews": ds.interviews, "reviews": ds.reviews,
-        "excerpts": ds.excerpts, "people_audit": ds.people_audit,
+        "events": ds.events,
+        "bookings": ds.bookings,
+        "attendances": ds.attendances,
+        "cop_attendances": ds.cop_attendances,
+        "event_responses": ds.event_responses,
+        "event_answers": ds.event_answers,
+        "followup_responses": ds.followup_responses,
+        "followup_answers": ds.followup_answers,
+        "hub": ds.hub,
+        "interviews": ds.interviews,
+        "reviews": ds.reviews,
+        "excerpts": ds.excerpts,
+        "people_audit": ds.people_audit,
     }
 
 

@@ -38,7 +38,9 @@ def test_both_reports_render_every_section(rendered):
 @pytest.mark.parametrize("report", ["interim", "final"])
 def test_figures_csv_holds_every_figure_of_the_table_with_its_value_and_base(rendered, report):
     out, _ = rendered
-    written = pd.read_csv(out / report / "figures.csv", dtype={"numerator": "Int64", "base": "Int64", "value": "Int64"}).set_index("figure_id")
+    written = pd.read_csv(out / report / "figures.csv", dtype={"numerator": "Int64", "base": "Int64", "value": "Int64"}).set_index(
+        "figure_id"
+    )
     expected = pd.read_csv(FIGURES_TABLE, dtype={"numerator": "Int64", "denominator": "Int64"})
     expected = expected.loc[expected["report"] == report]
     assert set(written.columns) >= {"value", "numerator", "base", "section"}
@@ -109,8 +111,13 @@ def test_kept_kernels_render_each_section_as_a_fresh_kernel_does(rendered, tmp_p
         folder = tmp_path / section.key
         folder.mkdir()
         return execute.render_section(
-            index, section, notebooks_dir=config.NOTEBOOKS_DIR, parameters={**parameters, "output_dir": str(folder)},
-            executed_dir=folder, drop_tags=["interim"], pool=None,
+            index,
+            section,
+            notebooks_dir=config.NOTEBOOKS_DIR,
+            parameters={**parameters, "output_dir": str(folder)},
+            executed_dir=folder,
+            drop_tags=["interim"],
+            pool=None,
         )
 
     with ThreadPoolExecutor(max_workers=2) as threads:
@@ -167,7 +174,14 @@ def _plant(data: Path) -> list[str]:
     sheet.cell(row=header_row + 1, column=header.index("Organisation") + 1).value = HOSTILE
     workbook.save(data / "attendance_register.xlsx")
 
-    metadata = {"respondentid": "rid", "collectorid": "cid", "ipaddress": "ip", "emailaddress": "email", "firstname": "first", "lastname": "last"}
+    metadata = {
+        "respondentid": "rid",
+        "collectorid": "cid",
+        "ipaddress": "ip",
+        "emailaddress": "email",
+        "firstname": "first",
+        "lastname": "last",
+    }
 
     def plant_survey_rows(rows: list[list]) -> None:
         keys = [re.sub(r"[^a-z]", "", str(h or "").lower()) for h in rows[0]]
@@ -244,6 +258,6 @@ def test_hostile_free_text_renders_as_text_never_as_markup(poisoned):
                 text = " ".join(value) if isinstance(value, list) else str(value)
                 assert not (name.startswith("on") and "pdu-xss" in text), (page.name, tag.name, name)
                 assert not text.strip().lower().startswith("javascript:"), (page.name, tag.name, name)
-        if "<script>alert(\"pdu-xss\")</script>" in soup.get_text():
+        if '<script>alert("pdu-xss")</script>' in soup.get_text():
             seen_as_text = True
     assert seen_as_text, "the hostile text should be shown, as text"

@@ -58,7 +58,9 @@ def test_quotes_can_be_chosen_by_theme(final):
 
 def test_views_table_counts_people_not_excerpts(final):
     table = evidence.views_table(final, "involvement")
-    spoke = final.excerpts.loc[(final.excerpts["section"] == "involvement") & (final.excerpts["method"] != "review"), "respondent"].nunique()
+    spoke = final.excerpts.loc[
+        (final.excerpts["section"] == "involvement") & (final.excerpts["method"] != "review"), "respondent"
+    ].nunique()
     assert f">{spoke}<" in table.html
 
 
@@ -66,5 +68,10 @@ def test_without_coded_evidence_every_piece_says_so(sample_copy):
     (sample_copy / "codebook.yml").unlink()
     shutil.rmtree(sample_copy / "excerpts")
     ds = _load(sample_copy, "final")
-    for piece in (evidence.theme_table(ds, "links"), evidence.section_quotes(ds, "links"), evidence.views_table(ds, "involvement"), *evidence.expert_citizens_review(ds, "links")):
+    for piece in (
+        evidence.theme_table(ds, "links"),
+        evidence.section_quotes(ds, "links"),
+        evidence.views_table(ds, "involvement"),
+        *evidence.expert_citizens_review(ds, "links"),
+    ):
         assert evidence.NO_EVIDENCE in piece.text

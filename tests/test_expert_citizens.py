@@ -18,12 +18,14 @@ from pdu_lib.inputs import expert_citizens
 from pdu_lib.inputs.dataset import load_dataset
 from pdu_lib.inputs.ledger import Ledger
 
-ACTIONS = pd.DataFrame({
-    "action_id": ["A-000001", "A-000002", "A-000003", "A-000004"],
-    "round": ["2019-01"] * 4,
-    "theme_label": ["Signposting", "Signposting", "Pledge", "Pledge"],
-    "text": ["Refer to the women's service", "A contact sheet at the desk", "Pledge on the wall", "Pledge at the away day"],
-})
+ACTIONS = pd.DataFrame(
+    {
+        "action_id": ["A-000001", "A-000002", "A-000003", "A-000004"],
+        "round": ["2019-01"] * 4,
+        "theme_label": ["Signposting", "Signposting", "Pledge", "Pledge"],
+        "text": ["Refer to the women's service", "A contact sheet at the desk", "Pledge on the wall", "Pledge at the away day"],
+    }
+)
 KNOWN = set(ACTIONS["action_id"])
 
 
@@ -43,8 +45,13 @@ def _completed(folder: Path, name: str, impacts: list, comments: list | None = N
 
 
 def test_a_completed_pack_gives_tidy_judgements_and_counts_blank_rows(tmp_path):
-    _completed(tmp_path, "2019-02-14.xlsx", ["A big difference", "little or none", None, "CAN'T SAY"],
-               comments=[None, None, "Only words", None], overall=["Act on what people say"])
+    _completed(
+        tmp_path,
+        "2019-02-14.xlsx",
+        ["A big difference", "little or none", None, "CAN'T SAY"],
+        comments=[None, None, "Only words", None],
+        overall=["Act on what people say"],
+    )
     ledger = Ledger()
     read = expert_citizens.load_judgements(tmp_path, known_ids=KNOWN, ledger=ledger)
     table = read.judgements[["action_id", "impact", "comment"]]
@@ -71,10 +78,13 @@ def test_no_folder_means_no_judgements(tmp_path):
     assert read.judgements.empty and read.sessions.empty and read.overall.empty
 
 
-@pytest.mark.parametrize("name,message", [
-    ("notes.xlsx", "expert_citizens/notes.xlsx: the file name must start with the session's date"),
-    ("2019-02-14.csv", "expert_citizens/2019-02-14.csv: is not a completed review pack"),
-])
+@pytest.mark.parametrize(
+    "name,message",
+    [
+        ("notes.xlsx", "expert_citizens/notes.xlsx: the file name must start with the session's date"),
+        ("2019-02-14.csv", "expert_citizens/2019-02-14.csv: is not a completed review pack"),
+    ],
+)
 def test_a_file_that_is_not_a_dated_pack_is_an_error(tmp_path, name, message):
     _completed(tmp_path, "2019-02-14.xlsx" if name.endswith(".csv") else name, [None] * 4)
     if name.endswith(".csv"):
@@ -117,10 +127,15 @@ def test_the_sample_holds_a_completed_pack_for_each_review_session():
 
 
 def _judged(present: int) -> pd.DataFrame:
-    judgements = pd.DataFrame({
-        "session": ["2019-02"] * 4, "session_date": pd.to_datetime(["2019-02-14"] * 4), "theme": ["Signposting", "Signposting", "Pledge", "Pledge"],
-        "impact": ["big", "big", "some", "cant_say"], "comment": ["More choice", None, "Only words", None],
-    })
+    judgements = pd.DataFrame(
+        {
+            "session": ["2019-02"] * 4,
+            "session_date": pd.to_datetime(["2019-02-14"] * 4),
+            "theme": ["Signposting", "Signposting", "Pledge", "Pledge"],
+            "impact": ["big", "big", "some", "cant_say"],
+            "comment": ["More choice", None, "Only words", None],
+        }
+    )
     return expert_review.with_session_size(judgements, pd.DataFrame({"date": pd.to_datetime(["2019-02-14"]), "present": [present]}))
 
 
@@ -128,7 +143,10 @@ def test_a_session_of_three_is_broken_down_by_theme_and_quoted():
     ratings = expert_review.theme_ratings(_judged(3))
     assert ratings["theme"].tolist() == ["Signposting", "Pledge"]
     assert list(ratings["big_share"]) == [Share(2, 2), Share(0, 2)]
-    assert expert_review.review_quotes(_judged(3), pd.DataFrame({"text": [], "session": []}))["text"].tolist() == ["More choice", "Only words"]
+    assert expert_review.review_quotes(_judged(3), pd.DataFrame({"text": [], "session": []}))["text"].tolist() == [
+        "More choice",
+        "Only words",
+    ]
 
 
 def test_a_session_of_two_counts_only_in_the_overall_share():

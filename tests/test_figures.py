@@ -22,9 +22,7 @@ def computed():
     }
 
 
-@pytest.mark.parametrize(
-    "report,figure_id", [(row.report, row.figure_id) for row in TABLE.itertuples()], ids=lambda v: str(v)
-)
+@pytest.mark.parametrize("report,figure_id", [(row.report, row.figure_id) for row in TABLE.itertuples()], ids=lambda v: str(v))
 def test_sample_reproduces_the_report_figure(computed, report, figure_id):
     expected = TABLE.loc[(TABLE["report"] == report) & (TABLE["figure_id"] == figure_id)].iloc[0]
     table = computed[report]

@@ -79,7 +79,10 @@ def map_error(tmp_path, text: str) -> str:
 @pytest.mark.parametrize(
     "written, typed",
     [
-        ("To what extent did today's session improve your understanding?", "to what extent did today\u2019s  session improve your understanding"),
+        (
+            "To what extent did today's session improve your understanding?",
+            "to what extent did today\u2019s  session improve your understanding",
+        ),
         ("Much greater understanding", "  MUCH greater understanding. "),
         ('The "hub"', "the \u201chub\u201d"),
     ],
@@ -95,7 +98,10 @@ def test_normalise_text_keeps_words_apart():
 
 def test_map_reads_measures_in_order_with_their_scales(hmap):
     assert hmap.table().to_dict("records")[0] == {
-        "measure": "understanding", "survey": "event", "kind": "single", "label": "Change in understanding of the topic",
+        "measure": "understanding",
+        "survey": "event",
+        "kind": "single",
+        "label": "Change in understanding of the topic",
     }
     assert hmap.measures["understanding"].codes == ["much_greater", "some", "confirmed", "none"]
     assert hmap.scale_labels("plans_to_share") == {"frontline_staff": "Front line staff", "managers": "Managers"}
@@ -199,7 +205,9 @@ def test_misspelt_key_is_an_error(tmp_path):
 
 
 def test_measure_written_twice_is_an_error(tmp_path):
-    message = map_error(tmp_path, "measures:\n  a: {survey: event, kind: open, wordings: [Q]}\n  a: {survey: event, kind: open, wordings: [R]}\n")
+    message = map_error(
+        tmp_path, "measures:\n  a: {survey: event, kind: open, wordings: [Q]}\n  a: {survey: event, kind: open, wordings: [R]}\n"
+    )
     assert "harmonisation.yml, row 3" in message and "twice" in message
 
 

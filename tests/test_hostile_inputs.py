@@ -64,7 +64,11 @@ def run_child(code: str, *args: str, env: dict | None = None, timeout: float = L
     started = time.monotonic()
     done = subprocess.run(
         [PYTHON, "-c", prelude + textwrap.dedent(code), *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
     )
     seconds = time.monotonic() - started
     found = re.search(r"^MAXRSS (\d+)$", done.stderr, re.MULTILINE)
@@ -162,7 +166,15 @@ def test_case1_only_manifest_folders_or_old_renders_count_as_ours(tmp_path):
 # Case 2: two renders into the same --out
 
 FIGURES = pd.DataFrame(
-    {"figure_id": ["events"], "value": [3.0], "numerator": [None], "base": [None], "section": ["plain"], "unit": ["count"], "statement": ["Events"]}
+    {
+        "figure_id": ["events"],
+        "value": [3.0],
+        "numerator": [None],
+        "base": [None],
+        "section": ["plain"],
+        "unit": ["count"],
+        "statement": ["Events"],
+    }
 )
 
 
@@ -185,9 +197,16 @@ def fake_render(monkeypatch):
 def test_case2_a_second_render_into_the_same_folder_exits_2(data, tmp_path, capsys, fake_render):
     out = tmp_path / "out"
     holder = subprocess.Popen(
-        [PYTHON, "-c", "import sys, time; from pdu_lib.report.outputs import OutputFolder\n"
-         "with OutputFolder(__import__('pathlib').Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(30)", str(out)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        [
+            PYTHON,
+            "-c",
+            "import sys, time; from pdu_lib.report.outputs import OutputFolder\n"
+            "with OutputFolder(__import__('pathlib').Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(30)",
+            str(out),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "locked"
@@ -261,9 +280,17 @@ def test_case3_a_row_far_down_the_sheet_is_bounded_not_padded_for_ever(tmp_path)
     book = Workbook()
     book.active.append(["event_id", "date"])
     book.save(path)
-    _rewrite_sheet(path, lambda xml: xml.replace(b"</sheetData>", b'<row r="1048000"><c r="XFD1048000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'))
-    run = run_child("from pdu_lib.inputs.tables import read_grid\nfrom pdu_lib.errors import InputError\n"
-                    "try:\n    read_grid(sys.argv[1])\nexcept InputError as e:\n    print(e, file=sys.stderr); sys.exit(2)", str(path))
+    _rewrite_sheet(
+        path,
+        lambda xml: xml.replace(
+            b"</sheetData>", b'<row r="1048000"><c r="XFD1048000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+        ),
+    )
+    run = run_child(
+        "from pdu_lib.inputs.tables import read_grid\nfrom pdu_lib.errors import InputError\n"
+        "try:\n    read_grid(sys.argv[1])\nexcept InputError as e:\n    print(e, file=sys.stderr); sys.exit(2)",
+        str(path),
+    )
     assert run["code"] == 2 and "far.xlsx" in run["stderr"] and "cells" in run["stderr"]
     assert run["seconds"] < LIMIT_SECONDS and run["peak_bytes"] < LIMIT_BYTES
 
@@ -296,7 +323,9 @@ def deep_list(depth: int = 20_000) -> str:
 
 
 @pytest.mark.parametrize("file", ["reports.yml", "harmonisation.yml", "codebook.yml"])
-@pytest.mark.parametrize("content, message", [(alias_bomb(), "more than 20 aliases"), (deep_list(), "nests deeper than 50 levels")], ids=["alias-bomb", "deep"])
+@pytest.mark.parametrize(
+    "content, message", [(alias_bomb(), "more than 20 aliases"), (deep_list(), "nests deeper than 50 levels")], ids=["alias-bomb", "deep"]
+)
 def test_case4_yaml_bombs_stop_at_once_naming_file_and_line(data, tmp_path, file, content, message):
     text = (data / file).read_text(encoding="utf-8")
     (data / file).write_text(content + text if file != "reports.yml" else text + content, encoding="utf-8")
@@ -374,7 +403,10 @@ def test_case5_a_symlink_inside_the_data_folder_is_fine(data):
 
 def test_case6_a_raw_nul_in_the_sheet_xml_names_the_file(data, tmp_path):
     register = data / "attendance_register.xlsx"
-    _rewrite_sheet(register, lambda xml: xml.replace(b"</sheetData>", b'<row r="9999"><c r="A9999" t="inlineStr"><is><t>a\x00b</t></is></c></row></sheetData>'))
+    _rewrite_sheet(
+        register,
+        lambda xml: xml.replace(b"</sheetData>", b'<row r="9999"><c r="A9999" t="inlineStr"><is><t>a\x00b</t></is></c></row></sheetData>'),
+    )
     run = run_child(CLI, str(data), str(tmp_path / "out"))
     assert_refused_quickly(run, "attendance_register.xlsx", "cannot be read", "ParseError")
     with pytest.raises(InputError, match=r"attendance_register.xlsx, row \d+: the first sheet cannot be read \(ParseError"):
@@ -413,7 +445,9 @@ def test_case7_output_errors_are_one_line_and_keep_the_previous_render(data, tmp
     assert cli.main(["render", "final", "--data", str(data), "--out", str(out)]) == cli.EXIT_CANNOT_WRITE
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "Traceback" not in err
-    assert err == f"pdu-report: cannot write {error.filename.replace('OUT', str(out))}: {error.strerror}; the previous outputs are unchanged"
+    assert (
+        err == f"pdu-report: cannot write {error.filename.replace('OUT', str(out))}: {error.strerror}; the previous outputs are unchanged"
+    )
     assert {p.name: p.read_bytes() for p in (out / "final").rglob("*") if p.is_file()} == before
     assert not (out / ".pdu-work").exists()
 
@@ -518,14 +552,20 @@ def sleepy_render(tmp_path, data):
     for name in ("01_one.ipynb", "02_two.ipynb"):
         nb = nbformat.v4.new_notebook()
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        parameters = nbformat.v4.new_code_cell("report = 'final'\ndata_dir = ''\noutput_dir = ''\nreport_mode = False\nshow_intervals = False")
+        parameters = nbformat.v4.new_code_cell(
+            "report = 'final'\ndata_dir = ''\noutput_dir = ''\nreport_mode = False\nshow_intervals = False"
+        )
         parameters.metadata["tags"] = ["parameters"]
         nb.cells = [parameters, nbformat.v4.new_code_cell(SLEEPY.format(markers=str(markers)))]
         nbformat.write(nb, notebooks / name)
     out = tmp_path / "out"
     process = subprocess.Popen(
         [PYTHON, "-c", "import sys\n" + WRAPPER, str(notebooks), str(data), str(out)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(tmpdir)},
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmpdir)},
     )
     deadline = time.monotonic() + 90
     while len(list(markers.iterdir())) < 2 and process.poll() is None and time.monotonic() < deadline:

@@ -30,9 +30,7 @@ def test_distribution_refuses_values_outside_the_scale():
 
 
 def test_single_choice_base_counts_only_those_who_answered():
-    answers = pd.DataFrame(
-        {"response_id": ["r1", "r2", "r3"], "measure": ["m", "m", "m"], "answer": ["yes", None, "no"]}
-    )
+    answers = pd.DataFrame({"response_id": ["r1", "r2", "r3"], "measure": ["m", "m", "m"], "answer": ["yes", None, "no"]})
     table = metrics.single_choice(answers, "m", ["yes", "no"])
     assert table["base"].iloc[0] == 2
 
@@ -76,7 +74,13 @@ def test_sessions_by_group_reports_sessions_with_nobody_as_zero():
 def test_answered_vs_responses_exposes_a_mixed_base():
     responses = pd.DataFrame({"response_id": [f"r{i}" for i in range(29)], "survey_id": "2019-01"})
     answers = pd.DataFrame(
-        {"response_id": [f"r{i}" for i in range(27)], "survey_id": "2019-01", "measure": "heard_via", "answer": "word_of_mouth", "text": None}
+        {
+            "response_id": [f"r{i}" for i in range(27)],
+            "survey_id": "2019-01",
+            "measure": "heard_via",
+            "answer": "word_of_mouth",
+            "text": None,
+        }
     )
     asked = pd.DataFrame({"survey_id": ["2019-01"], "measure": ["heard_via"]})
     row = metrics.answered_vs_responses(responses, answers, asked).iloc[0]
@@ -95,10 +99,15 @@ def answers_frame(rows):
 
 
 def test_typed_other_text_alone_is_an_answer_in_the_base_of_single_and_multi():
-    a = answers_frame([
-        ("r1", "m", "yes", None), ("r2", "m", None, "My own words"), ("r3", "x", "no", None),
-        ("r1", "share", "managers", None), ("r2", "share", None, "Trustees"),
-    ])
+    a = answers_frame(
+        [
+            ("r1", "m", "yes", None),
+            ("r2", "m", None, "My own words"),
+            ("r3", "x", "no", None),
+            ("r1", "share", "managers", None),
+            ("r2", "share", None, "Trustees"),
+        ]
+    )
     assert list(metrics.answered(a, "m")) == ["r1", "r2"]
     single = metrics.single_choice(a, "m", ["yes", "no"])
     assert single.set_index("category").loc["yes", ["count", "base"]].tolist() == [1, 2]
@@ -111,12 +120,17 @@ def test_typed_other_text_alone_is_an_answer_in_the_base_of_single_and_multi():
 
 
 def test_a_conditional_question_uses_those_asked_who_answered():
-    a = answers_frame([
-        ("r1", "hub_aware", "yes", None), ("r1", "hub_used", "yes", None),
-        ("r2", "hub_aware", "yes", None),  # aware, skipped hub_used: not in the base
-        ("r3", "hub_aware", "yes", None), ("r3", "hub_used", "no", None),
-        ("r4", "hub_aware", "no", None), ("r4", "hub_used", "yes", None),  # not asked (not aware): not in the base
-    ])
+    a = answers_frame(
+        [
+            ("r1", "hub_aware", "yes", None),
+            ("r1", "hub_used", "yes", None),
+            ("r2", "hub_aware", "yes", None),  # aware, skipped hub_used: not in the base
+            ("r3", "hub_aware", "yes", None),
+            ("r3", "hub_used", "no", None),
+            ("r4", "hub_aware", "no", None),
+            ("r4", "hub_used", "yes", None),  # not asked (not aware): not in the base
+        ]
+    )
     assert metrics.conditional_share(a, "hub_aware", "yes", "hub_used", "yes") == metrics.Share(1, 2)
 
 

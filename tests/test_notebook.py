@@ -33,7 +33,10 @@ def test_the_compared_report_is_named_only_where_there_is_one():
 def test_say_adds_a_value_the_text_can_name_and_keeps_the_figures():
     page = notebook.setup("interim")
     page.say(top_answer="colleagues <in my team>")
-    assert authoring.fill("{top_answer}: {learning_events}", authoring.current()) == f"colleagues &lt;in my team&gt;: {page.result('learning_events')}"
+    assert (
+        authoring.fill("{top_answer}: {learning_events}", authoring.current())
+        == f"colleagues &lt;in my team&gt;: {page.result('learning_events')}"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -45,7 +48,9 @@ SETUP = "%load_ext pdu_lib.present.authoring\nfrom pdu_lib.report import noteboo
 def _tiny_section(folder, name, prose_cells):
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    parameters = nbformat.v4.new_code_cell("report = 'final'\ndata_dir = None\noutput_dir = None\nreport_mode = False\nshow_intervals = False")
+    parameters = nbformat.v4.new_code_cell(
+        "report = 'final'\ndata_dir = None\noutput_dir = None\nreport_mode = False\nshow_intervals = False"
+    )
     parameters.metadata["tags"] = ["parameters"]
     nb.cells = [nbformat.v4.new_markdown_cell("# Tiny"), parameters, nbformat.v4.new_code_cell(SETUP)]
     nb.cells += [nbformat.v4.new_code_cell("%%prose\n" + text) for text in prose_cells]
@@ -56,16 +61,29 @@ def _tiny_section(folder, name, prose_cells):
 def _render(tmp_path, sect, report="final", notebooks_dir=None, drop_other_reports=True):
     executed = tmp_path / f"executed-{report}"
     executed.mkdir(exist_ok=True)
-    params = {"report": report, "data_dir": str(config.SAMPLE_DATA_DIR), "output_dir": str(tmp_path), "report_mode": True, "show_intervals": False}
+    params = {
+        "report": report,
+        "data_dir": str(config.SAMPLE_DATA_DIR),
+        "output_dir": str(tmp_path),
+        "report_mode": True,
+        "show_intervals": False,
+    }
     others = [name for name in config.load_reports(config.SAMPLE_DATA_DIR) if name != report] if drop_other_reports else []
     return render_section(0, sect, notebooks_dir=notebooks_dir or tmp_path, parameters=params, executed_dir=executed, drop_tags=others)
 
 
 def test_a_section_fills_its_placeholders_and_an_unknown_one_fails_it_by_cell_and_name(tmp_path):
-    good = _render(tmp_path, _tiny_section(tmp_path, "good.ipynb", ["We ran {learning_events:words} events; {made_contact:phrase} made contact.", "Aware: {hub_aware:of}."]))
+    good = _render(
+        tmp_path,
+        _tiny_section(
+            tmp_path, "good.ipynb", ["We ran {learning_events:words} events; {made_contact:phrase} made contact.", "Aware: {hub_aware:of}."]
+        ),
+    )
     figures = figure_map(load_dataset(None, "final"))
     assert good.ok, good.error
-    expected = authoring.fill("We ran {learning_events:words} events; {made_contact:phrase} made contact.", authoring.TextValues(figures=figures))
+    expected = authoring.fill(
+        "We ran {learning_events:words} events; {made_contact:phrase} made contact.", authoring.TextValues(figures=figures)
+    )
     assert expected.replace("'", "&#39;") in good.body or expected in good.body
     # A small base brings the caution note, styled, with its text inside it.
     assert f'<p class="pdu-caution"><small>{wording.CAUTION_NOTE}</small></p>' in good.body
@@ -90,7 +108,10 @@ def test_a_real_section_shows_each_reports_own_text(next_steps_pages):
     for heading in ("Issues arising from the evaluation", "Conclusions"):
         assert heading in final.body and heading not in interim.body
     assert "Emerging conclusions" in interim.body and "Emerging conclusions" not in final.body
-    assert "More effective in supporting practice development" in final.body and "More effective in supporting practice development" in interim.body
+    assert (
+        "More effective in supporting practice development" in final.body
+        and "More effective in supporting practice development" in interim.body
+    )
 
 
 def test_run_all_in_jupyterlab_with_report_interim_swaps_the_text_without_dropping_cells(tmp_path):

@@ -85,8 +85,15 @@ def test_survey_exports_are_named_by_event_id_and_round_month(sample):
 
 
 def test_register_header_is_found_below_the_title_rows(sample):
-    columns = {"event_id": "Event ID", "name": "Name", "email": "Email", "organisation": "Organisation",
-               "sector": "Sector", "focus": "Main focus of work", "status": "Status"}
+    columns = {
+        "event_id": "Event ID",
+        "name": "Name",
+        "email": "Email",
+        "organisation": "Organisation",
+        "sector": "Sector",
+        "focus": "Main focus of work",
+        "status": "Status",
+    }
     table = read_table(sample / "attendance_register.xlsx", columns)
     assert table.loc[0, "source_row"] == 4
     assert set(table["event_id"]) <= {e.event_id for e in EVENTS}
@@ -151,7 +158,17 @@ def _csv_rows(raw: bytes, encoding: str) -> list[list[str]]:
 def test_csv_export_has_two_header_rows_in_surveymonkey_layout(tmp_path):
     write_csv(tmp_path / "e.csv", QUESTIONS, RESPONSES)
     rows = _csv_rows((tmp_path / "e.csv").read_bytes(), "utf-8")
-    assert rows[0][:9] == ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address", "First Name", "Last Name", "Custom Data 1"]
+    assert rows[0][:9] == [
+        "Respondent ID",
+        "Collector ID",
+        "Start Date",
+        "End Date",
+        "IP Address",
+        "Email Address",
+        "First Name",
+        "Last Name",
+        "Custom Data 1",
+    ]
     assert rows[0][9:] == ["Did it help?", "Who with?", "", "", "Any other comments?", "Any other comments?"]
     assert rows[1] == [""] * 9 + ["Response", "Team", "Manager", "Other (please specify)", "Open-Ended Response", "Open-Ended Response"]
     assert rows[2][3] == "06/14/2018 10:12:33 AM"

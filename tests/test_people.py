@@ -87,13 +87,19 @@ def test_the_same_name_at_different_organisations_stays_two_people() -> None:
 
 def test_a_name_without_an_organisation_links_only_by_email() -> None:
     assert ids(("Ann Lee", "", ""), ("Ann Lee", "", None), ("Ann Lee", "a@x.org", ""), ("Ann Lee", "A@x.org", "")) == [
-        "P0001", "P0002", "P0003", "P0003",
+        "P0001",
+        "P0002",
+        "P0003",
+        "P0003",
     ]
 
 
 def test_blank_names_and_blank_emails_never_link() -> None:
     assert ids((None, "a@x.org", "Org"), ("", "b@x.org", "Org"), ("Ann Lee", "", "Org"), ("Bo Cox", None, "Org")) == [
-        "P0001", "P0002", "P0003", "P0004",
+        "P0001",
+        "P0002",
+        "P0003",
+        "P0004",
     ]
 
 
@@ -153,8 +159,11 @@ def test_a_caller_may_pass_its_own_nicknames() -> None:
 def test_linking_summary_counts_people_and_bookings_per_rule_with_zeros() -> None:
     _, audit = link_people(
         bookings(
-            ("A", "a@x", "O"), ("A2", "a@x", "O"),  # email
-            ("B", "", "O"), ("B", "", "O"), ("B", "", "O"),  # name and organisation
+            ("A", "a@x", "O"),
+            ("A2", "a@x", "O"),  # email
+            ("B", "", "O"),
+            ("B", "", "O"),
+            ("B", "", "O"),  # name and organisation
             ("C", "c@x", "O"),  # single
         )
     )
@@ -213,7 +222,13 @@ def test_a_shared_email_with_conflicting_names_links_by_name_and_organisation_in
 
 @pytest.mark.parametrize(
     ("first", "second"),
-    [("Liz Jones", "Elizabeth Jones"), ("Sam Lee", "Samantha Lee"), ("S. Lee", "Sam Lee"), ("Jonthan Ray", "Jonathan Ray"), ("", "Ann Lee")],
+    [
+        ("Liz Jones", "Elizabeth Jones"),
+        ("Sam Lee", "Samantha Lee"),
+        ("S. Lee", "Sam Lee"),
+        ("Jonthan Ray", "Jonathan Ray"),
+        ("", "Ann Lee"),
+    ],
 )
 def test_compatible_names_still_link_by_email(first, second) -> None:
     assert ids((first, "x@y.org", "Org A"), (second, "X@y.org", "Org B")) == ["P0001", "P0001"]

@@ -88,7 +88,9 @@ def make_qdpx(path: Path, text: str, selections, *, source_name="Interview I03.d
         if code:
             inner += f'<Coding guid="C-{guid}"><CodeRef targetGUID="{code}"/></Coding>'
         name_attr = f" name={quoteattr(name)}" if name is not None else ""
-        sel_xml.append(f'<PlainTextSelection guid="{guid}"{name_attr} startPosition="{start}" endPosition="{end}">{inner}</PlainTextSelection>')
+        sel_xml.append(
+            f'<PlainTextSelection guid="{guid}"{name_attr} startPosition="{start}" endPosition="{end}">{inner}</PlainTextSelection>'
+        )
     content = f"<PlainTextContent>{escape(text)}</PlainTextContent>" if inline else ""
     path_attr = "" if inline else ' plainTextPath="internal://S1.txt"'
     qde = f"""<?xml version="1.0" encoding="utf-8"?>
@@ -101,7 +103,7 @@ def make_qdpx(path: Path, text: str, selections, *, source_name="Interview I03.d
     <Code guid="G-ODD" name="Not in the codebook" isCodable="true"/>
   </Codes></CodeBook>
   <Sources>
-    <TextSource guid="S1" name={quoteattr(source_name)}{path_attr}>{content}{''.join(sel_xml)}</TextSource>
+    <TextSource guid="S1" name={quoteattr(source_name)}{path_attr}>{content}{"".join(sel_xml)}</TextSource>
   </Sources>{extra_xml}
 </Project>"""
     with zipfile.ZipFile(path, "w") as archive:
@@ -184,12 +186,15 @@ def test_documents_are_validated_cell_by_cell(tmp_path):
 
 
 def test_load_taguette_csv_keeps_one_row_per_highlight_and_tag(tmp_path):
-    path = write_csv(tmp_path / "highlights.csv", [
-        ("id", "document", "tag", "content"),
-        ("7", "Interview I01", "same_faces", "Always the same people."),
-        ("7", "Interview I01", "referrals", "Always the same people."),
-        ("9", "Interview I03", "", "An untagged highlight."),
-    ])
+    path = write_csv(
+        tmp_path / "highlights.csv",
+        [
+            ("id", "document", "tag", "content"),
+            ("7", "Interview I01", "same_faces", "Always the same people."),
+            ("7", "Interview I01", "referrals", "Always the same people."),
+            ("9", "Interview I03", "", "An untagged highlight."),
+        ],
+    )
     frame = excerpt_files.load_taguette(path)
     assert frame[["item", "tag", "source_row"]].values.tolist() == [["7", "same_faces", 2], ["7", "referrals", 3], ["9", "", 4]]
     assert frame["location"].tolist() == ["row 2", "row 3", "row 4"]
@@ -209,7 +214,9 @@ def test_load_taguette_xlsx(tmp_path):
 
 def test_load_plain_excerpts_and_blank_content_is_an_error(tmp_path):
     path = write_csv(tmp_path / "typed.csv", [("Document", "Tag", "Content"), ("EC review", "ec_services", "Know what else is out there.")])
-    assert excerpt_files.load_plain_excerpts(path)[["document", "tag", "text"]].values.tolist() == [["EC review", "ec_services", "Know what else is out there."]]
+    assert excerpt_files.load_plain_excerpts(path)[["document", "tag", "text"]].values.tolist() == [
+        ["EC review", "ec_services", "Know what else is out there."]
+    ]
     path = write_csv(tmp_path / "blank.csv", [("document", "tag", "content"), ("EC review", "ec_services", "  ")])
     with pytest.raises(InputError, match="content is blank") as err:
         excerpt_files.load_plain_excerpts(path)
@@ -219,14 +226,18 @@ def test_load_plain_excerpts_and_blank_content_is_an_error(tmp_path):
 def test_load_qdpx_reads_codes_sources_and_selections(tmp_path):
     a = span(SOURCE, "I’ve referred two tenants to a support service I met there.")
     b = span(SOURCE, "We are working towards the Pledge this year.")
-    path = make_qdpx(tmp_path / "p.qdpx", SOURCE, [
-        ("SEL-1", *a, "G-REF", "I’ve referred two tenants to a support…", None),
-        ("SEL-2", *b, "G-PLEDGE", "label 2", "We are working towards the Pledge this year."),
-        ("SEL-3", *b, None, None, None),  # a selection with no code
-    ])
+    path = make_qdpx(
+        tmp_path / "p.qdpx",
+        SOURCE,
+        [
+            ("SEL-1", *a, "G-REF", "I’ve referred two tenants to a support…", None),
+            ("SEL-2", *b, "G-PLEDGE", "label 2", "We are working towards the Pledge this year."),
+            ("SEL-3", *b, None, None, None),  # a selection with no code
+        ],
+    )
     frame = excerpt_files.load_qdpx(path)
     assert frame["item"].tolist() == ["SEL-1", "SEL-2", "SEL-3"]
-    assert frame["text"].tolist()[:2] == [SOURCE[a[0]:a[1]], SOURCE[b[0]:b[1]]]
+    assert frame["text"].tolist()[:2] == [SOURCE[a[0] : a[1]], SOURCE[b[0] : b[1]]]
     assert frame["tag_path"].tolist() == ["New contacts and referrals/Referrals", "pledge", ""]
     assert set(frame["document"]) == {"Interview I03.docx"}
 
@@ -262,7 +273,7 @@ def test_qdpx_selection_that_does_not_match_its_positions_is_an_error_naming_it(
 def test_qdpx_description_copy_is_checked_too(tmp_path):
     a = span(SOURCE, "I’ve referred two tenants to a support service I met there.")
     shifted = (a[0] + 5, a[1] + 5)  # positions counted as bytes would land about here
-    path = make_qdpx(tmp_path / "p.qdpx", SOURCE, [("SEL-D", *shifted, "G-REF", None, SOURCE[a[0]:a[1]])])
+    path = make_qdpx(tmp_path / "p.qdpx", SOURCE, [("SEL-D", *shifted, "G-REF", None, SOURCE[a[0] : a[1]])])
     with pytest.raises(InputError, match="SEL-D.*Description"):
         excerpt_files.load_qdpx(path)
 
@@ -317,13 +328,22 @@ def test_positions_on_tabular_rows_are_checked_against_sources(tmp_path):
     text = "Intro. We met the floating support team and referred two people."
     (folder / "sources" / "Interview I01.txt").write_text(text, encoding="utf-8")
     start, end = span(text, "referred two people")
-    good = write_csv(folder / "good.csv", [("document", "tag", "content", "start", "end"), ("Interview I01", "referrals", "referred two people", start, end)])
+    good = write_csv(
+        folder / "good.csv",
+        [("document", "tag", "content", "start", "end"), ("Interview I01", "referrals", "referred two people", start, end)],
+    )
     assert len(excerpt_files.load_plain_excerpts(good)) == 1
-    moved = write_csv(folder / "moved.csv", [("document", "tag", "content", "start", "end"), ("Interview I01", "referrals", "referred two people", start - 4, end - 4)])
+    moved = write_csv(
+        folder / "moved.csv",
+        [("document", "tag", "content", "start", "end"), ("Interview I01", "referrals", "referred two people", start - 4, end - 4)],
+    )
     with pytest.raises(InputError, match="does not match positions") as err:
         excerpt_files.load_plain_excerpts(moved)
     assert (err.value.row, err.value.column) == (2, "content")
-    backwards = write_csv(folder / "backwards.csv", [("id", "document", "tag", "content", "start_offset", "end_offset"), ("1", "Interview I09", "referrals", "x y", 9, 3)])
+    backwards = write_csv(
+        folder / "backwards.csv",
+        [("id", "document", "tag", "content", "start_offset", "end_offset"), ("1", "Interview I09", "referrals", "x y", 9, 3)],
+    )
     with pytest.raises(InputError, match="not before end") as err:
         excerpt_files.load_taguette(backwards)
     assert err.value.row == 2
@@ -334,17 +354,28 @@ def test_positions_on_tabular_rows_are_checked_against_sources(tmp_path):
 
 def add_exports(data_dir: Path) -> None:
     folder = data_dir / "excerpts"
-    write_csv(folder / "taguette.csv", [
-        ("id", "document", "tag", "content"),
-        ("1", "Interview I01", "Same faces", "Always the same faces. Eastfield Hub sends everyone."),
-        ("2", "Interview I01", "new_contacts/referrals", "I referred two people to a service I met there."),
-        ("3", "interview i02", "pledge", "We are working towards the Pledge."),
-        ("4", "Interview I03", "pledge", "We signed up to the Pledge."),
-        ("5", "Interview I03", "", "An untagged highlight."),
-    ])
-    write_csv(folder / "ec_notes.csv", [("document", "tag", "content"), ("EC review", "ec_services", "A worker who knows other services helps you move on.")])
+    write_csv(
+        folder / "taguette.csv",
+        [
+            ("id", "document", "tag", "content"),
+            ("1", "Interview I01", "Same faces", "Always the same faces. Eastfield Hub sends everyone."),
+            ("2", "Interview I01", "new_contacts/referrals", "I referred two people to a service I met there."),
+            ("3", "interview i02", "pledge", "We are working towards the Pledge."),
+            ("4", "Interview I03", "pledge", "We signed up to the Pledge."),
+            ("5", "Interview I03", "", "An untagged highlight."),
+        ],
+    )
+    write_csv(
+        folder / "ec_notes.csv",
+        [("document", "tag", "content"), ("EC review", "ec_services", "A worker who knows other services helps you move on.")],
+    )
     a = span(SOURCE, "I’ve referred two tenants to a support service I met there.")
-    make_qdpx(folder / "others.qdpx", SOURCE.replace("I03", "I04"), [("SEL-1", *span(SOURCE.replace("I03", "I04"), SOURCE[a[0]:a[1]]), "G-REF", None, None)], source_name="Interview I04.docx")
+    make_qdpx(
+        folder / "others.qdpx",
+        SOURCE.replace("I03", "I04"),
+        [("SEL-1", *span(SOURCE.replace("I03", "I04"), SOURCE[a[0] : a[1]]), "G-REF", None, None)],
+        source_name="Interview I04.docx",
+    )
 
 
 def test_load_excerpts_combines_every_export_with_documents_and_codebook(data_dir):
@@ -354,7 +385,12 @@ def test_load_excerpts_combines_every_export_with_documents_and_codebook(data_di
     assert list(frame.columns) == excerpt_files.EXCERPT_COLUMNS
     assert frame["theme"].tolist() == ["same_faces", "new_contacts", "new_contacts", "pledge", "pledge", "ec_review"]  # codebook order
     referral = frame[frame["document"] == "Interview I04"].iloc[0]
-    assert (referral["sub_theme"], referral["group"], referral["section"], referral["respondent"]) == ("referrals", "co-ordinator", "links", "R04")
+    assert (referral["sub_theme"], referral["group"], referral["section"], referral["respondent"]) == (
+        "referrals",
+        "co-ordinator",
+        "links",
+        "R04",
+    )
     ec = frame[frame["group"] == "Expert Citizens"].iloc[0]
     assert (ec["section"], ec["method"], ec["round"]) == ("links", "review", "2019-02")
     assert frame.loc[frame["document"] == "Interview I02", "consent"].tolist() == [False]
@@ -366,7 +402,10 @@ def test_load_excerpts_combines_every_export_with_documents_and_codebook(data_di
 
 
 def test_unknown_tag_is_an_error_naming_file_and_row(data_dir):
-    write_csv(data_dir / "excerpts" / "taguette.csv", [("id", "document", "tag", "content"), ("1", "Interview I01", "same_faces", "ok"), ("2", "Interview I01", "burnout", "Tired.")])
+    write_csv(
+        data_dir / "excerpts" / "taguette.csv",
+        [("id", "document", "tag", "content"), ("1", "Interview I01", "same_faces", "ok"), ("2", "Interview I01", "burnout", "Tired.")],
+    )
     with pytest.raises(InputError, match="'burnout' is not a theme or sub-theme") as err:
         excerpt_files.load_excerpts(data_dir)
     assert (err.value.file, err.value.row, err.value.column) == ("excerpts/taguette.csv", 3, "tag")
@@ -400,28 +439,35 @@ OTHER_Q = "Anything else?"
 
 
 def open_answers() -> pd.DataFrame:
-    return pd.DataFrame({
-        "response_id": ["2019-01-001", "2019-01-002", "2019-01-002"],
-        "respondent_id": ["114000001", "114000002", "114000002"],
-        "source_file": ["followup_surveys/2019-01.csv"] * 3,
-        "source_row": [3, 4, 4],
-        "column": ["J", "J", "K"],
-        "question": [OUTCOMES_Q, OUTCOMES_Q, OTHER_Q],
-        "measure": ["outcomes_text", "outcomes_text", "other_comments"],
-        "text": ["Met the prevention team and now share clients.", "Same people every time.", "Nothing else."],
-        "survey": ["followup"] * 3,
-        "survey_id": ["2019-01"] * 3,
-        "submitted": pd.to_datetime(["2019-01-20", "2019-01-22", "2019-01-22"]),
-    })
+    return pd.DataFrame(
+        {
+            "response_id": ["2019-01-001", "2019-01-002", "2019-01-002"],
+            "respondent_id": ["114000001", "114000002", "114000002"],
+            "source_file": ["followup_surveys/2019-01.csv"] * 3,
+            "source_row": [3, 4, 4],
+            "column": ["J", "J", "K"],
+            "question": [OUTCOMES_Q, OUTCOMES_Q, OTHER_Q],
+            "measure": ["outcomes_text", "outcomes_text", "other_comments"],
+            "text": ["Met the prevention team and now share clients.", "Same people every time.", "Nothing else."],
+            "survey": ["followup"] * 3,
+            "survey_id": ["2019-01"] * 3,
+            "submitted": pd.to_datetime(["2019-01-20", "2019-01-22", "2019-01-22"]),
+        }
+    )
 
 
 CODES_HEADER = ("survey_file", "Respondent ID", "question", "tag")
 
 
 def test_survey_open_answers_are_excerpts_located_by_file_respondent_and_question(data_dir):
-    write_csv(data_dir / "excerpts" / "survey_codes.csv", [CODES_HEADER,
-                                                           ("followup_surveys/2019-01.csv", "114000001", OUTCOMES_Q, "referrals"),
-                                                           ("2019-01.xlsx", "114000002.0", "outcomes_text", "same_faces")])
+    write_csv(
+        data_dir / "excerpts" / "survey_codes.csv",
+        [
+            CODES_HEADER,
+            ("followup_surveys/2019-01.csv", "114000001", OUTCOMES_Q, "referrals"),
+            ("2019-01.xlsx", "114000002.0", "outcomes_text", "same_faces"),
+        ],
+    )
     frame = excerpt_files.load_excerpts(data_dir, open_answers())
     assert frame["text"].tolist() == ["Same people every time.", "Met the prevention team and now share clients."]
     assert set(frame["method"]) == {"follow-up survey"}
@@ -432,21 +478,32 @@ def test_survey_open_answers_are_excerpts_located_by_file_respondent_and_questio
 
 
 def test_survey_code_pointing_at_no_answer_is_an_error(data_dir):
-    write_csv(data_dir / "excerpts" / "survey_codes.csv", [CODES_HEADER, ("followup_surveys/2019-01.csv", "114000001", OTHER_Q, "referrals")])
+    write_csv(
+        data_dir / "excerpts" / "survey_codes.csv", [CODES_HEADER, ("followup_surveys/2019-01.csv", "114000001", OTHER_Q, "referrals")]
+    )
     with pytest.raises(InputError, match="no open or Other answer to 'Anything else") as err:
         excerpt_files.load_excerpts(data_dir, open_answers())
     assert (err.value.file, err.value.row, err.value.column) == ("excerpts/survey_codes.csv", 2, "question")
 
 
 def test_a_code_whose_response_is_gone_or_set_aside_is_counted_with_its_reason(data_dir):
-    write_csv(data_dir / "excerpts" / "survey_codes.csv", [CODES_HEADER,
-                                                           ("followup_surveys/2019-01.csv", "114000009", OUTCOMES_Q, "referrals"),
-                                                           ("followup_surveys/2019-01.csv", "114000003", OUTCOMES_Q, "referrals"),
-                                                           ("followup_surveys/2019-01.csv", "114000001", OUTCOMES_Q, "referrals")])
-    respondents = pd.DataFrame({
-        "response_id": ["2019-01-001", "2019-01-002", "2019-01-003"], "source_file": "followup_surveys/2019-01.csv",
-        "respondent_id": ["114000001", "114000002", "114000003"], "used": [True, True, False],
-    })
+    write_csv(
+        data_dir / "excerpts" / "survey_codes.csv",
+        [
+            CODES_HEADER,
+            ("followup_surveys/2019-01.csv", "114000009", OUTCOMES_Q, "referrals"),
+            ("followup_surveys/2019-01.csv", "114000003", OUTCOMES_Q, "referrals"),
+            ("followup_surveys/2019-01.csv", "114000001", OUTCOMES_Q, "referrals"),
+        ],
+    )
+    respondents = pd.DataFrame(
+        {
+            "response_id": ["2019-01-001", "2019-01-002", "2019-01-003"],
+            "source_file": "followup_surveys/2019-01.csv",
+            "respondent_id": ["114000001", "114000002", "114000003"],
+            "used": [True, True, False],
+        }
+    )
     ledger = Ledger()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -457,7 +514,9 @@ def test_a_code_whose_response_is_gone_or_set_aside_is_counted_with_its_reason(d
 
 
 def test_survey_codes_without_open_answers_are_counted_as_excluded_not_dropped(data_dir):
-    write_csv(data_dir / "excerpts" / "survey_codes.csv", [CODES_HEADER, ("followup_surveys/2019-01.csv", "114000001", OUTCOMES_Q, "referrals")])
+    write_csv(
+        data_dir / "excerpts" / "survey_codes.csv", [CODES_HEADER, ("followup_surveys/2019-01.csv", "114000001", OUTCOMES_Q, "referrals")]
+    )
     ledger = Ledger()
     with pytest.warns(UserWarning, match="not supplied"):
         frame = excerpt_files.load_excerpts(data_dir, ledger=ledger)
@@ -474,9 +533,23 @@ def test_no_codebook_and_no_excerpts_gives_an_empty_frame(tmp_path):
 
 
 def frame_of(*rows, **common) -> pd.DataFrame:
-    base = dict(excerpt_id="x", document="Interview I01", respondent="R01", group="participant", method="interview", round="2019-01",
-                theme="same_faces", sub_theme="", section="diversity", text="", consent=True, source="t.csv, row 2",
-                theme_label="Same faces", sub_theme_label="", stance="critical")
+    base = dict(
+        excerpt_id="x",
+        document="Interview I01",
+        respondent="R01",
+        group="participant",
+        method="interview",
+        round="2019-01",
+        theme="same_faces",
+        sub_theme="",
+        section="diversity",
+        text="",
+        consent=True,
+        source="t.csv, row 2",
+        theme_label="Same faces",
+        sub_theme_label="",
+        stance="critical",
+    )
     records = []
     for i, row in enumerate(rows):
         record = {**base, **common, **row}
@@ -487,9 +560,11 @@ def frame_of(*rows, **common) -> pd.DataFrame:
 
 def test_quotes_without_consent_are_not_published_but_still_counted(data_dir):
     book = codebook.load_codebook(data_dir / "codebook.yml")
-    rows = frame_of({"text": "Same faces every time.", "respondent": "R01"},
-                    {"text": "Nobody new came.", "respondent": "R02", "consent": False},
-                    {"text": "Mostly people I knew.", "respondent": "R03"})
+    rows = frame_of(
+        {"text": "Same faces every time.", "respondent": "R01"},
+        {"text": "Nobody new came.", "respondent": "R02", "consent": False},
+        {"text": "Mostly people I knew.", "respondent": "R03"},
+    )
     published = quotes.publishable(rows, book)
     assert published["text"].tolist() == ["Same faces every time.", "Mostly people I knew."]
     review = quotes.publication_review(rows, book)
@@ -500,11 +575,13 @@ def test_quotes_without_consent_are_not_published_but_still_counted(data_dir):
 
 def test_a_quote_naming_a_person_is_withheld_without_repeating_the_name(data_dir):
     book = codebook.load_codebook(data_dir / "codebook.yml")
-    rows = frame_of({"text": "Sam on our team rewrote the letter."},
-                    {"text": "Mrs Okafor chaired it."},
-                    {"text": "I met Mary Ann there."},
-                    {"text": "It was the same as last time, and samples were handed out."},
-                    {"text": "We met at the Elm Street hostel."})
+    rows = frame_of(
+        {"text": "Sam on our team rewrote the letter."},
+        {"text": "Mrs Okafor chaired it."},
+        {"text": "I met Mary Ann there."},
+        {"text": "It was the same as last time, and samples were handed out."},
+        {"text": "We met at the Elm Street hostel."},
+    )
     review = quotes.publication_review(rows, book)
     assert review["publishable"].tolist() == [False, False, False, True, False]
     assert review["withheld_reason"].tolist()[:3] == ["names a person"] * 3
@@ -514,7 +591,11 @@ def test_a_quote_naming_a_person_is_withheld_without_repeating_the_name(data_dir
 
 def test_organisations_not_allowed_are_replaced(data_dir):
     book = codebook.load_codebook(data_dir / "codebook.yml")
-    rows = frame_of({"text": "Most people were from Eastfield Hub or the Larkspur Housing Trust; Opportunity Nottingham staff came too. The Steering Group agreed."})
+    rows = frame_of(
+        {
+            "text": "Most people were from Eastfield Hub or the Larkspur Housing Trust; Opportunity Nottingham staff came too. The Steering Group agreed."
+        }
+    )
     assert quotes.publishable(rows, book)["text"].item() == (
         "Most people were from [organisation] or the [organisation]; Opportunity Nottingham staff came too. The Steering Group agreed."
     )
@@ -538,9 +619,11 @@ class TagCollector(HTMLParser):
 
 
 def test_hostile_text_is_rendered_as_text_never_markup(data_dir):
-    hostile = ['<script>alert(1)</script> then **bold** and [a link](javascript:alert(1))',
-               '<img src=x onerror="alert(2)"> `code` # heading',
-               'Line one\n\nLine two & "three"']
+    hostile = [
+        "<script>alert(1)</script> then **bold** and [a link](javascript:alert(1))",
+        '<img src=x onerror="alert(2)"> `code` # heading',
+        'Line one\n\nLine two & "three"',
+    ]
     html_out = quotes.render_excerpts_html(frame_of(*({"text": t, "respondent": f"R{i}"} for i, t in enumerate(hostile))))
     parser = TagCollector()
     parser.feed(html_out)
@@ -560,7 +643,11 @@ def test_render_refuses_excerpts_without_consent():
 
 
 def test_render_groups_by_theme_and_shows_a_quote_coded_twice_once():
-    rows = frame_of({"text": "Same again.", "sub_theme": ""}, {"text": "Same again.", "sub_theme": "x"}, {"text": "Other.", "theme_label": "Other theme"})
+    rows = frame_of(
+        {"text": "Same again.", "sub_theme": ""},
+        {"text": "Same again.", "sub_theme": "x"},
+        {"text": "Other.", "theme_label": "Other theme"},
+    )
     out = quotes.render_excerpts_html(rows)
     assert out.count("Same again.") == 1 and out.count("<h4>") == 2
     assert "No excerpts" in quotes.render_excerpts_html(rows.iloc[0:0])
@@ -578,8 +665,14 @@ def test_attribution_is_neutral():
 
 
 def test_theme_table_counts_people_not_excerpts():
-    rows = frame_of({"respondent": "R01"}, {"respondent": "R01"}, {"respondent": "R01"}, {"respondent": "R02"},
-                    {"respondent": "R03", "theme_label": "Other"}, {"respondent": "R04", "section": "links"})
+    rows = frame_of(
+        {"respondent": "R01"},
+        {"respondent": "R01"},
+        {"respondent": "R01"},
+        {"respondent": "R02"},
+        {"respondent": "R03", "theme_label": "Other"},
+        {"respondent": "R04", "section": "links"},
+    )
     table = themes.theme_table(rows, "diversity")
     assert table.to_dict("records") == [
         {"theme": "Same faces", "group": "participant", "people": 2, "unit": "people", "suppressed": False},
@@ -589,10 +682,13 @@ def test_theme_table_counts_people_not_excerpts():
 
 def test_theme_table_names_no_group_too_small_and_counts_review_sessions_as_reviews():
     rows = frame_of(
-        {"respondent": "R01"}, {"respondent": "R02"}, {"respondent": "R03"},
+        {"respondent": "R01"},
+        {"respondent": "R02"},
+        {"respondent": "R03"},
         {"respondent": "C1", "group": "co-ordinator"},
         {"respondent": "F1", "group": "facilitator"},
-        {"respondent": "F2", "group": "facilitator", "section": "links"}, {"respondent": "F3", "group": "facilitator", "section": "links"},
+        {"respondent": "F2", "group": "facilitator", "section": "links"},
+        {"respondent": "F3", "group": "facilitator", "section": "links"},
         {"respondent": "EC-1", "group": "Expert Citizens", "method": "review"},
     )
     table = themes.theme_table(rows, "diversity").set_index("group")
@@ -605,12 +701,16 @@ def test_theme_table_names_no_group_too_small_and_counts_review_sessions_as_revi
 
 
 def test_pledge_adopters_counts_people_up_to_the_period_end():
-    rows = frame_of({"respondent": "R01", "round": "2018-05"}, {"respondent": "R01", "round": "2018-06"},
-                    {"respondent": "R02", "round": "2018-06", "consent": False},
-                    {"respondent": "R03", "round": "2018-07"},
-                    {"respondent": "EC", "round": "2018-06", "method": "review"},
-                    {"respondent": "R04", "round": "2018-06", "theme": "same_faces"},
-                    theme="pledge", section="changes")
+    rows = frame_of(
+        {"respondent": "R01", "round": "2018-05"},
+        {"respondent": "R01", "round": "2018-06"},
+        {"respondent": "R02", "round": "2018-06", "consent": False},
+        {"respondent": "R03", "round": "2018-07"},
+        {"respondent": "EC", "round": "2018-06", "method": "review"},
+        {"respondent": "R04", "round": "2018-06", "theme": "same_faces"},
+        theme="pledge",
+        section="changes",
+    )
     assert themes.pledge_adopters(rows, "2018-06-30") == 2
     assert themes.pledge_adopters(rows, pd.Timestamp("2019-01-31")) == 3
     assert themes.pledge_adopters(rows.iloc[0:0], "2019-01-31") == 0
@@ -650,7 +750,9 @@ def test_sample_covers_every_theme_and_sub_theme_in_both_formats(sample):
     sources = excerpts["source"].str.split(",").str[0]
     assert {Path(s).suffix for s in sources} == {".csv", ".qdpx"}
     assert {"interview", "review"} <= set(excerpts["method"])
-    assert {"participant", "Steering Group member", "Beneficiary Ambassador", "facilitator", "co-ordinator", "Expert Citizens"} <= set(excerpts["group"])
+    assert {"participant", "Steering Group member", "Beneficiary Ambassador", "facilitator", "co-ordinator", "Expert Citizens"} <= set(
+        excerpts["group"]
+    )
 
 
 def test_sample_keeps_disagreeing_views_visible_in_published_quotes(sample):
@@ -736,10 +838,20 @@ def test_write_survey_codes_lists_each_survey_once_and_checks_tags(tmp_path):
     assert survey[["method", "round", "consent"]].values.tolist() == [["follow-up survey", "2019-01", True]]
     with pytest.raises(ValueError, match="not a theme"):
         write_survey_codes(tmp_path, [("followup_surveys/2019-01.csv", "114000001", OUTCOMES_Q, "burnout")])
-    answers = pd.DataFrame({"source_file": "followup_surveys/2019-01.csv", "source_row": [3 + i for i in range(len(coded))], "column": "K",
-                            "response_id": [f"2019-01-{i:03d}" for i in range(len(coded))], "respondent_id": [f"11400000{i}" for i in range(len(coded))],
-                            "question": OUTCOMES_Q, "measure": "outcomes_text",
-                            "text": [text for _, text in SURVEY_OPEN_ANSWERS["2019-01"]], "survey": "followup", "survey_id": "2019-01",
-                            "submitted": pd.Timestamp("2019-01-20")})
+    answers = pd.DataFrame(
+        {
+            "source_file": "followup_surveys/2019-01.csv",
+            "source_row": [3 + i for i in range(len(coded))],
+            "column": "K",
+            "response_id": [f"2019-01-{i:03d}" for i in range(len(coded))],
+            "respondent_id": [f"11400000{i}" for i in range(len(coded))],
+            "question": OUTCOMES_Q,
+            "measure": "outcomes_text",
+            "text": [text for _, text in SURVEY_OPEN_ANSWERS["2019-01"]],
+            "survey": "followup",
+            "survey_id": "2019-01",
+            "submitted": pd.Timestamp("2019-01-20"),
+        }
+    )
     excerpts = excerpt_files.load_excerpts(tmp_path, answers)
     assert (excerpts["method"] == "follow-up survey").sum() == len(coded)

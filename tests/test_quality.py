@@ -14,7 +14,13 @@ def test_rounded_sums_flag_only_distributions_that_do_not_add_to_100():
 def test_base_gaps_flag_questions_some_left_blank():
     responses = pd.DataFrame({"response_id": ["a", "b", "c"], "survey_id": "R"})
     answers = pd.DataFrame(
-        {"response_id": ["a", "b", "c", "a"], "survey_id": "R", "measure": ["m", "m", "m", "n"], "answer": ["x", "y", "x", "z"], "text": None}
+        {
+            "response_id": ["a", "b", "c", "a"],
+            "survey_id": "R",
+            "measure": ["m", "m", "m", "n"],
+            "answer": ["x", "y", "x", "z"],
+            "text": None,
+        }
     )
     asked = pd.DataFrame({"survey_id": ["R", "R"], "measure": ["m", "n"]})
     table = quality.base_gaps(responses, answers, asked, "follow-up").set_index("measure")
@@ -33,10 +39,12 @@ def test_response_timing_counts_responses_before_or_long_after_their_event():
 
     from pdu_lib.analysis import quality
 
-    responses = pd.DataFrame({
-        "survey_id": ["E1", "E1", "E1", "E1"],
-        "submitted": pd.to_datetime(["2018-10-10 23:00", "2018-10-11 08:00", "2018-11-22 09:00", "2018-11-23 09:00"]),
-    })
+    responses = pd.DataFrame(
+        {
+            "survey_id": ["E1", "E1", "E1", "E1"],
+            "submitted": pd.to_datetime(["2018-10-10 23:00", "2018-10-11 08:00", "2018-11-22 09:00", "2018-11-23 09:00"]),
+        }
+    )
     events = pd.DataFrame({"event_id": ["E1"], "date": pd.to_datetime(["2018-10-11"])})
     row = quality.response_timing(responses, events).iloc[0]
     # The event's own day counts as after it; 42 days later is not yet "long after", 43 is.

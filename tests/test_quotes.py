@@ -16,9 +16,24 @@ BOOK = Codebook(themes=pd.DataFrame(), allowed_organisations=(), names=())
 
 
 def rows(*records, **common) -> pd.DataFrame:
-    base = dict(document="D", respondent="R", group="participant", method="interview", round="2019-01", theme="t",
-                sub_theme="", section="changes", text="", consent=True, source="s", theme_label="Changes", sub_theme_label="",
-                stance="positive", source_file="f.csv", source_row=2)
+    base = dict(
+        document="D",
+        respondent="R",
+        group="participant",
+        method="interview",
+        round="2019-01",
+        theme="t",
+        sub_theme="",
+        section="changes",
+        text="",
+        consent=True,
+        source="s",
+        theme_label="Changes",
+        sub_theme_label="",
+        stance="positive",
+        source_file="f.csv",
+        source_row=2,
+    )
     out = []
     for i, record in enumerate(records):
         row = {**base, **common, **record}
@@ -70,8 +85,15 @@ def test_a_wider_group_is_named_only_when_it_has_three_people():
 
 
 def test_group_sizes_count_people_in_the_period_not_excerpts_and_not_review_sessions():
-    data = pd.concat([small_groups(), rows({"respondent": "C1", "group": "co-ordinator", "text": "again"},
-                                           {"respondent": "EC", "group": "Expert Citizens", "method": "review", "text": "r"})])
+    data = pd.concat(
+        [
+            small_groups(),
+            rows(
+                {"respondent": "C1", "group": "co-ordinator", "text": "again"},
+                {"respondent": "EC", "group": "Expert Citizens", "method": "review", "text": "r"},
+            ),
+        ]
+    )
     assert themes.group_sizes(data) == {"Beneficiary Ambassador": 2, "co-ordinator": 1, "participant": 3}
     assert themes.safe_group_labels(data)["Expert Citizens"] == "Expert Citizens"
 
@@ -98,7 +120,9 @@ def test_theme_table_shown_counts_reviews_as_reviews():
     shown = quotes.theme_table_shown(data, "changes").set_index("Respondent group")["Number"]
     assert shown["Expert Citizens"] == "1 review" and shown["participant"] == "3 people"
     assert shown["PDU staff or Steering Group"] == "3 people"
-    one = quotes.theme_table_shown(rows({"respondent": "P1"}, {"respondent": "P2", "theme_label": "Other"}, {"respondent": "P3", "theme_label": "Other"}), "changes")
+    one = quotes.theme_table_shown(
+        rows({"respondent": "P1"}, {"respondent": "P2", "theme_label": "Other"}, {"respondent": "P3", "theme_label": "Other"}), "changes"
+    )
     assert one["Number"].tolist() == ["1 person", "2 people"]
 
 
@@ -106,11 +130,18 @@ def test_theme_table_shown_counts_reviews_as_reviews():
 
 
 def many_answers() -> pd.DataFrame:
-    texts = [("I use the toolkit weekly.", "positive"), ("I use the toolkit weekly.", "positive"),
-             ("Not yet.", "neutral"), ("Too early to say.", "neutral"), ("Nothing specific so far.", "neutral"),
-             ("Better at referrals.", "positive"), ("More confident with clients.", "positive"),
-             ("My manager would not let me change anything.", "critical"), ("Some of it, not all.", "mixed"),
-             ("Shared it with my team.", "positive")]
+    texts = [
+        ("I use the toolkit weekly.", "positive"),
+        ("I use the toolkit weekly.", "positive"),
+        ("Not yet.", "neutral"),
+        ("Too early to say.", "neutral"),
+        ("Nothing specific so far.", "neutral"),
+        ("Better at referrals.", "positive"),
+        ("More confident with clients.", "positive"),
+        ("My manager would not let me change anything.", "critical"),
+        ("Some of it, not all.", "mixed"),
+        ("Shared it with my team.", "positive"),
+    ]
     return rows(*({"respondent": f"P{i}", "text": t, "stance": s, "method": "follow-up survey"} for i, (t, s) in enumerate(texts)))
 
 
@@ -138,8 +169,19 @@ def test_duplicates_shown_once_and_non_answers_counted_not_quoted():
     assert "3 more quotes on this theme not shown" in three
 
 
-@pytest.mark.parametrize("text, expected", [("Not yet.", True), ("N/A", True), ("too soon to tell", True), ("Don't know", True),
-                                            ("No.", True), ("", True), ("Not yet, but my manager agreed.", False), ("No waiting lists now.", False)])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Not yet.", True),
+        ("N/A", True),
+        ("too soon to tell", True),
+        ("Don't know", True),
+        ("No.", True),
+        ("", True),
+        ("Not yet, but my manager agreed.", False),
+        ("No waiting lists now.", False),
+    ],
+)
 def test_non_answers(text, expected):
     assert quotes.is_non_answer(text) is expected
 

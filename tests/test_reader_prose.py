@@ -91,8 +91,20 @@ def test_reader_pages_show_no_figure_id(rendered_sample, report):
 
 def test_the_final_report_has_every_part_of_the_evaluators_report(rendered_sample):
     out, _ = rendered_sample
-    text = {report: " ".join(BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").get_text(" ") for p in reader_pages(out, report)) for report in ("interim", "final")}
-    for part in ("Introduction", "Summary of key findings", "The Expert Citizens' view", "Examples of changes at work", "Next steps", "Strategic influence", "Sustainability", "figures and where they come from"):
+    text = {
+        report: " ".join(BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").get_text(" ") for p in reader_pages(out, report))
+        for report in ("interim", "final")
+    }
+    for part in (
+        "Introduction",
+        "Summary of key findings",
+        "The Expert Citizens' view",
+        "Examples of changes at work",
+        "Next steps",
+        "Strategic influence",
+        "Sustainability",
+        "figures and where they come from",
+    ):
         assert part in text["final"] and part in text["interim"], part
     for part in ("Issues arising from the evaluation", "Conclusions"):
         assert part in text["final"] and part not in text["interim"], part
@@ -117,7 +129,11 @@ def test_every_percentage_in_the_reader_prose_carries_its_base(rendered_sample, 
 @pytest.mark.parametrize("report", ["interim", "final"])
 def test_every_static_chart_is_titled_with_a_sentence(rendered_sample, report):
     out, _ = rendered_sample
-    titles = [img.get("alt", "") for page in reader_pages(out, report) for img in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select("figure.pdu-chart img")]
+    titles = [
+        img.get("alt", "")
+        for page in reader_pages(out, report)
+        for img in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select("figure.pdu-chart img")
+    ]
     assert titles
     for title in titles:
         assert len(title.split()) >= 5 and title[:1].isupper(), title

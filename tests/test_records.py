@@ -38,7 +38,12 @@ def test_hub_registrations_read_dates_and_loose_sectors_and_never_personal_colum
     frame = load_hub_registrations(path, ledger=ledger)
     assert list(frame.columns) == ["registered_on", "sector", "source_file", "source_row"]
     assert frame["sector"].tolist() == ["voluntary", "voluntary", "statutory", "private"]
-    assert frame["registered_on"].tolist() == [pd.Timestamp(2018, 1, 5), pd.Timestamp(2018, 2, 20), pd.Timestamp(2018, 3, 1), pd.Timestamp(2018, 3, 2)]
+    assert frame["registered_on"].tolist() == [
+        pd.Timestamp(2018, 1, 5),
+        pd.Timestamp(2018, 2, 20),
+        pd.Timestamp(2018, 3, 1),
+        pd.Timestamp(2018, 3, 2),
+    ]
     assert pd.api.types.is_datetime64_any_dtype(frame["registered_on"])
     assert frame["source_row"].tolist() == [2, 3, 4, 5]
     assert "qzx" not in frame.to_csv(index=False).casefold()
@@ -48,7 +53,14 @@ def test_hub_registrations_read_dates_and_loose_sectors_and_never_personal_colum
 def test_hub_registrations_read_an_xlsx_with_a_title_row_and_excel_dates(tmp_path: Path) -> None:
     path = write_xlsx(
         tmp_path / "hub.xlsx",
-        [["Hub users export"], [None], ["registered_on", "sector"], [dt.datetime(2018, 4, 1, 9, 30), "Statutory"], [None, None], ["2018-05-01", "VCS"]],
+        [
+            ["Hub users export"],
+            [None],
+            ["registered_on", "sector"],
+            [dt.datetime(2018, 4, 1, 9, 30), "Statutory"],
+            [None, None],
+            ["2018-05-01", "VCS"],
+        ],
     )
     frame = load_hub_registrations(path, name="exports/hub.xlsx")
     assert frame["registered_on"].tolist() == [pd.Timestamp(2018, 4, 1), pd.Timestamp(2018, 5, 1)]
@@ -106,7 +118,16 @@ def test_interviews_read_groups_and_loose_yes_no(tmp_path: Path) -> None:
     )
     ledger = Ledger()
     frame = load_interviews(path, ledger=ledger)
-    assert list(frame.columns) == ["interview_id", "date", "round", "group", "steering_group", "facilitated_event", "source_file", "source_row"]
+    assert list(frame.columns) == [
+        "interview_id",
+        "date",
+        "round",
+        "group",
+        "steering_group",
+        "facilitated_event",
+        "source_file",
+        "source_row",
+    ]
     assert frame["group"].tolist() == ["participant", "steering_group_member", "beneficiary_ambassador", "facilitator", "coordinator"]
     assert frame["steering_group"].tolist() == [False, True, True, False, False]
     assert frame["facilitated_event"].tolist() == [False, True, False, True, True]
@@ -130,7 +151,12 @@ def test_interviews_from_excel_keep_the_round_as_a_month_and_read_booleans(tmp_p
 def test_interviews_duplicate_id_names_both_rows(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "interviews.csv",
-        [INTERVIEWS_HEADER, "I01,2018-06-12,2018-06,participant,no,no", "I02,2018-06-13,2018-06,participant,no,no", "i01,2019-01-12,2019-01,participant,no,no"],
+        [
+            INTERVIEWS_HEADER,
+            "I01,2018-06-12,2018-06,participant,no,no",
+            "I02,2018-06-13,2018-06,participant,no,no",
+            "i01,2019-01-12,2019-01,participant,no,no",
+        ],
     )
     with pytest.raises(InputError, match="duplicate interview_id 'i01': rows 2 and 4") as caught:
         load_interviews(path)
@@ -160,7 +186,9 @@ def test_interviews_header_only_and_missing_column(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="interviews.csv: has a header but no data rows"):
         load_interviews(write_csv(tmp_path / "interviews.csv", [INTERVIEWS_HEADER]))
     with pytest.raises(InputError, match=r"missing column\(s\) 'facilitated_event'"):
-        load_interviews(write_csv(tmp_path / "old.csv", ["interview_id,date,round,group,steering_group", "I01,2018-06-12,2018-06,participant,no"]))
+        load_interviews(
+            write_csv(tmp_path / "old.csv", ["interview_id,date,round,group,steering_group", "I01,2018-06-12,2018-06,participant,no"])
+        )
 
 
 # ---------------------------------------------------------------- Expert Citizens reviews
@@ -177,13 +205,20 @@ def test_expert_citizens_reviews_read_whole_numbers_including_excel_floats(tmp_p
     assert frame["source_row"].tolist() == [2, 4, 5]
     assert ledger.table()["rows_read"].tolist() == [3]
 
-    xlsx_path = write_xlsx(tmp_path / "reviews.xlsx", [["Reviews"], ["date", "present"], [dt.datetime(2018, 6, 20), 6.0], [dt.datetime(2019, 2, 28), 3]])
+    xlsx_path = write_xlsx(
+        tmp_path / "reviews.xlsx", [["Reviews"], ["date", "present"], [dt.datetime(2018, 6, 20), 6.0], [dt.datetime(2019, 2, 28), 3]]
+    )
     assert load_expert_citizens_reviews(xlsx_path)["present"].tolist() == [6, 3]
 
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("3.5", "'3.5' is not a whole number"), ("six", "'six' is not a whole number"), ("-1", "'-1' is not a whole number"), ("", "blank is not a whole number")],
+    [
+        ("3.5", "'3.5' is not a whole number"),
+        ("six", "'six' is not a whole number"),
+        ("-1", "'-1' is not a whole number"),
+        ("", "blank is not a whole number"),
+    ],
 )
 def test_expert_citizens_reviews_present_must_be_a_whole_number(tmp_path: Path, value: str, expected: str) -> None:
     path = write_csv(tmp_path / "expert_citizens_reviews.csv", ["date,present", "2018-06-20,6", f"2019-02-28,{value}"])

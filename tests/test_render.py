@@ -75,8 +75,6 @@ PLAIN = [
 FAILS = ["print('got this far')", "raise ValueError('NOTEBOOK-ERROR-MARKER')"]
 
 
-
-
 def tagged_cell(cell, *tags):
     cell.metadata["tags"] = list(tags)
     return cell
@@ -125,7 +123,13 @@ def workspace(tmp_path_factory):
     bogus = root / "jupyter" / "kernels" / "python3"
     bogus.mkdir(parents=True)
     (bogus / "kernel.json").write_text(
-        json.dumps({"argv": ["/nonexistent/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"], "display_name": "stale", "language": "python"})
+        json.dumps(
+            {
+                "argv": ["/nonexistent/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "stale",
+                "language": "python",
+            }
+        )
     )
     return root
 
@@ -171,7 +175,16 @@ def renders(workspace, patched):
     code = cli.main(["render", "final", "--data", str(workspace / "data"), "--out", str(out), "--jobs", "2", "--sections", "plain,broken"])
     mp.setattr(render, "render_reports", real)
     mp.setattr(config, "SECTIONS", SECTIONS)
-    return {"first": first, "second": second, "failing": failing, "failing_exit": code, "out": out, "copy": workspace / "first", "second_copy": workspace / "second", "datasets_loaded": list(calls)}
+    return {
+        "first": first,
+        "second": second,
+        "failing": failing,
+        "failing_exit": code,
+        "out": out,
+        "copy": workspace / "first",
+        "second_copy": workspace / "second",
+        "datasets_loaded": list(calls),
+    }
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -232,7 +245,9 @@ def test_the_kernel_is_this_interpreter_and_draws_inline(renders):
 def test_no_page_refers_to_the_network(renders):
     for name, page in html_pages(renders["copy"]).items():
         assert offline.external_references(page) == [], name
-        markup = re.sub(r"<script( type=\"text/plain\" id=\"pdu-plotly-js\")?>.*?</script>", "<script></script>", page, flags=re.DOTALL)  # inline JS is code, not markup
+        markup = re.sub(
+            r"<script( type=\"text/plain\" id=\"pdu-plotly-js\")?>.*?</script>", "<script></script>", page, flags=re.DOTALL
+        )  # inline JS is code, not markup
         assert "require" not in markup and "mathjax" not in markup.lower(), name
 
 
@@ -311,7 +326,9 @@ def test_a_failed_section_exits_non_zero_and_the_last_good_render_stays(renders)
 
 
 def test_a_failing_render_names_the_section_and_its_error(workspace, patched, monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(config, "SECTIONS", (Section("broken", "03_broken.ipynb", "Broken"), Section("missing", "99_missing.ipynb", "Missing")))
+    monkeypatch.setattr(
+        config, "SECTIONS", (Section("broken", "03_broken.ipynb", "Broken"), Section("missing", "99_missing.ipynb", "Missing"))
+    )
     results = render.render_reports(["final"], workspace / "data", tmp_path, jobs=2)
     err = capsys.readouterr().err
     assert "section 'broken' (03_broken.ipynb) failed: ValueError: NOTEBOOK-ERROR-MARKER (cell [" in err
@@ -441,7 +458,11 @@ def test_javascript_and_widget_outputs_are_dropped():
     nb = _notebook(
         [
             {"output_type": "display_data", "metadata": {}, "data": {"application/javascript": "alert(1)"}},
-            {"output_type": "display_data", "metadata": {}, "data": {"application/vnd.jupyter.widget-view+json": {"model_id": "x"}, "text/plain": "W"}},
+            {
+                "output_type": "display_data",
+                "metadata": {},
+                "data": {"application/vnd.jupyter.widget-view+json": {"model_id": "x"}, "text/plain": "W"},
+            },
         ]
     )
     body, _ = export.notebook_body(nb, Section("a", "01_a.ipynb", "A"))
@@ -535,7 +556,15 @@ def test_the_single_file_shows_one_title_page(tmp_path, opens_with_front_matter)
     from pdu_lib.report.execute import SectionResult
     from pdu_lib.report.publish import publish
 
-    period = config.ReportPeriod("final", "Final evaluation report", "February 2019", dt.date(2017, 10, 1), dt.date(2019, 1, 31), dt.date(2019, 1, 31), author="A. Evaluator")
+    period = config.ReportPeriod(
+        "final",
+        "Final evaluation report",
+        "February 2019",
+        dt.date(2017, 10, 1),
+        dt.date(2019, 1, 31),
+        dt.date(2019, 1, 31),
+        author="A. Evaluator",
+    )
     intro = Section("intro", "01_intro.ipynb", "Introduction", front_matter=opens_with_front_matter)
     results = [
         SectionResult(intro, ok=True, body="<h1>Final evaluation report</h1>\n<p>By A. Evaluator</p>\n<h2>Introduction</h2>\n"),
@@ -545,9 +574,11 @@ def test_the_single_file_shows_one_title_page(tmp_path, opens_with_front_matter)
         (tmp_path / sub).mkdir()
     single = publish(tmp_path, period, results, programme="Test Programme").read_text(encoding="utf-8")
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
-    main = single[single.index("<main"):]
+    main = single[single.index("<main") :]
     assert main.count("<h1>Final evaluation report</h1>") == (1 if opens_with_front_matter else 2)
     assert index.count("<h1>Final evaluation report</h1>") == 1 and "A. Evaluator" in index  # the index keeps its title page
     assert 'href="#section-plain"' in single
-    title, contents, introduction = (main.index(text) for text in ("<h1>Final evaluation report</h1>", 'id="contents"', "<h2>Introduction</h2>"))
+    title, contents, introduction = (
+        main.index(text) for text in ("<h1>Final evaluation report</h1>", 'id="contents"', "<h2>Introduction</h2>")
+    )
     assert title < contents < introduction, "the contents follow the title page"

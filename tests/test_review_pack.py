@@ -115,8 +115,7 @@ def test_pack_withholds_what_the_quotes_withhold_and_replaces_organisations(samp
     raw = raw.replace(texts[-1], "Asked Zebedee to run a session with the Pdumarkorg Housing Trust team", 1)
     raw = raw.replace(texts[-2], "We now meet at the Carlton Road hostel every week", 1)
     path.write_text(raw, encoding="utf-8")
-    (data / "excerpts" / "names_to_redact.txt").write_text(
-        (data / "excerpts" / "names_to_redact.txt").read_text() + "\nZebedee\n")
+    (data / "excerpts" / "names_to_redact.txt").write_text((data / "excerpts" / "names_to_redact.txt").read_text() + "\nZebedee\n")
     pack = _pack(data, tmp_path)
     text = _zip_text(pack.xlsx) + _zip_text(pack.docx)
     assert "Zebedee" not in text and "Carlton Road" not in text and "Pdumarkorg" not in text
@@ -143,9 +142,13 @@ def test_filling_in_the_pack_moves_the_figures(blank):
     assert pd.isna(before.loc["ec_big_difference", "base"]) and pd.isna(before.loc["ec_actions_judged", "value"])
 
     labels = list(IMPACT_SCALE.values())
-    fill_pack(pack.xlsx, data / "expert_citizens" / "2019-02-14.xlsx",
-              impact=lambda i: labels[0] if i % 3 == 0 else (labels[1] if i % 3 == 1 else None),
-              comment=lambda i: "Takes time to build trust" if i == 0 else None, overall=["Act on what people say"])
+    fill_pack(
+        pack.xlsx,
+        data / "expert_citizens" / "2019-02-14.xlsx",
+        impact=lambda i: labels[0] if i % 3 == 0 else (labels[1] if i % 3 == 1 else None),
+        comment=lambda i: "Takes time to build trust" if i == 0 else None,
+        overall=["Act on what people say"],
+    )
     ds = load_dataset(data, "final")
     after = figures.compute_figures(ds).set_index("figure_id")
     n = len(pack.actions)
@@ -159,14 +162,16 @@ def test_filling_in_the_pack_moves_the_figures(blank):
     assert "3 Expert Citizens present" in after.loc["ec_big_difference_2019_02", "statement"]
     assert "expert_citizens/2019-02-14.xlsx" in after.loc["ec_big_difference", "source_files"]
     assert after.loc["ec_theme_highest", "numerator"] / after.loc["ec_theme_highest", "base"] >= (
-        after.loc["ec_theme_lowest", "numerator"] / after.loc["ec_theme_lowest", "base"])
+        after.loc["ec_theme_lowest", "numerator"] / after.loc["ec_theme_lowest", "base"]
+    )
     ledger = ds.reconciliation().set_index("file").loc["expert_citizens/2019-02-14.xlsx"]
     assert (ledger["rows_read"], ledger["rows_excluded"]) == (n, n - judged)
     assert "action left blank by the review" in ledger["reasons"]
 
     # Change one judgement: the figure follows.
-    fill_pack(data / "expert_citizens" / "2019-02-14.xlsx", data / "expert_citizens" / "2019-02-14.xlsx",
-              impact=lambda i: labels[0], rows={2})
+    fill_pack(
+        data / "expert_citizens" / "2019-02-14.xlsx", data / "expert_citizens" / "2019-02-14.xlsx", impact=lambda i: labels[0], rows={2}
+    )
     moved = figures.compute_figures(load_dataset(data, "final")).set_index("figure_id")
     assert moved.loc["ec_big_difference", "numerator"] == big + 1
 
@@ -210,7 +215,9 @@ def test_a_value_off_the_scale_is_located(blank):
         sheet["D5"] = "Huge"
 
     message = _bad_pack(blank, change)
-    assert message.startswith("expert_citizens/2019-02-14.xlsx, row 5, column 'Likely impact for service users': 'Huge' is not on the impact scale")
+    assert message.startswith(
+        "expert_citizens/2019-02-14.xlsx, row 5, column 'Likely impact for service users': 'Huge' is not on the impact scale"
+    )
 
 
 def test_a_changed_action_text_is_located(blank):
@@ -218,7 +225,9 @@ def test_a_changed_action_text_is_located(blank):
         sheet["C3"] = str(sheet["C3"].value) + " and more"
 
     message = _bad_pack(blank, change)
-    assert re.match(r"expert_citizens/2019-02-14\.xlsx, row 3, column 'Action': the text of action A-\w+ is not the text the pack gave it", message)
+    assert re.match(
+        r"expert_citizens/2019-02-14\.xlsx, row 3, column 'Action': the text of action A-\w+ is not the text the pack gave it", message
+    )
 
 
 def test_a_repeated_action_id_names_both_rows(blank):
@@ -240,11 +249,13 @@ def _plant_in_action_texts(data: Path) -> list[str]:
     (data / "excerpts" / "names_to_redact.txt").write_text((data / "excerpts" / "names_to_redact.txt").read_text() + "\nPdumarkperson\n")
     codebook = (data / "codebook.yml").read_text()
     (data / "codebook.yml").write_text(codebook.replace("withhold_text:\n", "withhold_text:\n- pdumarkwithheld corner\n", 1))
-    said = iter([
-        "Pdumarkperson and I now run the first meeting over a coffee",
-        "We meet at the pdumarkwithheld corner each week to plan referrals",
-        "We set up a shared rota with the Pdumarkorg Housing Trust outreach team",
-    ])
+    said = iter(
+        [
+            "Pdumarkperson and I now run the first meeting over a coffee",
+            "We meet at the pdumarkwithheld corner each week to plan referrals",
+            "We set up a shared rota with the Pdumarkorg Housing Trust outreach team",
+        ]
+    )
 
     def plant_answers(rows: list[list]) -> None:
         column = next(i for i, h in enumerate(rows[0]) if str(h or "").startswith("What action did you take"))
@@ -274,7 +285,9 @@ def test_no_planted_personal_value_reaches_any_byte_of_the_pack(sample_copy, tmp
     pack = _pack(sample_copy, tmp_path)
     assert len(pack.actions) > 20
     ds = load_dataset(sample_copy, "final")
-    planted = ds.followup_answers["text"].astype(str).str.contains("Pdumark|pdumark").sum() + ds.excerpts["text"].str.contains("pdumark").sum()
+    planted = (
+        ds.followup_answers["text"].astype(str).str.contains("Pdumark|pdumark").sum() + ds.excerpts["text"].str.contains("pdumark").sum()
+    )
     assert planted >= 4, "the markers are in the data the pack is made from"
     pattern = re.compile("|".join(re.escape(m) for m in markers).encode(), re.IGNORECASE)
     for path in (pack.docx, pack.xlsx):

@@ -22,9 +22,7 @@ def old_layout(data) -> pd.DataFrame:
     for code in codes.itertuples():
         export = read_export(data / code.survey_file, name=code.survey_file)
         row = export.responses.loc[export.responses["respondent_id"] == code.respondent_id, "source_row"].iloc[0]
-        asked = export.questions.loc[
-            export.questions["text"].str.casefold().str.strip().eq(code.question.casefold().strip())
-        ]
+        asked = export.questions.loc[export.questions["text"].str.casefold().str.strip().eq(code.question.casefold().strip())]
         if asked.empty:  # coded by measure id: find the question through the harmonisation map's wordings
             from pdu_lib.inputs.harmonise import load_map, normalise_text
 

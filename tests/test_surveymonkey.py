@@ -71,7 +71,13 @@ def test_responses_carry_spreadsheet_rows_and_month_first_dates(tmp_path, suffix
     export = read_export(write_export(tmp_path / f"E07{suffix}", questions(), rows()))
     responses = export.responses
     assert list(responses.columns) == [
-        "source_file", "source_row", "respondent_id", "started", "submitted", "submitted_day_first", "custom_data",
+        "source_file",
+        "source_row",
+        "respondent_id",
+        "started",
+        "submitted",
+        "submitted_day_first",
+        "custom_data",
     ]
     assert responses["source_row"].tolist() == [3, 4, 5]
     assert responses["respondent_id"].tolist() == ["11400000001", "11400000002", "11400000003"]
@@ -86,7 +92,12 @@ def test_responses_carry_spreadsheet_rows_and_month_first_dates(tmp_path, suffix
 
 def test_xlsx_real_datetimes_and_numeric_ids_are_read(tmp_path):
     data = [
-        response(["Much greater understanding", None, None], respondent_id=11400000001, start=dt.datetime(2018, 6, 14, 9, 0), end=dt.datetime(2018, 6, 14, 9, 5)),
+        response(
+            ["Much greater understanding", None, None],
+            respondent_id=11400000001,
+            start=dt.datetime(2018, 6, 14, 9, 0),
+            end=dt.datetime(2018, 6, 14, 9, 5),
+        ),
     ]
     export = read_export(write_export(tmp_path / "E07.xlsx", questions(), data))
     assert export.responses["respondent_id"].tolist() == ["11400000001"]
@@ -146,7 +157,16 @@ def test_windows_1252_file_is_decoded(tmp_path):
 
 def test_personal_columns_are_never_read(tmp_path):
     markers = ["ZZEMAILZZ@example.org", "ZZFIRSTZZ", "ZZLASTZZ", "203.0.113.77", "ZZCOLLECTORZZ"]
-    data = [response(["Much greater understanding", None, "ok"], email=markers[0], first=markers[1], last=markers[2], ip=markers[3], collector_id=markers[4])]
+    data = [
+        response(
+            ["Much greater understanding", None, "ok"],
+            email=markers[0],
+            first=markers[1],
+            last=markers[2],
+            ip=markers[3],
+            collector_id=markers[4],
+        )
+    ]
     export = read_export(write_export(tmp_path / "E07.csv", questions(), data))
     everything = pd.concat([export.questions, export.options, export.responses, export.cells]).astype(str).to_string()
     for marker in markers:

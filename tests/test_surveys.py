@@ -118,7 +118,17 @@ def test_two_exports_of_one_event_are_numbered_on(data_dir, hmap):
 def test_answers_are_tidy_and_linked_to_their_response(data_dir, hmap):
     data = load_surveys(data_dir, "event", hmap)
     assert list(data.answers.columns) == [
-        "response_id", "survey", "survey_id", "measure", "kind", "answer", "text", "source_file", "source_row", "column", "question",
+        "response_id",
+        "survey",
+        "survey_id",
+        "measure",
+        "kind",
+        "answer",
+        "text",
+        "source_file",
+        "source_row",
+        "column",
+        "question",
     ]
     e07 = data.answers.loc[data.answers["survey_id"] == "E07"]
     shown = e07[["response_id", "measure", "answer", "column"]].astype(object)
@@ -190,7 +200,14 @@ def test_followup_exports_are_keyed_by_round(data_dir, hmap):
 def test_empty_folder_gives_empty_frames_with_the_right_columns(tmp_path, hmap):
     (tmp_path / "event_surveys").mkdir()
     data = load_surveys(tmp_path, "event", hmap)
-    assert data.responses.empty and list(data.responses.columns) == ["response_id", "survey", "survey_id", "submitted", "source_file", "source_row"]
+    assert data.responses.empty and list(data.responses.columns) == [
+        "response_id",
+        "survey",
+        "survey_id",
+        "submitted",
+        "source_file",
+        "source_row",
+    ]
     assert data.answers.empty and list(data.answers.columns)[:4] == ["response_id", "survey", "survey_id", "measure"]
     assert list(data.asked.columns) == ["survey_id", "measure"]
     assert list(data.unmapped.columns) == ["file", "question_no", "column", "text"]
@@ -223,7 +240,11 @@ def test_lock_files_are_skipped_and_other_files_refused(data_dir, hmap):
 
 
 def test_same_response_in_two_exports_is_an_error(data_dir, hmap):
-    write_export(data_dir / "event_surveys" / "E08.csv", [UNDERSTANDING], [response(["Some additional understanding"], respondent_id=MARKERS["respondent_id"])])
+    write_export(
+        data_dir / "event_surveys" / "E08.csv",
+        [UNDERSTANDING],
+        [response(["Some additional understanding"], respondent_id=MARKERS["respondent_id"])],
+    )
     with pytest.raises(InputError) as caught:
         load_surveys(data_dir, "event", hmap)
     message = str(caught.value)
@@ -256,11 +277,13 @@ from pdu_lib.inputs.surveys import DATE_WINDOW_DAYS, choose_date_order  # noqa: 
 
 
 def dated(month_first: list[str | None], day_first: list[str | None]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "source_row": range(3, 3 + len(month_first)),
-        "submitted": pd.to_datetime(pd.Series(month_first, dtype="object")),
-        "submitted_day_first": pd.to_datetime(pd.Series(day_first, dtype="object")),
-    })
+    return pd.DataFrame(
+        {
+            "source_row": range(3, 3 + len(month_first)),
+            "submitted": pd.to_datetime(pd.Series(month_first, dtype="object")),
+            "submitted_day_first": pd.to_datetime(pd.Series(day_first, dtype="object")),
+        }
+    )
 
 
 def test_month_first_is_kept_when_it_fits_the_event():

@@ -81,10 +81,21 @@ def _rewrite_sheet_xml(path, change):
 def test_xlsx_cells_keep_openpyxls_types(tmp_path):
     import datetime as dt
 
-    path = _workbook(tmp_path / "t.xlsx", {
-        "A1": "text", "B1": 5, "C1": 5.5, "D1": dt.datetime(2018, 6, 14), "E1": dt.datetime(2018, 6, 14, 10, 12, 33),
-        "F1": True, "G1": dt.time(10, 30), "A2": 10234567890, "B2": "  padded  ", "C2": "2018-06",
-    })
+    path = _workbook(
+        tmp_path / "t.xlsx",
+        {
+            "A1": "text",
+            "B1": 5,
+            "C1": 5.5,
+            "D1": dt.datetime(2018, 6, 14),
+            "E1": dt.datetime(2018, 6, 14, 10, 12, 33),
+            "F1": True,
+            "G1": dt.time(10, 30),
+            "A2": 10234567890,
+            "B2": "  padded  ",
+            "C2": "2018-06",
+        },
+    )
     grid = read_grid(path)
     assert grid == [
         ["text", 5, 5.5, dt.datetime(2018, 6, 14), dt.datetime(2018, 6, 14, 10, 12, 33), True, dt.time(10, 30)],
@@ -126,8 +137,14 @@ def test_an_empty_first_sheet_is_an_empty_file_but_another_sheet_is_read(tmp_pat
     [
         (lambda xml: xml.replace(b"<t>E01</t>", b"<t>E0<1</t>"), r"t.xlsx: the first sheet cannot be read \(XmlError.*not well-formed"),
         (lambda xml: xml.replace(b'r="A2"', b'r="2A"'), r"t.xlsx: the first sheet cannot be read \(CalamineError"),
-        (lambda xml: xml.replace(b"<t>E01</t>", b"<t>E0\x011</t>"), r"t.xlsx, row 2: the first sheet cannot be read \(ParseError: not well-formed"),
-        (lambda xml: xml.replace(b"<t>E01</t>", b"<t>E0&#0;1</t>"), r"t.xlsx, row 2: the first sheet cannot be read \(ParseError: reference to invalid"),
+        (
+            lambda xml: xml.replace(b"<t>E01</t>", b"<t>E0\x011</t>"),
+            r"t.xlsx, row 2: the first sheet cannot be read \(ParseError: not well-formed",
+        ),
+        (
+            lambda xml: xml.replace(b"<t>E01</t>", b"<t>E0&#0;1</t>"),
+            r"t.xlsx, row 2: the first sheet cannot be read \(ParseError: reference to invalid",
+        ),
     ],
     ids=["bad-xml", "bad-reference", "control-character", "character-reference"],
 )
@@ -163,7 +180,12 @@ def test_sheet_extent_counts_cells_without_references_and_prefixed_tags():
 
 def test_a_far_away_cell_behind_a_style_attribute_is_refused_before_parsing(tmp_path):
     path = _workbook(tmp_path / "far.xlsx", {"A1": "Event ID", "A2": "E01"})
-    _rewrite_sheet_xml(path, lambda xml: xml.replace(b"</sheetData>", b'<row r="900000"><c s="0" r="XFD900000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'))
+    _rewrite_sheet_xml(
+        path,
+        lambda xml: xml.replace(
+            b"</sheetData>", b'<row r="900000"><c s="0" r="XFD900000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+        ),
+    )
     with pytest.raises(InputError, match=r"far.xlsx, row 900000: the first sheet holds more than 5,000,000 cells"):
         read_grid(path)
 

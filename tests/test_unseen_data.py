@@ -25,9 +25,19 @@ from pdu_lib.inputs.surveymonkey import read_export
 
 NUMBERS = ["value", "numerator", "base"]
 FOLLOWUP_FIGURES = [
-    "heard_word_of_mouth", "heard_newsletter", "heard_online_platform", "hub_aware", "hub_used", "made_contact",
-    "took_action", "outcomes_improved", "outcomes_not_sure", "outcomes_not_improved",
-    "effective_very", "effective_quite", "effective_not",
+    "heard_word_of_mouth",
+    "heard_newsletter",
+    "heard_online_platform",
+    "hub_aware",
+    "hub_used",
+    "made_contact",
+    "took_action",
+    "outcomes_improved",
+    "outcomes_not_sure",
+    "outcomes_not_improved",
+    "effective_very",
+    "effective_quite",
+    "effective_not",
 ]
 
 
@@ -129,7 +139,10 @@ def test_the_appendix_counts_responses_before_or_long_after_their_event(sample_c
     timing = quality.response_timing(ds.event_responses, ds.all_events).set_index("survey_id")
     assert timing.loc["E13", ["before_event", "long_after"]].tolist() == [1, 1]
     assert timing.drop(index="E13")[["before_event", "long_after"]].to_numpy().sum() == 0
-    assert figure_table(sample_copy, "final").loc["event_survey_responses", "value"] == sample_figures["final"].loc["event_survey_responses", "value"]
+    assert (
+        figure_table(sample_copy, "final").loc["event_survey_responses", "value"]
+        == sample_figures["final"].loc["event_survey_responses", "value"]
+    )
 
 
 # --- 2. A shared inbox, and a later period's bookings ------------------------------------------------------
@@ -173,8 +186,16 @@ def test_a_later_booking_never_changes_the_interim_people(sample_copy, sample_fi
     shutil.copytree(sample_copy, later)
     workbook, sheet, header_row, header = register_sheet(later)
     # In January 2019, the Alpha Org tester books with the Beta Org address: the two are one person from then on.
-    sheet.append(booking(header, **{"Event ID": "E19", "Event date": dt.datetime(2019, 1, 10)}, **common,
-                         Name="Qa Tester", Email="qb@beta.example.org", Organisation="Alpha Org"))
+    sheet.append(
+        booking(
+            header,
+            **{"Event ID": "E19", "Event date": dt.datetime(2019, 1, 10)},
+            **common,
+            Name="Qa Tester",
+            Email="qb@beta.example.org",
+            Organisation="Alpha Org",
+        )
+    )
     workbook.save(later / "attendance_register.xlsx")
     assert figure_table(later, "interim").loc["individuals", "value"] == before
     assert figure_table(later, "final").loc["individuals", "value"] == sample_figures["final"].loc["individuals", "value"] + 1

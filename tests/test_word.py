@@ -45,7 +45,7 @@ def test_docx_has_headings_paragraphs_tables_charts_with_alt_text_and_quotes(tmp
     assert "Data from October 2017." in xml
     assert "<w:tbl>" in xml and "Interviews" in xml
     assert re.search(r'<wp:docPr [^>]*descr="Most shared with their team"', xml)
-    quote = xml[xml.index("It changed how I work") - 400: xml.index("It changed how I work")]
+    quote = xml[xml.index("It changed how I work") - 400 : xml.index("It changed how I work")]
     assert 'w:val="BlockText"' in quote  # Word's quote style
 
 

@@ -247,8 +247,14 @@ def _wilson_by_quadratic(k: int, n: int, z: float = 1.96) -> tuple[float, float]
 
 @pytest.mark.parametrize(
     ("numerator", "base", "low", "high"),
-    [(36, 75, 0.37069, 0.59126), (24, 41, 0.43367, 0.72244), (0, 10, 0.0, 0.27754),
-     (10, 10, 0.72246, 1.0), (1, 2, 0.09453, 0.90547), (7, 29, 0.12218, 0.42108)],
+    [
+        (36, 75, 0.37069, 0.59126),
+        (24, 41, 0.43367, 0.72244),
+        (0, 10, 0.0, 0.27754),
+        (10, 10, 0.72246, 1.0),
+        (1, 2, 0.09453, 0.90547),
+        (7, 29, 0.12218, 0.42108),
+    ],
 )
 def test_wilson_interval_matches_reference_values(numerator, base, low, high):
     got_low, got_high = wilson_interval(numerator, base)
@@ -280,8 +286,21 @@ def test_wilson_interval_narrows_with_a_wider_z():
 
 @pytest.mark.parametrize(
     ("n", "words"),
-    [(0, "none"), (1, "one"), (2, "two"), (3, "three"), (4, "four"), (5, "five"),
-     (6, "six"), (7, "seven"), (8, "eight"), (9, "nine"), (10, "10"), (11, "11"), (291, "291")],
+    [
+        (0, "none"),
+        (1, "one"),
+        (2, "two"),
+        (3, "three"),
+        (4, "four"),
+        (5, "five"),
+        (6, "six"),
+        (7, "seven"),
+        (8, "eight"),
+        (9, "nine"),
+        (10, "10"),
+        (11, "11"),
+        (291, "291"),
+    ],
 )
 def test_count_words_spells_out_one_to_nine(n, words):
     assert count_words(n) == words

@@ -129,11 +129,17 @@ def review_quotes(judgements: pd.DataFrame, overall: pd.DataFrame, min_session: 
     allowed = breakdown_allowed(judgements, min_session) if "present" in judgements.columns else judgements.iloc[0:0]
     allowed = allowed.loc[allowed["comment"].notna() & (allowed["comment"].astype(str).str.strip() != "")]
     parts = [
-        pd.DataFrame({"text": allowed["comment"].astype(str), "theme_label": allowed["theme"].astype(str), "session": allowed["session"].astype(str)}),
+        pd.DataFrame(
+            {"text": allowed["comment"].astype(str), "theme_label": allowed["theme"].astype(str), "session": allowed["session"].astype(str)}
+        ),
         pd.DataFrame({"text": overall["text"].astype(str), "theme_label": OVERALL_THEME, "session": overall["session"].astype(str)}),
     ]
     quotes = pd.concat(parts, ignore_index=True)
     return quotes.assign(
-        method="review", group="Expert Citizens", document="Expert Citizens review " + quotes["session"],
-        respondent="Expert Citizens review " + quotes["session"], round=quotes["session"], consent=True,
+        method="review",
+        group="Expert Citizens",
+        document="Expert Citizens review " + quotes["session"],
+        respondent="Expert Citizens review " + quotes["session"],
+        round=quotes["session"],
+        consent=True,
     )[["text", "method", "group", "document", "respondent", "round", "consent", "theme_label"]]

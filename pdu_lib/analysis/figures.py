@@ -132,16 +132,19 @@ def _wordings(ds: "Dataset", measure: str) -> str:
 
 
 def _from_register(metric: str, who: str = "bookings marked as attended at learning events") -> ProvenanceOf:
-    return lambda ds: Provenance(
-        _files_used(ds, "attendance_register", "events"), "", f"{who}, held {_dates(ds)}", metric
-    )
+    return lambda ds: Provenance(_files_used(ds, "attendance_register", "events"), "", f"{who}, held {_dates(ds)}", metric)
 
 
 def _from_event_survey(measure: str, metric: str) -> ProvenanceOf:
     def provenance(ds: "Dataset") -> Provenance:
         answers = ds.event_answers
         files = tuple(sorted(answers.loc[answers["measure"] == measure, "source_file"].astype(str).unique()))
-        return Provenance(files, _wordings(ds, measure), f"post-event survey responses for events held {_dates(ds)}; base: those who answered the question", metric)
+        return Provenance(
+            files,
+            _wordings(ds, measure),
+            f"post-event survey responses for events held {_dates(ds)}; base: those who answered the question",
+            metric,
+        )
 
     return provenance
 
@@ -150,7 +153,11 @@ def _from_followup(measure: str, metric: str, latest_round: bool = True) -> Prov
     def provenance(ds: "Dataset") -> Provenance:
         answers = _latest_round_answers(ds) if latest_round else ds.followup_answers
         files = tuple(sorted(answers.loc[answers["measure"] == measure, "source_file"].astype(str).unique()))
-        which = f"the latest follow-up round in the period ({round_label(ds.latest_round) or 'none'})" if latest_round else f"every follow-up round held {_dates(ds)}"
+        which = (
+            f"the latest follow-up round in the period ({round_label(ds.latest_round) or 'none'})"
+            if latest_round
+            else f"every follow-up round held {_dates(ds)}"
+        )
         return Provenance(files, _wordings(ds, measure), f"{which}; base: those who answered the question", metric)
 
     return provenance
@@ -163,8 +170,13 @@ def _from_file(prefix: str, filter_: Callable[["Dataset"], str], metric: str) ->
 # --- Who has attended ---------------------------------------------------------------
 
 
-@_figure("learning_events", "attendance", "count", "Learning events run in the report period",
-         _from_file("events", lambda ds: f"learning events held {_dates(ds)}", "rows of the events list of kind learning event, counted"))
+@_figure(
+    "learning_events",
+    "attendance",
+    "count",
+    "Learning events run in the report period",
+    _from_file("events", lambda ds: f"learning events held {_dates(ds)}", "rows of the events list of kind learning event, counted"),
+)
 def learning_events(ds: "Dataset") -> int:
     return len(ds.learning_events)
 
@@ -174,14 +186,24 @@ def attendances(ds: "Dataset") -> int:
     return len(ds.attendances)
 
 
-@_figure("individuals", "attendance", "count", "Distinct individuals who attended learning events",
-         _from_register("people linked across bookings (by email, or name and organisation), counted once each"))
+@_figure(
+    "individuals",
+    "attendance",
+    "count",
+    "Distinct individuals who attended learning events",
+    _from_register("people linked across bookings (by email, or name and organisation), counted once each"),
+)
 def individuals(ds: "Dataset") -> int:
     return metrics.distinct_count(ds.attendances, "person_id")
 
 
-@_figure("max_events_per_person", "attendance", "count", "Most learning events attended by one person",
-         _from_register("the largest number of learning events one linked person attended"))
+@_figure(
+    "max_events_per_person",
+    "attendance",
+    "count",
+    "Most learning events attended by one person",
+    _from_register("the largest number of learning events one linked person attended"),
+)
 def max_events_per_person(ds: "Dataset") -> int | None:
     per_person = metrics.events_per_person(ds.attendances)
     return int(per_person.max()) if len(per_person) else None
@@ -195,10 +217,13 @@ def _attendance_share(column: str, category: str) -> Callable[["Dataset"], Share
 
 
 for _sector in ("voluntary", "statutory"):
-    _figure(f"attendances_{_sector}_pct", "attendance", "percent", f"Share of attendances from the {_sector} sector",
-            _from_register(f"attendances whose sector is {_sector}, over all attendances"))(
-        _attendance_share("sector", _sector)
-    )
+    _figure(
+        f"attendances_{_sector}_pct",
+        "attendance",
+        "percent",
+        f"Share of attendances from the {_sector} sector",
+        _from_register(f"attendances whose sector is {_sector}, over all attendances"),
+    )(_attendance_share("sector", _sector))
 
 for _focus, _label in (
     ("housing", "housing"),
@@ -208,10 +233,13 @@ for _focus, _label in (
     ("substance_misuse", "substance misuse"),
     ("other", "other"),
 ):
-    _figure(f"focus_{_focus}_pct", "attendance", "percent", f"Attendances whose main work focus is {_label}",
-            _from_register(f"attendances whose main focus of work is {_label}, over all attendances"))(
-        _attendance_share("focus", _focus)
-    )
+    _figure(
+        f"focus_{_focus}_pct",
+        "attendance",
+        "percent",
+        f"Attendances whose main work focus is {_label}",
+        _from_register(f"attendances whose main focus of work is {_label}, over all attendances"),
+    )(_attendance_share("focus", _focus))
 
 
 def cop_table(ds: "Dataset") -> pd.DataFrame:
@@ -221,7 +249,9 @@ def cop_table(ds: "Dataset") -> pd.DataFrame:
 @_source
 def cop_figures(ds: "Dataset") -> Iterator[Figure]:
     table = cop_table(ds).set_index("cop_group")
-    sessions_source = _from_register("Community of Practice sessions held, and their attendances", "bookings marked as attended at Community of Practice sessions")(ds)
+    sessions_source = _from_register(
+        "Community of Practice sessions held, and their attendances", "bookings marked as attended at Community of Practice sessions"
+    )(ds)
     for prefix, group in COP_GROUPS.items():
         held = group in table.index
         sessions = int(table.at[group, "sessions"]) if held else 0
@@ -229,10 +259,21 @@ def cop_figures(ds: "Dataset") -> Iterator[Figure]:
         most = int(table.at[group, "most"]) if held else None
         yield Figure(f"{prefix}_sessions", "attendance", "count", f"{group} CoP sessions held", sessions, sessions_source)
         if prefix == "cop_housing_first":
-            yield Figure(f"{prefix}_attendance", "attendance", "count", f"Attendees at the {group} CoP session(s), most at one", most, sessions_source)
+            yield Figure(
+                f"{prefix}_attendance",
+                "attendance",
+                "count",
+                f"Attendees at the {group} CoP session(s), most at one",
+                most,
+                sessions_source,
+            )
         else:
-            yield Figure(f"{prefix}_attendance_min", "attendance", "count", f"Fewest attendees at a {group} CoP session", fewest, sessions_source)
-            yield Figure(f"{prefix}_attendance_max", "attendance", "count", f"Most attendees at a {group} CoP session", most, sessions_source)
+            yield Figure(
+                f"{prefix}_attendance_min", "attendance", "count", f"Fewest attendees at a {group} CoP session", fewest, sessions_source
+            )
+            yield Figure(
+                f"{prefix}_attendance_max", "attendance", "count", f"Most attendees at a {group} CoP session", most, sessions_source
+            )
     yield Figure(
         "cop_housing_first_next_booked",
         "attendance",
@@ -240,16 +281,19 @@ def cop_figures(ds: "Dataset") -> Iterator[Figure]:
         "Bookings for the next Housing First CoP session after the period",
         next_session_bookings(ds, COP_GROUPS["cop_housing_first"]),
         Provenance(
-            _files_used(ds, "attendance_register", "events"), "", f"bookings still marked booked for the first {COP_GROUPS['cop_housing_first']} session after {ds.period.end:%-d %B %Y}", "booked places counted"
+            _files_used(ds, "attendance_register", "events"),
+            "",
+            f"bookings still marked booked for the first {COP_GROUPS['cop_housing_first']} session after {ds.period.end:%-d %B %Y}",
+            "booked places counted",
         ),
     )
 
 
 def next_session_bookings(ds: "Dataset", group: str) -> int | None:
     """Booked places on the first session of ``group`` held after the period end."""
-    later = ds.all_events.loc[
-        (ds.all_events["cop_group"] == group) & (ds.all_events["date"] > pd.Timestamp(ds.period.end))
-    ].sort_values("date")
+    later = ds.all_events.loc[(ds.all_events["cop_group"] == group) & (ds.all_events["date"] > pd.Timestamp(ds.period.end))].sort_values(
+        "date"
+    )
     if later.empty:
         return None
     next_id = later["event_id"].iloc[0]
@@ -271,30 +315,55 @@ def _latest_round_share(measure: str, category: str) -> Callable[["Dataset"], Sh
 
 
 for _option in ("word_of_mouth", "newsletter", "online_platform"):
-    _figure(f"heard_{_option}", "attendance", "fraction", f"Latest follow-up round: heard of PDU events via {_option.replace('_', ' ')} (base: those who answered)",
-                _from_followup("heard_via", f"respondents who ticked {_option.replace('_', ' ')}, over those who answered"))(
-        _latest_round_share("heard_via", _option)
-    )
+    _figure(
+        f"heard_{_option}",
+        "attendance",
+        "fraction",
+        f"Latest follow-up round: heard of PDU events via {_option.replace('_', ' ')} (base: those who answered)",
+        _from_followup("heard_via", f"respondents who ticked {_option.replace('_', ' ')}, over those who answered"),
+    )(_latest_round_share("heard_via", _option))
 
 
-@_figure("hub_registered_users", "attendance", "count", "Registered users of the online hub at the end of the period",
-         _from_file("hub_registrations", lambda ds: f"registrations up to {ds.period.end:%-d %B %Y}", "registrations counted"))
+@_figure(
+    "hub_registered_users",
+    "attendance",
+    "count",
+    "Registered users of the online hub at the end of the period",
+    _from_file("hub_registrations", lambda ds: f"registrations up to {ds.period.end:%-d %B %Y}", "registrations counted"),
+)
 def hub_registered_users(ds: "Dataset") -> int:
     return len(ds.hub)
 
 
 for _sector in ("voluntary", "statutory", "private"):
-    _figure(f"hub_{_sector}_pct", "attendance", "percent", f"Hub users from the {_sector} sector",
-            _from_file("hub_registrations", lambda ds: f"registrations up to {ds.period.end:%-d %B %Y}", f"registrations from the {_sector} sector, over all registrations"))(
-        lambda ds, _s=_sector: metrics.share(ds.hub["sector"] == _s)
-    )
+    _figure(
+        f"hub_{_sector}_pct",
+        "attendance",
+        "percent",
+        f"Hub users from the {_sector} sector",
+        _from_file(
+            "hub_registrations",
+            lambda ds: f"registrations up to {ds.period.end:%-d %B %Y}",
+            f"registrations from the {_sector} sector, over all registrations",
+        ),
+    )(lambda ds, _s=_sector: metrics.share(ds.hub["sector"] == _s))
 
-_figure("hub_aware", "attendance", "fraction", "Latest follow-up round: aware of the online hub",
-        _from_followup("hub_aware", "respondents who answered yes, over those who answered"))(_latest_round_share("hub_aware", "yes"))
+_figure(
+    "hub_aware",
+    "attendance",
+    "fraction",
+    "Latest follow-up round: aware of the online hub",
+    _from_followup("hub_aware", "respondents who answered yes, over those who answered"),
+)(_latest_round_share("hub_aware", "yes"))
 
 
-@_figure("hub_used", "attendance", "fraction", "Latest follow-up round: of those aware of the hub who answered, how many had used it",
-         _from_followup("hub_used", "respondents aware of the hub who said they had used it, over those aware of it who answered"))
+@_figure(
+    "hub_used",
+    "attendance",
+    "fraction",
+    "Latest follow-up round: of those aware of the hub who answered, how many had used it",
+    _from_followup("hub_used", "respondents aware of the hub who said they had used it, over those aware of it who answered"),
+)
 def hub_used(ds: "Dataset") -> Share:
     return metrics.conditional_share(_latest_round_answers(ds), "hub_aware", "yes", "hub_used", "yes")
 
@@ -302,8 +371,13 @@ def hub_used(ds: "Dataset") -> Share:
 # --- The evaluation approach ---------------------------------------------------------------
 
 
-@_figure("followup_responses", "approach", "count", "Follow-up survey responses (all rounds in the period)",
-         _from_file("followup_surveys", lambda ds: f"responses submitted {_dates(ds)}", "responses counted"))
+@_figure(
+    "followup_responses",
+    "approach",
+    "count",
+    "Follow-up survey responses (all rounds in the period)",
+    _from_file("followup_surveys", lambda ds: f"responses submitted {_dates(ds)}", "responses counted"),
+)
 def followup_responses(ds: "Dataset") -> int:
     return len(ds.followup_responses)
 
@@ -312,34 +386,62 @@ def followup_responses(ds: "Dataset") -> int:
 def followup_round_figures(ds: "Dataset") -> Iterator[Figure]:
     for round_id, count in ds.followup_responses.groupby("survey_id").size().sort_index().items():
         yield Figure(
-            f"followup_responses_{round_id.replace('-', '_')}", "approach", "count", f"Follow-up survey responses in round {round_id}", int(count),
+            f"followup_responses_{round_id.replace('-', '_')}",
+            "approach",
+            "count",
+            f"Follow-up survey responses in round {round_id}",
+            int(count),
             Provenance(
-                tuple(sorted(ds.followup_responses.loc[ds.followup_responses["survey_id"] == round_id, "source_file"].astype(str).unique())),
-                "", f"responses to the {round_id} round", "responses counted",
+                tuple(
+                    sorted(ds.followup_responses.loc[ds.followup_responses["survey_id"] == round_id, "source_file"].astype(str).unique())
+                ),
+                "",
+                f"responses to the {round_id} round",
+                "responses counted",
             ),
         )
 
 
-@_figure("event_survey_responses", "approach", "count", "Post-event survey responses",
-         _from_file("event_surveys", lambda ds: f"responses about learning events held {_dates(ds)}", "responses counted"))
+@_figure(
+    "event_survey_responses",
+    "approach",
+    "count",
+    "Post-event survey responses",
+    _from_file("event_surveys", lambda ds: f"responses about learning events held {_dates(ds)}", "responses counted"),
+)
 def event_survey_responses(ds: "Dataset") -> int:
     return len(ds.event_responses)
 
 
-@_figure("interviews_participants", "approach", "count", "Telephone interviews with participants",
-         _from_file("interviews", lambda ds: f"interviews held {_dates(ds)} with participants", "interviews counted"))
+@_figure(
+    "interviews_participants",
+    "approach",
+    "count",
+    "Telephone interviews with participants",
+    _from_file("interviews", lambda ds: f"interviews held {_dates(ds)} with participants", "interviews counted"),
+)
 def interviews_participants(ds: "Dataset") -> int:
     return metrics.count_where(ds.interviews, group="participant")
 
 
-@_figure("interviews_steering_group", "approach", "count", "Telephone interviews with Steering Group members",
-         _from_file("interviews", lambda ds: f"interviews held {_dates(ds)} with Steering Group members", "interviews counted"))
+@_figure(
+    "interviews_steering_group",
+    "approach",
+    "count",
+    "Telephone interviews with Steering Group members",
+    _from_file("interviews", lambda ds: f"interviews held {_dates(ds)} with Steering Group members", "interviews counted"),
+)
 def interviews_steering_group(ds: "Dataset") -> int:
     return metrics.count_where(ds.interviews, steering_group=True)
 
 
-@_figure("interviews_facilitators_other", "approach", "count", "Interviews with further event facilitators (not on the Steering Group)",
-         _from_file("interviews", lambda ds: f"interviews held {_dates(ds)} with facilitators not on the Steering Group", "interviews counted"))
+@_figure(
+    "interviews_facilitators_other",
+    "approach",
+    "count",
+    "Interviews with further event facilitators (not on the Steering Group)",
+    _from_file("interviews", lambda ds: f"interviews held {_dates(ds)} with facilitators not on the Steering Group", "interviews counted"),
+)
 def interviews_facilitators_other(ds: "Dataset") -> int:
     return metrics.count_where(ds.interviews, group="facilitator", steering_group=False)
 
@@ -349,8 +451,14 @@ def review_figures(ds: "Dataset") -> Iterator[Figure]:
     for _, review in ds.reviews.sort_values("date").iterrows():
         month = review["date"].strftime("%Y_%m")
         yield Figure(
-            f"expert_citizens_review_{month}", "approach", "count", f"Expert Citizens in the {review['date']:%B %Y} review of actions", int(review["present"]),
-            Provenance((str(review["source_file"]),), "", f"the review held in {review['date']:%B %Y}", "Expert Citizens present, as recorded"),
+            f"expert_citizens_review_{month}",
+            "approach",
+            "count",
+            f"Expert Citizens in the {review['date']:%B %Y} review of actions",
+            int(review["present"]),
+            Provenance(
+                (str(review["source_file"]),), "", f"the review held in {review['date']:%B %Y}", "Expert Citizens present, as recorded"
+            ),
         )
 
 
@@ -374,25 +482,48 @@ for _measure, _code, _label in (
     ("awareness", "confirmed", "confirmed existing awareness"),
     ("awareness", "none", "no additional awareness"),
 ):
-    _figure(f"{_measure}_{_code}", "learning", "percent", f"Event surveys: {_label}",
-            _from_event_survey(_measure, f"answers '{_code.replace('_', ' ')}', over those who answered"))(_event_share(_measure, _code))
+    _figure(
+        f"{_measure}_{_code}",
+        "learning",
+        "percent",
+        f"Event surveys: {_label}",
+        _from_event_survey(_measure, f"answers '{_code.replace('_', ' ')}', over those who answered"),
+    )(_event_share(_measure, _code))
 
-_figure("dissemination_frontline_pct", "sharing", "percent", "Event surveys: plan to share learning with front line staff",
-        _from_event_survey("plans_to_share", "respondents who ticked front line staff, over those who answered"))(
-    _event_share("plans_to_share", "frontline_staff")
+_figure(
+    "dissemination_frontline_pct",
+    "sharing",
+    "percent",
+    "Event surveys: plan to share learning with front line staff",
+    _from_event_survey("plans_to_share", "respondents who ticked front line staff, over those who answered"),
+)(_event_share("plans_to_share", "frontline_staff"))
+_figure(
+    "intend_change_pct",
+    "changes",
+    "percent",
+    "Event surveys: intend to implement changes",
+    _from_event_survey("intend_change", "respondents who answered yes, over those who answered"),
+)(_event_share("intend_change", "yes"))
+
+
+@_figure(
+    "made_contact",
+    "links",
+    "fraction",
+    "Follow-up surveys (all rounds): made contact with someone met at a PDU event",
+    _from_followup("made_contact", "respondents who answered yes, over those who answered", latest_round=False),
 )
-_figure("intend_change_pct", "changes", "percent", "Event surveys: intend to implement changes",
-        _from_event_survey("intend_change", "respondents who answered yes, over those who answered"))(_event_share("intend_change", "yes"))
-
-
-@_figure("made_contact", "links", "fraction", "Follow-up surveys (all rounds): made contact with someone met at a PDU event",
-         _from_followup("made_contact", "respondents who answered yes, over those who answered", latest_round=False))
 def made_contact(ds: "Dataset") -> Share:
     return metrics.category_share(metrics.measure_table(ds, ds.followup_answers, "made_contact"), "yes")
 
 
-_figure("took_action", "changes", "fraction", "Latest follow-up round: took action as a result of PDU learning",
-        _from_followup("took_action", "respondents who answered yes, over those who answered"))(_latest_round_share("took_action", "yes"))
+_figure(
+    "took_action",
+    "changes",
+    "fraction",
+    "Latest follow-up round: took action as a result of PDU learning",
+    _from_followup("took_action", "respondents who answered yes, over those who answered"),
+)(_latest_round_share("took_action", "yes"))
 
 for _code, _label in (("yes", "could identify"), ("not_sure", "not sure about"), ("no", "could not identify")):
     _figure(
@@ -403,14 +534,31 @@ for _code, _label in (("yes", "could identify"), ("not_sure", "not sure about"),
         _from_followup("outcomes_improved", f"respondents who answered '{_code.replace('_', ' ')}', over those who answered"),
     )(_latest_round_share("outcomes_improved", _code))
 
-for _code, _id, _label in (("very", "effective_very", "very effective"), ("quite", "effective_quite", "quite effective"), ("not_at_all", "effective_not", "not effective at all")):
-    _figure(_id, "effectiveness", "fraction", f"Latest follow-up round: the model is {_label}",
-            _from_followup("effectiveness", f"respondents who answered '{_label}', over those who answered"))(_latest_round_share("effectiveness", _code))
+for _code, _id, _label in (
+    ("very", "effective_very", "very effective"),
+    ("quite", "effective_quite", "quite effective"),
+    ("not_at_all", "effective_not", "not effective at all"),
+):
+    _figure(
+        _id,
+        "effectiveness",
+        "fraction",
+        f"Latest follow-up round: the model is {_label}",
+        _from_followup("effectiveness", f"respondents who answered '{_label}', over those who answered"),
+    )(_latest_round_share("effectiveness", _code))
 
 
-@_figure("pledge_adopters", "changes", "count", "People coded as having introduced, or working towards, the Pledge",
-         _from_file("excerpts", lambda ds: f"coded evidence from rounds up to {ds.period.end:%B %Y}; Expert Citizens reviews not counted",
-                    "distinct respondents coded to the Pledge theme"))
+@_figure(
+    "pledge_adopters",
+    "changes",
+    "count",
+    "People coded as having introduced, or working towards, the Pledge",
+    _from_file(
+        "excerpts",
+        lambda ds: f"coded evidence from rounds up to {ds.period.end:%B %Y}; Expert Citizens reviews not counted",
+        "distinct respondents coded to the Pledge theme",
+    ),
+)
 def pledge_adopters(ds: "Dataset") -> int | None:
     if ds.excerpts is None:
         return None
@@ -431,26 +579,43 @@ def reviewed_actions(ds: "Dataset") -> pd.DataFrame | None:
 
 def _from_review_packs(metric: str) -> ProvenanceOf:
     return lambda ds: Provenance(
-        _files_used(ds, "expert_citizens/"), "Likely impact for service users (the review pack's scale)",
-        f"actions judged in Expert Citizens reviews held {_dates(ds, ds.period.reviews_end)}; base: actions given an impact", metric,
+        _files_used(ds, "expert_citizens/"),
+        "Likely impact for service users (the review pack's scale)",
+        f"actions judged in Expert Citizens reviews held {_dates(ds, ds.period.reviews_end)}; base: actions given an impact",
+        metric,
     )
 
 
-@_figure("ec_actions_judged", "changes", "count", "Actions the Expert Citizens judged for their likely impact on service users",
-         _from_review_packs("actions given an impact on the scale, counted over every session"))
+@_figure(
+    "ec_actions_judged",
+    "changes",
+    "count",
+    "Actions the Expert Citizens judged for their likely impact on service users",
+    _from_review_packs("actions given an impact on the scale, counted over every session"),
+)
 def ec_actions_judged(ds: "Dataset") -> int | None:
     judged = reviewed_actions(ds)
     return None if judged is None else int(judged["impact"].notna().sum())
 
 
-@_figure("ec_actions_left_blank", "changes", "count", "Actions in the review packs the Expert Citizens left blank",
-         _from_review_packs("rows of the completed packs with neither an impact nor a comment"))
+@_figure(
+    "ec_actions_left_blank",
+    "changes",
+    "count",
+    "Actions in the review packs the Expert Citizens left blank",
+    _from_review_packs("rows of the completed packs with neither an impact nor a comment"),
+)
 def ec_actions_left_blank(ds: "Dataset") -> int | None:
     return None if reviewed_actions(ds) is None else int(ds.judgements.sessions["left_blank"].sum())
 
 
-@_figure("ec_big_difference", "changes", "fraction", "Expert Citizens reviews: actions judged to make a big difference for service users",
-         _from_review_packs("actions judged 'a big difference', over the actions given an impact"))
+@_figure(
+    "ec_big_difference",
+    "changes",
+    "fraction",
+    "Expert Citizens reviews: actions judged to make a big difference for service users",
+    _from_review_packs("actions judged 'a big difference', over the actions given an impact"),
+)
 def ec_big_difference(ds: "Dataset") -> Share | None:
     judged = reviewed_actions(ds)
     return None if judged is None else expert_review.big_difference_share(judged)
@@ -466,11 +631,17 @@ def ec_session_figures(ds: "Dataset") -> Iterator[Figure]:
         present = rows["present"].iloc[0]
         size = f"{int(present)} Expert Citizens present" if pd.notna(present) else "size not recorded"
         yield Figure(
-            f"ec_big_difference_{session.replace('-', '_')}", "outcomes", "fraction",
+            f"ec_big_difference_{session.replace('-', '_')}",
+            "outcomes",
+            "fraction",
             f"Expert Citizens review of {date:%B %Y} ({size}): actions judged to make a big difference",
             expert_review.big_difference_share(rows),
-            Provenance(tuple(sorted(rows["source_file"].astype(str).unique())), "Likely impact for service users (the review pack's scale)",
-                       f"the review held on {date:%-d %B %Y}; base: actions given an impact", "actions judged 'a big difference', over the actions given an impact"),
+            Provenance(
+                tuple(sorted(rows["source_file"].astype(str).unique())),
+                "Likely impact for service users (the review pack's scale)",
+                f"the review held on {date:%-d %B %Y}; base: actions given an impact",
+                "actions judged 'a big difference', over the actions given an impact",
+            ),
         )
 
 
@@ -487,8 +658,14 @@ def ec_theme_figures(ds: "Dataset") -> Iterator[Figure]:
         f"themes with at least {expert_review.MIN_THEME_ACTIONS} actions judged"
     )(ds)
     for which, row in (("highest", top), ("lowest", bottom)):
-        yield Figure(f"ec_theme_{which}", "changes", "fraction",
-                     f"The theme the Expert Citizens rated {which}: {row['theme']} (actions judged a big difference)", row["big_share"], provenance)
+        yield Figure(
+            f"ec_theme_{which}",
+            "changes",
+            "fraction",
+            f"The theme the Expert Citizens rated {which}: {row['theme']} (actions judged a big difference)",
+            row["big_share"],
+            provenance,
+        )
 
 
 def figure_map(ds: "Dataset") -> dict[str, Figure]:

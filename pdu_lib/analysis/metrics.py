@@ -25,6 +25,7 @@ def round_half_up(value) -> int:
     """
     return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
+
 DISTRIBUTION_COLUMNS = ["category", "label", "count", "base", "percent"]
 
 
@@ -49,7 +50,6 @@ class Share:
     @property
     def rounded(self) -> int | None:
         return round_half_up(self.percent) if self.base else None
-
 
 
 def share(mask: pd.Series) -> Share:

@@ -71,7 +71,11 @@ def survey_count_vs_item_n(responses: pd.DataFrame, answers: pd.DataFrame, asked
     for measure, group in asked.groupby("measure", sort=True):
         n = len(metrics.answered(answers, measure))
         asked_in = int(group["survey_id"].nunique())
-        flag = "more answers than responses: check the exports" if n > total else (f"asked in {asked_in} of {surveys} surveys" if asked_in < surveys else "")
+        flag = (
+            "more answers than responses: check the exports"
+            if n > total
+            else (f"asked in {asked_in} of {surveys} surveys" if asked_in < surveys else "")
+        )
         rows.append({"survey": label, "measure": measure, "responses": total, "item_n": n, "surveys_asking": asked_in, "flag": flag})
     return pd.DataFrame(rows, columns=["survey", "measure", "responses", "item_n", "surveys_asking", "flag"])
 
@@ -107,10 +111,14 @@ def response_timing(responses: pd.DataFrame, events: pd.DataFrame, long_after_da
         .reset_index()
     )
     table["flag"] = [
-        "; ".join(part for part in (
-            f"{before} dated before the event" if before else "",
-            f"{late} more than {long_after_days} days after it" if late else "",
-        ) if part)
+        "; ".join(
+            part
+            for part in (
+                f"{before} dated before the event" if before else "",
+                f"{late} more than {long_after_days} days after it" if late else "",
+            )
+            if part
+        )
         for before, late in zip(table["before_event"], table["long_after"])
     ]
     return table[["survey_id", "responses", "before_event", "long_after", "flag"]]

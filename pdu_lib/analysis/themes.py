@@ -166,9 +166,15 @@ def theme_table(excerpts: pd.DataFrame, section: str, min_group: int = MIN_GROUP
     """
     columns = ["theme", "group", "people", "unit", "suppressed"]
     if excerpts.empty:
-        return pd.DataFrame({"theme": pd.Series(dtype="object"), "group": pd.Series(dtype="object"),
-                             "people": pd.Series(dtype="Int64"), "unit": pd.Series(dtype="object"),
-                             "suppressed": pd.Series(dtype="bool")})
+        return pd.DataFrame(
+            {
+                "theme": pd.Series(dtype="object"),
+                "group": pd.Series(dtype="object"),
+                "people": pd.Series(dtype="Int64"),
+                "unit": pd.Series(dtype="object"),
+                "suppressed": pd.Series(dtype="bool"),
+            }
+        )
     labels = safe_group_labels(excerpts, min_group)
     unnamed = {g for g, shown in labels.items() if not shown}
     other_size = int(_people(excerpts).loc[lambda d: d["group"].isin(unnamed), "respondent"].nunique())
@@ -179,11 +185,16 @@ def theme_table(excerpts: pd.DataFrame, section: str, min_group: int = MIN_GROUP
     in_section["unit"] = ["reviews" if r else "people" for r in reviews]
     named_order = list(GROUPS.values()) + [w for ws in WIDER_GROUPS.values() for w in ws] + ["other respondents"]
     order = {g: i for i, g in enumerate(dict.fromkeys(named_order))}
-    table = (in_section.groupby([label, "shown_group", "unit"], sort=False)
-             .agg(people=("respondent", "nunique")).reset_index()
-             .rename(columns={label: "theme", "shown_group": "group"}))
+    table = (
+        in_section.groupby([label, "shown_group", "unit"], sort=False)
+        .agg(people=("respondent", "nunique"))
+        .reset_index()
+        .rename(columns={label: "theme", "shown_group": "group"})
+    )
     theme_order = {t: i for i, t in enumerate(dict.fromkeys(in_section[label]))}
-    table = table.sort_values(["theme", "group"], key=lambda c: c.map(theme_order) if c.name == "theme" else c.map(lambda g: order.get(g, len(order)))).reset_index(drop=True)
+    table = table.sort_values(
+        ["theme", "group"], key=lambda c: c.map(theme_order) if c.name == "theme" else c.map(lambda g: order.get(g, len(order)))
+    ).reset_index(drop=True)
     table["suppressed"] = (table["group"] == "other respondents") & (other_size < min_group)
     table["people"] = table["people"].astype("Int64").mask(table["suppressed"])
     return table[columns]
@@ -207,5 +218,3 @@ def pledge_adopters(excerpts: pd.DataFrame, period_end: Any, theme: str = "pledg
     coded = (excerpts["theme"] == theme) | (excerpts["sub_theme"] == theme)
     keep = coded & (excerpts["round"].astype(str) <= last) & (excerpts["method"] != "review")
     return int(excerpts.loc[keep, "respondent"].nunique())
-
-

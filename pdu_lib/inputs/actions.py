@@ -74,11 +74,20 @@ def reported_actions(
         ]
         parts.append(coded[ACTION_COLUMNS[1:]])
     said = followup_answers.loc[followup_answers["measure"].isin(ACTION_MEASURES) & followup_answers["text"].notna()]
-    parts.append(pd.DataFrame({
-        "round": said["survey_id"].astype(str), "theme": "", "theme_label": UNCODED_THEME, "text": said["text"].astype(str),
-        "document": said["source_file"].astype(str), "method": "follow-up survey", "group": "participant",
-        "consent": said["source_file"].map(lambda f: bool(survey_consent.get(str(f), False))),
-    }))
+    parts.append(
+        pd.DataFrame(
+            {
+                "round": said["survey_id"].astype(str),
+                "theme": "",
+                "theme_label": UNCODED_THEME,
+                "text": said["text"].astype(str),
+                "document": said["source_file"].astype(str),
+                "method": "follow-up survey",
+                "group": "participant",
+                "consent": said["source_file"].map(lambda f: bool(survey_consent.get(str(f), False))),
+            }
+        )
+    )
     rows = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(not p.empty for p in parts) else parts[-1]
     if rows.empty:
         return pd.DataFrame({column: pd.Series(dtype="object") for column in ACTION_COLUMNS})

@@ -60,8 +60,18 @@ REGISTER_COLUMNS = {
     "status": "Status",
 }
 REGISTER_OUTPUT = [
-    "booking_row", "event_id", "event_date", "event_kind", "cop_group", "person_id",
-    "organisation", "sector", "focus", "status", "source_file", "source_row",
+    "booking_row",
+    "event_id",
+    "event_date",
+    "event_kind",
+    "cop_group",
+    "person_id",
+    "organisation",
+    "sector",
+    "focus",
+    "status",
+    "source_file",
+    "source_row",
 ]
 
 
@@ -110,18 +120,28 @@ def load_events(path: str | Path, name: str | None = None, ledger: Ledger | None
         if key in seen:
             first_row = seen[key]
             raise InputError(
-                name, f"duplicate event_id {event_id!r}: rows {first_row} and {row.source_row} both use it", row=row.source_row, column="event_id"
+                name,
+                f"duplicate event_id {event_id!r}: rows {first_row} and {row.source_row} both use it",
+                row=row.source_row,
+                column="event_id",
             )
         seen[key] = row.source_row
         date = parse_date(row.date, column="date", **at).normalize()
         kind = choose(row.kind, EVENT_KINDS, column="kind", aliases=EVENT_KIND_ALIASES, **at)
         cop_group = _optional(row.cop_group)
         if kind == "cop_session" and cop_group is None:
-            raise InputError(name, f"event {event_id!r} is a CoP session but cop_group is blank: name its Community of Practice", row=row.source_row, column="cop_group")
+            raise InputError(
+                name,
+                f"event {event_id!r} is a CoP session but cop_group is blank: name its Community of Practice",
+                row=row.source_row,
+                column="cop_group",
+            )
         if kind == "learning_event" and cop_group is not None:
             raise InputError(
-                name, f"event {event_id!r} is a learning event but has cop_group {cop_group!r}: leave it blank, or make kind 'CoP session'",
-                row=row.source_row, column="cop_group",
+                name,
+                f"event {event_id!r} is a learning event but has cop_group {cop_group!r}: leave it blank, or make kind 'CoP session'",
+                row=row.source_row,
+                column="cop_group",
             )
         records.append(
             {
@@ -139,7 +159,16 @@ def load_events(path: str | Path, name: str | None = None, ledger: Ledger | None
         ledger.read(name, len(records))
     frame = pd.DataFrame.from_records(records, columns=list(records[0]))
     return frame.astype(
-        {"event_id": "str", "date": "datetime64[us]", "title": "str", "kind": "str", "topic": "str", "cop_group": "str", "source_file": "str", "source_row": "int64"}
+        {
+            "event_id": "str",
+            "date": "datetime64[us]",
+            "title": "str",
+            "kind": "str",
+            "topic": "str",
+            "cop_group": "str",
+            "source_file": "str",
+            "source_row": "int64",
+        }
     )
 
 
@@ -217,7 +246,11 @@ def load_register_linked(
     position = pd.Series(map_distinct(event_text, lambda text: by_id.get(text.casefold(), -1)), dtype="int64").to_numpy()
     codes = {
         key: choose_codes(table[key], allowed, aliases)
-        for key, allowed, aliases in (("sector", SECTORS, SECTOR_ALIASES), ("focus", FOCUSES, FOCUS_ALIASES), ("status", STATUSES, STATUS_ALIASES))
+        for key, allowed, aliases in (
+            ("sector", SECTORS, SECTOR_ALIASES),
+            ("focus", FOCUSES, FOCUS_ALIASES),
+            ("status", STATUSES, STATUS_ALIASES),
+        )
     }
     person_name, email = map_distinct(table["name"], squash_text), map_distinct(table["email"], squash_text)
     blank_event = event_text == ""
@@ -232,7 +265,12 @@ def load_register_linked(
         return lambda at: choose(table[key].iat[at], allowed, file=name, row=int(rows[at]), column=REGISTER_COLUMNS[key], aliases=aliases)
 
     def nobody(at: int) -> None:
-        raise InputError(name, "Name and Email are both blank: the booking cannot be linked to a person", column=REGISTER_COLUMNS["name"], row=int(rows[at]))
+        raise InputError(
+            name,
+            "Name and Email are both blank: the booking cannot be linked to a person",
+            column=REGISTER_COLUMNS["name"],
+            row=int(rows[at]),
+        )
 
     first_failure(
         (blank_event, blank_id),
@@ -264,7 +302,11 @@ def load_register_linked(
     if link_within is not None:
         inside = frame["event_date"].between(pd.Timestamp(link_within[0]), pd.Timestamp(link_within[1]))
     person_id, audit = link_people(identities.loc[inside], nicknames=nicknames)
-    conflicts = email_conflicts(identities.loc[inside], person_id, nicknames=nicknames) if len(person_id) else pd.DataFrame(columns=EMAIL_CONFLICT_COLUMNS)
+    conflicts = (
+        email_conflicts(identities.loc[inside], person_id, nicknames=nicknames)
+        if len(person_id)
+        else pd.DataFrame(columns=EMAIL_CONFLICT_COLUMNS)
+    )
     frame["person_id"] = person_id.reindex(frame.index)
     if not inside.all():
         later, _ = link_people(identities.loc[~inside], nicknames=nicknames)
@@ -273,9 +315,18 @@ def load_register_linked(
     del identities
     frame = frame[REGISTER_OUTPUT].astype(
         {
-            "booking_row": "int64", "event_id": "str", "event_date": "datetime64[us]", "event_kind": "str", "cop_group": "str",
-            "person_id": "str", "organisation": "str", "sector": "str", "focus": "str", "status": "str",
-            "source_file": "str", "source_row": "int64",
+            "booking_row": "int64",
+            "event_id": "str",
+            "event_date": "datetime64[us]",
+            "event_kind": "str",
+            "cop_group": "str",
+            "person_id": "str",
+            "organisation": "str",
+            "sector": "str",
+            "focus": "str",
+            "status": "str",
+            "source_file": "str",
+            "source_row": "int64",
         }
     )
     if ledger is not None:

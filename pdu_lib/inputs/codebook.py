@@ -109,8 +109,9 @@ def load_codebook(path: str | Path, names_file: str | Path | None = None) -> Cod
         if header_key(theme_id) in seen_ids:
             raise InputError(name, f"{where}: id used twice")
         seen_ids.add(header_key(theme_id))
-        records.append(dict(code=theme_id, kind="theme", theme=theme_id, sub_theme="", label=label,
-                            theme_label=label, section=section, stance=stance))
+        records.append(
+            dict(code=theme_id, kind="theme", theme=theme_id, sub_theme="", label=label, theme_label=label, section=section, stance=stance)
+        )
         subs = theme.get("sub_themes", theme.get("sub-themes", theme.get("subthemes")))
         for sub_index, sub in enumerate(_as_list(subs, name, f"{where}: sub_themes"), start=1):
             if isinstance(sub, str):
@@ -125,9 +126,18 @@ def load_codebook(path: str | Path, names_file: str | Path | None = None) -> Cod
             sub_section = cell_text(sub.get("section")) or section
             if sub_section not in sections:
                 raise InputError(name, f"{sub_where}: section {sub_section!r} is not a report section")
-            records.append(dict(code=sub_id, kind="sub_theme", theme=theme_id, sub_theme=sub_id,
-                                label=cell_text(sub.get("label")) or sub_id, theme_label=label,
-                                section=sub_section, stance=_stance(sub.get("stance"), name, sub_where) or stance))
+            records.append(
+                dict(
+                    code=sub_id,
+                    kind="sub_theme",
+                    theme=theme_id,
+                    sub_theme=sub_id,
+                    label=cell_text(sub.get("label")) or sub_id,
+                    theme_label=label,
+                    section=sub_section,
+                    stance=_stance(sub.get("stance"), name, sub_where) or stance,
+                )
+            )
     themes = pd.DataFrame.from_records(records, columns=["code", "kind", "theme", "sub_theme", "label", "theme_label", "section", "stance"])
     _tag_lookup(themes, name)  # refuses a codebook where one tag would match two codes
     if names_file is None:
@@ -135,7 +145,9 @@ def load_codebook(path: str | Path, names_file: str | Path | None = None) -> Cod
     return Codebook(
         themes=themes,
         organisations=tuple(cell_text(o) for o in _as_list(raw.get("organisations"), name, "organisations") if cell_text(o)),
-        allowed_organisations=tuple(cell_text(o) for o in _as_list(raw.get("allowed_organisations"), name, "allowed_organisations") if cell_text(o)),
+        allowed_organisations=tuple(
+            cell_text(o) for o in _as_list(raw.get("allowed_organisations"), name, "allowed_organisations") if cell_text(o)
+        ),
         withhold_text=tuple(cell_text(o) for o in _as_list(raw.get("withhold_text"), name, "withhold_text") if cell_text(o)),
         names=load_names(names_file),
         file=name,
@@ -186,5 +198,3 @@ def resolve_tag(tag: str, codebook: Codebook, lookup: Mapping[str, int] | None =
         if parent_theme != theme:
             return None
     return theme, sub
-
-

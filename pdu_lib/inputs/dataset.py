@@ -230,12 +230,24 @@ def _load(data_dir: Path, report_name: str) -> Dataset:
     event_in_period = set(events["event_id"])
     first_month, last_month = f"{period.start:%Y-%m}", f"{period.end:%Y-%m}"
     event_data = surveys.load_surveys(
-        data_dir, "event", hmap, ledger=ledger, known_ids=set(all_events["event_id"]), event_dates=event_dates, periods=periods,
-        survey_in_period=event_in_period.__contains__, outside_ledger=outside_ledger,
+        data_dir,
+        "event",
+        hmap,
+        ledger=ledger,
+        known_ids=set(all_events["event_id"]),
+        event_dates=event_dates,
+        periods=periods,
+        survey_in_period=event_in_period.__contains__,
+        outside_ledger=outside_ledger,
     )
     followup_data = surveys.load_surveys(
-        data_dir, "followup", hmap, ledger=ledger, periods=periods,
-        survey_in_period=lambda round_id: first_month <= round_id <= last_month, outside_ledger=outside_ledger,
+        data_dir,
+        "followup",
+        hmap,
+        ledger=ledger,
+        periods=periods,
+        survey_in_period=lambda round_id: first_month <= round_id <= last_month,
+        outside_ledger=outside_ledger,
     )
     event_responses, event_answers, event_asked = _filter_surveys(event_data, period, ledger)
     followup_responses, followup_answers, followup_asked = _filter_surveys(followup_data, period, ledger)
@@ -251,12 +263,20 @@ def _load(data_dir: Path, report_name: str) -> Dataset:
     interviews_path = data_dir / "interviews.csv"
     interviews = keep_within(
         records.load_interviews(interviews_path, name=name(interviews_path), ledger=ledger),
-        "date", period.start, period.end, ledger, "interview outside the report period",
+        "date",
+        period.start,
+        period.end,
+        ledger,
+        "interview outside the report period",
     )
     reviews_path = data_dir / "expert_citizens_reviews.csv"
     reviews = keep_within(
         records.load_expert_citizens_reviews(reviews_path, name=name(reviews_path), ledger=ledger),
-        "date", period.start, period.reviews_end, ledger, "review outside the report period",
+        "date",
+        period.start,
+        period.reviews_end,
+        ledger,
+        "review outside the report period",
     )
 
     # Open answers of every response the loaders kept, whatever its date: coded excerpts are
@@ -271,11 +291,13 @@ def _load(data_dir: Path, report_name: str) -> Dataset:
 
     excerpts = codebook = None
     if (data_dir / CODEBOOK_FILE).is_file():
-        codebook = load_codebook(
-            data_dir / CODEBOOK_FILE, data_dir / EXCERPTS_DIR / NAMES_FILE
-        )
+        codebook = load_codebook(data_dir / CODEBOOK_FILE, data_dir / EXCERPTS_DIR / NAMES_FILE)
         all_excerpts = load_excerpts(
-            data_dir, survey_open_answers=open_answers, ledger=ledger, codebook=codebook, survey_respondents=respondents,
+            data_dir,
+            survey_open_answers=open_answers,
+            ledger=ledger,
+            codebook=codebook,
+            survey_respondents=respondents,
             survey_files=survey_files["source_file"].tolist(),
         )
         excerpts = in_period(all_excerpts, period.start, period.end, period.reviews_end)

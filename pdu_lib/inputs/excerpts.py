@@ -77,9 +77,23 @@ METHOD_ALIASES = {
 }
 SURVEY_METHODS = {"survey", "follow-up survey", "event survey"}
 EXCERPT_COLUMNS = [
-    "excerpt_id", "document", "respondent", "group", "method", "round", "theme", "sub_theme",
-    "section", "text", "consent", "source", "theme_label", "sub_theme_label", "stance",
-    "source_file", "source_row",  # the file and its ledger row (spreadsheet row; a qdpx selection's ordinal)
+    "excerpt_id",
+    "document",
+    "respondent",
+    "group",
+    "method",
+    "round",
+    "theme",
+    "sub_theme",
+    "section",
+    "text",
+    "consent",
+    "source",
+    "theme_label",
+    "sub_theme_label",
+    "stance",
+    "source_file",
+    "source_row",  # the file and its ledger row (spreadsheet row; a qdpx selection's ordinal)
 ]
 RAW_COLUMNS = ["item", "document", "tag", "tag_path", "text", "source_file", "source_row", "location"]
 
@@ -116,8 +130,7 @@ def load_documents(path: str | Path, name: str | None = None) -> pd.DataFrame:
     name = name or path.name
     table = read_table(
         path,
-        {"document": "document", "respondent": "respondent", "group": "group", "method": "method",
-         "round": "round", "consent": "consent"},
+        {"document": "document", "respondent": "respondent", "group": "group", "method": "method", "round": "round", "consent": "consent"},
         name=name,
         optional=["respondent"],
     )
@@ -136,15 +149,29 @@ def load_documents(path: str | Path, name: str | None = None) -> pd.DataFrame:
         method = METHODS[choose(row.method, METHODS, file=name, row=r, column="method", aliases=METHOD_ALIASES)]
         respondent = cell_text(row.respondent)
         if not respondent and method not in SURVEY_METHODS and method != "review":
-            raise InputError(name, "respondent is blank: give each person a pseudonymous id (e.g. R07) so themes count people", row=r, column="respondent")
+            raise InputError(
+                name,
+                "respondent is blank: give each person a pseudonymous id (e.g. R07) so themes count people",
+                row=r,
+                column="respondent",
+            )
         if not respondent and method == "review":
             respondent = document
-        records.append(dict(
-            document=document, respondent=respondent, group=group, method=method,
-            round=parse_month(row.round, file=name, row=r, column="round", required=method not in SURVEY_METHODS),
-            consent=parse_yes_no(row.consent, file=name, row=r, column="consent"), source_file=name, source_row=r,
-        ))
-    return pd.DataFrame.from_records(records, columns=["document", "respondent", "group", "method", "round", "consent", "source_file", "source_row"])
+        records.append(
+            dict(
+                document=document,
+                respondent=respondent,
+                group=group,
+                method=method,
+                round=parse_month(row.round, file=name, row=r, column="round", required=method not in SURVEY_METHODS),
+                consent=parse_yes_no(row.consent, file=name, row=r, column="consent"),
+                source_file=name,
+                source_row=r,
+            )
+        )
+    return pd.DataFrame.from_records(
+        records, columns=["document", "respondent", "group", "method", "round", "consent", "source_file", "source_row"]
+    )
 
 
 # --------------------------------------------------------------------------- source texts and positions
@@ -186,7 +213,12 @@ def _check_row_positions(record: dict, sources: Mapping[str, str], file: str, ro
     if source is None:
         return
     if end > len(source):
-        raise InputError(file, f"end {end} is past the end of the source text of {record['document']!r} ({len(source)} characters)", row=row, column="end")
+        raise InputError(
+            file,
+            f"end {end} is past the end of the source text of {record['document']!r} ({len(source)} characters)",
+            row=row,
+            column="end",
+        )
     if _normalise(source[start:end]) != _normalise(record["text"]):
         raise InputError(
             file,
@@ -211,7 +243,9 @@ _POSITION_ALIASES = {"startoffset": "start", "startposition": "start", "endoffse
 def _tabular(path: Path, name: str, columns: Mapping[str, str], id_column: str | None, sources: Mapping[str, str]) -> pd.DataFrame:
     grid = read_grid(path, name)
     # Position columns are optional and may be spelt as Taguette or REFI-QDA spell them.
-    header_index = next((i for i, row in enumerate(grid[:10]) if {header_key(c) for c in columns.values()} <= {header_key(c) for c in row}), None)
+    header_index = next(
+        (i for i, row in enumerate(grid[:10]) if {header_key(c) for c in columns.values()} <= {header_key(c) for c in row}), None
+    )
     optional: dict[str, str] = {}
     if header_index is not None:
         for cell in grid[header_index]:
@@ -232,8 +266,13 @@ def _tabular(path: Path, name: str, columns: Mapping[str, str], id_column: str |
             raise InputError(name, "content is blank: an excerpt needs its text", row=r, column=columns["content"])
         record = dict(
             item=cell_text(row[id_column]) if id_column else str(r),
-            document=document, tag=tag, tag_path=tag, text=text,
-            source_file=name, source_row=r, location=f"row {r}",
+            document=document,
+            tag=tag,
+            tag_path=tag,
+            text=text,
+            source_file=name,
+            source_row=r,
+            location=f"row {r}",
         )
         for canonical in ("start", "end"):
             if canonical in optional:
@@ -393,7 +432,9 @@ def load_qdpx(path: str | Path, name: str | None = None) -> pd.DataFrame:
         root = _parse_xml(_read_member(archive, info, name), name)
         namespace, local = _local(root.tag)
         if local != "Project" or namespace not in ("", REFI_NAMESPACE):
-            raise InputError(name, f"project.qde is not a REFI-QDA project (root element {root.tag!r}; expected Project in {REFI_NAMESPACE})")
+            raise InputError(
+                name, f"project.qde is not a REFI-QDA project (root element {root.tag!r}; expected Project in {REFI_NAMESPACE})"
+            )
 
         codes: dict[str, tuple[str, str]] = {}
 
@@ -424,8 +465,11 @@ def load_qdpx(path: str | Path, name: str | None = None) -> pd.DataFrame:
                 if not text_path:
                     raise InputError(name, f"{where_source} has neither plainTextPath nor PlainTextContent")
                 if not text_path.startswith("internal://"):
-                    raise InputError(name, f"{where_source} keeps its text outside the project ({text_path!r}): export the project with its sources included")
-                member = _zip_member(archive, "sources/" + text_path[len("internal://"):])
+                    raise InputError(
+                        name,
+                        f"{where_source} keeps its text outside the project ({text_path!r}): export the project with its sources included",
+                    )
+                member = _zip_member(archive, "sources/" + text_path[len("internal://") :])
                 if member is None:
                     raise InputError(name, f"{where_source}: {text_path} is not in the project's sources/ folder")
                 raw = _read_member(archive, member, name)
@@ -440,7 +484,10 @@ def load_qdpx(path: str | Path, name: str | None = None) -> pd.DataFrame:
                     start = int(selection.get("startPosition"))
                     end = int(selection.get("endPosition"))
                 except (TypeError, ValueError):
-                    raise InputError(name, f"{where}: startPosition {selection.get('startPosition')!r} and endPosition {selection.get('endPosition')!r} must be whole numbers") from None
+                    raise InputError(
+                        name,
+                        f"{where}: startPosition {selection.get('startPosition')!r} and endPosition {selection.get('endPosition')!r} must be whole numbers",
+                    ) from None
                 if start < 0 or end < 0:
                     raise InputError(name, f"{where}: positions {start}-{end} are negative")
                 if start > end:
@@ -456,13 +503,31 @@ def load_qdpx(path: str | Path, name: str | None = None) -> pd.DataFrame:
                     if not target or target.strip().upper() not in codes:
                         raise InputError(name, f"{where} is coded to {target!r}, which is not a Code of the project's CodeBook")
                     code_name, code_path = codes[target.strip().upper()]
-                    records.append(dict(
-                        item=guid, document=source_name, tag=code_name, tag_path=code_path,
-                        text=selected.strip(), source_file=name, source_row=None, location=f"selection {guid}",
-                    ))
+                    records.append(
+                        dict(
+                            item=guid,
+                            document=source_name,
+                            tag=code_name,
+                            tag_path=code_path,
+                            text=selected.strip(),
+                            source_file=name,
+                            source_row=None,
+                            location=f"selection {guid}",
+                        )
+                    )
                 if not refs:
-                    records.append(dict(item=guid, document=source_name, tag="", tag_path="", text=selected.strip(),
-                                        source_file=name, source_row=None, location=f"selection {guid}"))
+                    records.append(
+                        dict(
+                            item=guid,
+                            document=source_name,
+                            tag="",
+                            tag_path="",
+                            text=selected.strip(),
+                            source_file=name,
+                            source_row=None,
+                            location=f"selection {guid}",
+                        )
+                    )
     return pd.DataFrame.from_records(records, columns=RAW_COLUMNS)
 
 
@@ -535,7 +600,9 @@ def load_survey_codes(path: str | Path, name: str | None = None) -> pd.DataFrame
                 raise InputError(name, f"{SURVEY_CODE_COLUMNS[key]} is blank", row=r, column=SURVEY_CODE_COLUMNS[key])
         respondent = _respondent_key(row["respondent_id"])
         if not respondent:
-            raise InputError(name, "Respondent ID is blank: give the SurveyMonkey Respondent ID of the coded response", row=r, column="Respondent ID")
+            raise InputError(
+                name, "Respondent ID is blank: give the SurveyMonkey Respondent ID of the coded response", row=r, column="Respondent ID"
+            )
         records.append(dict(**values, respondent_id=respondent, source_file=name, source_row=r))
     return pd.DataFrame.from_records(records, columns=["survey_file", "respondent_id", "question", "tag", "source_file", "source_row"])
 
@@ -563,11 +630,14 @@ def _survey_raw(
     if missing:
         raise ValueError(f"survey_open_answers lacks column(s) {', '.join(sorted(missing))}")
     files = sorted(
-        {cell_text(f) for f in respondents["source_file"].unique()} | {cell_text(f) for f in answers["source_file"].unique()}
+        {cell_text(f) for f in respondents["source_file"].unique()}
+        | {cell_text(f) for f in answers["source_file"].unique()}
         | {cell_text(f) for f in survey_files}
     )
     # Each response's first row by export and Respondent ID, and each response's answers: looked up, not searched, per code.
-    keys = pd.DataFrame({"file": respondents["source_file"].to_numpy(dtype=object), "key": map_distinct(respondents["respondent_id"], _respondent_key)})
+    keys = pd.DataFrame(
+        {"file": respondents["source_file"].to_numpy(dtype=object), "key": map_distinct(respondents["respondent_id"], _respondent_key)}
+    )
     firsts = keys.loc[~keys.duplicated()]
     first_row = dict(zip(zip(firsts["file"], firsts["key"]), firsts.index))
     used, response_ids = respondents["used"].to_numpy(), respondents["response_id"].to_numpy(dtype=object)
@@ -584,9 +654,19 @@ def _survey_raw(
             matching[code["survey_file"]] = [f for f in files if _same_file(code["survey_file"], f)]
         matches = matching[code["survey_file"]]
         if not matches:
-            raise InputError(name, f"{code['survey_file']!r} is not a survey export of the data folder (known: {', '.join(files) or 'none'})", row=r, column="survey_file")
+            raise InputError(
+                name,
+                f"{code['survey_file']!r} is not a survey export of the data folder (known: {', '.join(files) or 'none'})",
+                row=r,
+                column="survey_file",
+            )
         if len(matches) > 1:
-            raise InputError(name, f"{code['survey_file']!r} matches several survey files ({', '.join(matches)}): give its folder too", row=r, column="survey_file")
+            raise InputError(
+                name,
+                f"{code['survey_file']!r} matches several survey files ({', '.join(matches)}): give its folder too",
+                row=r,
+                column="survey_file",
+            )
         found = first_row.get((matches[0], code["respondent_id"]))
         if found is None:
             if ledger is not None:
@@ -599,30 +679,46 @@ def _survey_raw(
         response_id = response_ids[found]
         question, measure, text = answer_columns["question"], answer_columns["measure"], answer_columns["text"]
         cell = [
-            at for at in answers_of.get(response_id, [])
-            if _asks(code["question"], question[at], measure[at]) and cell_text(text[at]) != ""
+            at for at in answers_of.get(response_id, []) if _asks(code["question"], question[at], measure[at]) and cell_text(text[at]) != ""
         ]
         if not cell:
             raise InputError(
-                name, f"the response with this Respondent ID in {matches[0]} has no open or Other answer to {code['question']!r} "
-                "(a blank answer, or a question that is not in the export: give its wording or its measure)", row=r, column="question",
+                name,
+                f"the response with this Respondent ID in {matches[0]} has no open or Other answer to {code['question']!r} "
+                "(a blank answer, or a question that is not in the export: give its wording or its measure)",
+                row=r,
+                column="question",
             )
         if len({cell_text(text[at]) for at in cell}) > 1:
             raise InputError(
-                name, f"{code['question']!r} names {len(cell)} answers of this response in {matches[0]} (the export asks it twice): "
-                "give the measure id instead, or code them one by one", row=r, column="question",
+                name,
+                f"{code['question']!r} names {len(cell)} answers of this response in {matches[0]} (the export asks it twice): "
+                "give the measure id instead, or code them one by one",
+                row=r,
+                column="question",
             )
         answer = cell[0]
         submitted = answer_columns["submitted"][answer] if answer_columns["submitted"] is not None else None
         month = ""
         if submitted is not None and not pd.isna(submitted):
             month = f"{pd.Timestamp(submitted):%Y-%m}"
-        records.append(dict(
-            item=f"{matches[0]}:{response_id}:{measure[answer]}", document=matches[0], tag=code["tag"], tag_path=code["tag"],
-            text=cell_text(text[answer]), source_file=name, source_row=r, ledger_row=r, location=f"row {r}",
-            survey_file=matches[0], response_id=response_id, month=month,
-            survey_kind=cell_text(answer_columns["survey"][answer]) if answer_columns["survey"] is not None else "",
-        ))
+        records.append(
+            dict(
+                item=f"{matches[0]}:{response_id}:{measure[answer]}",
+                document=matches[0],
+                tag=code["tag"],
+                tag_path=code["tag"],
+                text=cell_text(text[answer]),
+                source_file=name,
+                source_row=r,
+                ledger_row=r,
+                location=f"row {r}",
+                survey_file=matches[0],
+                response_id=response_id,
+                month=month,
+                survey_kind=cell_text(answer_columns["survey"][answer]) if answer_columns["survey"] is not None else "",
+            )
+        )
     return records
 
 
@@ -642,7 +738,11 @@ def _sniff(path: Path, name: str) -> str:
         keys = {header_key(c) for c in row}
         if {"document", "tag", "content"} <= keys:
             return "taguette" if "id" in keys else "plain"
-    raise InputError(name, "is neither a Taguette highlights export (id, document, tag, content) nor a plain excerpts file (document, tag, content)", row=1)
+    raise InputError(
+        name,
+        "is neither a Taguette highlights export (id, document, tag, content) nor a plain excerpts file (document, tag, content)",
+        row=1,
+    )
 
 
 def load_excerpts(
@@ -729,12 +829,16 @@ def load_excerpts(
         if survey_open_answers is None:
             if ledger is not None:
                 ledger.exclude(codes_name, codes["source_row"].tolist(), "survey open answers not supplied to load_excerpts")
-            warnings.warn(f"{codes_name}: survey open answers were not supplied, so its {len(codes)} coded answers are not used", stacklevel=2)
+            warnings.warn(
+                f"{codes_name}: survey open answers were not supplied, so its {len(codes)} coded answers are not used", stacklevel=2
+            )
         else:
             if survey_respondents is None:
                 if "respondent_id" not in survey_open_answers.columns:
                     raise ValueError("survey_respondents is needed (or survey_open_answers with a respondent_id column)")
-                survey_respondents = survey_open_answers[["response_id", "source_file", "respondent_id"]].drop_duplicates().assign(used=True)
+                survey_respondents = (
+                    survey_open_answers[["response_id", "source_file", "respondent_id"]].drop_duplicates().assign(used=True)
+                )
             raw.extend(_survey_raw(codes, survey_open_answers, survey_respondents, ledger, survey_files))
 
     themes = codebook.themes
@@ -761,7 +865,12 @@ def load_excerpts(
             resolved = meaning(item["tag_path"])
         if resolved is None:
             prefix = "" if where_row is not None else f"{item['location']}: "
-            raise InputError(item["source_file"], f"{prefix}tag {item['tag']!r} is not a theme or sub-theme of {codebook.file}", row=where_row, column=where_column)
+            raise InputError(
+                item["source_file"],
+                f"{prefix}tag {item['tag']!r} is not a theme or sub-theme of {codebook.file}",
+                row=where_row,
+                column=where_column,
+            )
         theme, sub_theme = resolved
         if "survey_file" in item:
             if item["survey_file"] not in survey_documents:
@@ -777,7 +886,8 @@ def load_excerpts(
             raise InputError(
                 item["source_file"],
                 f"{prefix}document {item['document']!r} is not listed (once) in {documents_name}: add a row giving its group, method, round and consent",
-                row=where_row, column=missing_column if where_row else None,
+                row=where_row,
+                column=missing_column if where_row else None,
             )
         method, round_, respondent = document["method"], document["round"], document["respondent"]
         if "survey_file" in item:
@@ -788,18 +898,36 @@ def load_excerpts(
                 method = "event survey"
             round_ = round_ or item["month"]
             if not round_:
-                raise InputError(documents_name, f"round is blank for {document['document']!r} and the coded response has no submitted date", row=document["source_row"], column="round")
+                raise InputError(
+                    documents_name,
+                    f"round is blank for {document['document']!r} and the coded response has no submitted date",
+                    row=document["source_row"],
+                    column="round",
+                )
             respondent = respondent or item["response_id"]  # each response is one respondent (a pseudonymous id)
         code_row = code_rows[sub_theme or theme]
-        records.append(dict(
-            document=document["document"], respondent=respondent, group=document["group"], method=method, round=round_,
-            theme=theme, sub_theme=sub_theme, section=code_row["section"], text=item["text"], consent=bool(document["consent"]),
-            source=f"{item['source_file']}, {item['location']}", theme_label=code_row["theme_label"],
-            sub_theme_label=code_row["label"] if sub_theme else "", stance=code_row["stance"],
-            source_file=item["source_file"], source_row=int(item["ledger_row"]),
-            _order=(code_order[theme], code_order[sub_theme or theme]),
-            _item=f"{item['source_file']}:{item['item']}",
-        ))
+        records.append(
+            dict(
+                document=document["document"],
+                respondent=respondent,
+                group=document["group"],
+                method=method,
+                round=round_,
+                theme=theme,
+                sub_theme=sub_theme,
+                section=code_row["section"],
+                text=item["text"],
+                consent=bool(document["consent"]),
+                source=f"{item['source_file']}, {item['location']}",
+                theme_label=code_row["theme_label"],
+                sub_theme_label=code_row["label"] if sub_theme else "",
+                stance=code_row["stance"],
+                source_file=item["source_file"],
+                source_row=int(item["ledger_row"]),
+                _order=(code_order[theme], code_order[sub_theme or theme]),
+                _item=f"{item['source_file']}:{item['item']}",
+            )
+        )
     if not records:
         return _empty_excerpts()
     records.sort(key=lambda rec: (rec["_order"], rec["round"], rec["source"]))
@@ -828,5 +956,3 @@ def in_period(excerpts: pd.DataFrame, start: Any, end: Any, reviews_end: Any = N
     is_review = excerpts["method"] == "review" if "method" in excerpts.columns else pd.Series(False, index=excerpts.index)
     keep = (rounds >= first) & ((~is_review & (rounds <= last)) | (is_review & (rounds <= last_review)))
     return excerpts.loc[keep].reset_index(drop=True)
-
-

@@ -95,7 +95,9 @@ def _session_date(path: Path, name: str) -> pd.Timestamp:
         raise InputError(name, "the file name must start with the session's date, e.g. 2019-02-14.xlsx") from None
 
 
-def load_pack(path: str | Path, name: str | None = None, known_ids: Iterable[str] | None = None, ledger: Ledger | None = None) -> Judgements:
+def load_pack(
+    path: str | Path, name: str | None = None, known_ids: Iterable[str] | None = None, ledger: Ledger | None = None
+) -> Judgements:
     """Read one completed pack: its Actions sheet (first sheet) and its Overall sheet.
 
     Errors (file, row, column): a missing column, a blank or repeated action id,
@@ -119,30 +121,56 @@ def load_pack(path: str | Path, name: str | None = None, known_ids: Iterable[str
         action = cell_text(row.action_id)
         if not action:
             if any(cell_text(getattr(row, c, None)) for c in ("action", "impact", "comment")):
-                raise InputError(name, "the action id is blank: a judgement must stay on its action's row", column=COLUMNS["action_id"], **at)
+                raise InputError(
+                    name, "the action id is blank: a judgement must stay on its action's row", column=COLUMNS["action_id"], **at
+                )
             continue
         if action.casefold() in seen:
-            raise InputError(name, f"action {action} is listed twice: rows {seen[action.casefold()]} and {row.source_row}", column=COLUMNS["action_id"], **at)
+            raise InputError(
+                name,
+                f"action {action} is listed twice: rows {seen[action.casefold()]} and {row.source_row}",
+                column=COLUMNS["action_id"],
+                **at,
+            )
         seen[action.casefold()] = int(row.source_row)
         text = cell_text(row.action)
         as_given = text_check(action, text) == cell_text(row.check)
         if known is not None and action not in known:
             if not as_given:
-                raise InputError(name, f"unknown action id {action!r}: no action of the data has it (was the id edited?)",
-                                 column=COLUMNS["action_id"], **at)
+                raise InputError(
+                    name,
+                    f"unknown action id {action!r}: no action of the data has it (was the id edited?)",
+                    column=COLUMNS["action_id"],
+                    **at,
+                )
             # The row is as the pack gave it, but its action has left the data (a response withdrawn or removed).
             gone_rows.append(int(row.source_row))
             continue
         if not as_given:
-            raise InputError(name, f"the text of action {action} is not the text the pack gave it: a judgement must be of the action as written; restore the text",
-                             column=COLUMNS["action"], **at)
+            raise InputError(
+                name,
+                f"the text of action {action} is not the text the pack gave it: a judgement must be of the action as written; restore the text",
+                column=COLUMNS["action"],
+                **at,
+            )
         impact = _scale_value(row.impact, file=name, column=COLUMNS["impact"], **at)
         comment = cell_text(getattr(row, "comment", None))
         if impact is None and not comment:
             blank_rows.append(int(row.source_row))
             continue
-        records.append({"session": session, "session_date": session_date, "action_id": action, "theme": cell_text(getattr(row, "theme", None)),
-                        "action": text, "impact": impact, "comment": comment or None, "source_file": name, "source_row": int(row.source_row)})
+        records.append(
+            {
+                "session": session,
+                "session_date": session_date,
+                "action_id": action,
+                "theme": cell_text(getattr(row, "theme", None)),
+                "action": text,
+                "impact": impact,
+                "comment": comment or None,
+                "source_file": name,
+                "source_row": int(row.source_row),
+            }
+        )
     if seen and len(gone_rows) == len(seen):
         raise InputError(name, "none of the pack's actions is in the report's data: was the pack made from other data?")
     if ledger is not None:
@@ -150,12 +178,31 @@ def load_pack(path: str | Path, name: str | None = None, known_ids: Iterable[str
         ledger.exclude(name, blank_rows, "action left blank by the review")
         ledger.exclude(name, gone_rows, "action no longer in the data (its response was removed)")
     judgements = pd.DataFrame.from_records(records, columns=JUDGEMENT_COLUMNS).astype(
-        {"session": "str", "session_date": "datetime64[us]", "action_id": "str", "theme": "str", "action": "str",
-         "impact": "str", "comment": "str", "source_file": "str", "source_row": "int64"}
+        {
+            "session": "str",
+            "session_date": "datetime64[us]",
+            "action_id": "str",
+            "theme": "str",
+            "action": "str",
+            "impact": "str",
+            "comment": "str",
+            "source_file": "str",
+            "source_row": "int64",
+        }
     )
     overall = _overall(path, name, session, session_date)
-    sessions = pd.DataFrame([{"session": session, "session_date": session_date, "source_file": name, "actions": len(seen),
-                              "judged": int(judgements["impact"].notna().sum()), "left_blank": len(blank_rows)}])
+    sessions = pd.DataFrame(
+        [
+            {
+                "session": session,
+                "session_date": session_date,
+                "source_file": name,
+                "actions": len(seen),
+                "judged": int(judgements["impact"].notna().sum()),
+                "left_blank": len(blank_rows),
+            }
+        ]
+    )
     return Judgements(judgements, overall, sessions)
 
 
@@ -181,8 +228,9 @@ def _empty() -> Judgements:
     )
 
 
-def load_judgements(data_dir: str | Path, *, known_ids: Iterable[str] | None = None, ledger: Ledger | None = None,
-                    start=None, end=None) -> Judgements:
+def load_judgements(
+    data_dir: str | Path, *, known_ids: Iterable[str] | None = None, ledger: Ledger | None = None, start=None, end=None
+) -> Judgements:
     """Every completed pack under ``data_dir/expert_citizens/``, in date order (none: empty tables).
 
     Packs of sessions outside ``start``..``end`` (when given) are read and

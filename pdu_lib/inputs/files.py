@@ -125,7 +125,9 @@ def check_input_file(path: str | Path, name: str | None = None, data_dir: str | 
     size = target.stat().st_size
     cap = max_input_bytes()
     if size > cap:
-        raise InputError(name, f"is {size / 1e6:,.1f} MB, over the {cap / 1e6:,.0f} MB limit for one input file (set {MAX_INPUT_ENV} to raise it)")
+        raise InputError(
+            name, f"is {size / 1e6:,.1f} MB, over the {cap / 1e6:,.0f} MB limit for one input file (set {MAX_INPUT_ENV} to raise it)"
+        )
     return target
 
 
@@ -165,7 +167,9 @@ def check_data_folder(data_dir: str | Path, max_entries: int = 10_000) -> None:
                 except (OSError, RuntimeError):
                     continue  # a dangling link is an error only when a loader needs that file
                 if target != root and root not in target.parents:
-                    raise InputError(name, "is a symbolic link to a file outside the data folder: copy the file into the data folder instead")
+                    raise InputError(
+                        name, "is a symbolic link to a file outside the data folder: copy the file into the data folder instead"
+                    )
                 continue
             mode = path.lstat().st_mode
             if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):

@@ -34,9 +34,20 @@ UNMAPPED_COLUMNS = ["file", "question_no", "column", "text"]
 
 _QUOTES = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-        "\u2013": "-", "\u2014": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u2013": "-",
+        "\u2014": "-",
     }
 )
 
@@ -193,7 +204,6 @@ class _MapLoader(BoundedSafeLoader):
         return yaml.tokens.ScalarToken("".join(chunks), True, start_mark, end_mark)
 
 
-
 def _plain(node: yaml.Node, path: tuple, lines: dict[tuple, int], name: str) -> Any:
     """A composed YAML node as Python, every scalar kept as the text written (so `Yes` stays 'Yes', not True)."""
     lines[path] = node.start_mark.line + 1
@@ -228,7 +238,11 @@ def _measure(measure_id: str, spec: Any, lines: dict[tuple, int], name: str) -> 
         raise InputError(name, f"measure {measure_id!r} must be a mapping with {', '.join(MEASURE_KEYS)}", row=row)
     unknown = [key for key in spec if key not in MEASURE_KEYS]
     if unknown:
-        raise InputError(name, f"measure {measure_id!r} has unknown key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(MEASURE_KEYS)}", row=line(unknown[0]))
+        raise InputError(
+            name,
+            f"measure {measure_id!r} has unknown key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(MEASURE_KEYS)}",
+            row=line(unknown[0]),
+        )
     survey, kind = spec.get("survey"), spec.get("kind")
     if survey not in SURVEYS:
         raise InputError(name, f"measure {measure_id!r}: survey must be one of {', '.join(SURVEYS)}, not {survey!r}", row=line("survey"))
@@ -239,7 +253,9 @@ def _measure(measure_id: str, spec: Any, lines: dict[tuple, int], name: str) -> 
     wordings = _texts(spec["wordings"], f"measure {measure_id!r}: wordings", name, line("wordings"))
     scale_spec = spec.get("scale")
     if kind == "open" and scale_spec is not None:
-        raise InputError(name, f"measure {measure_id!r} is open (free text), so it has no scale; remove 'scale' or change its kind", row=line("scale"))
+        raise InputError(
+            name, f"measure {measure_id!r} is open (free text), so it has no scale; remove 'scale' or change its kind", row=line("scale")
+        )
     if kind != "open" and (not isinstance(scale_spec, dict) or not scale_spec):
         raise InputError(
             name,
@@ -309,7 +325,9 @@ def _match_questions(export: SurveyExport, hmap: HarmonisationMap, survey: str) 
     for question in export.questions.itertuples(index=False):
         measure = hmap.measure_for(survey, question.text)
         if measure is None:
-            unmapped.append({"file": export.file, "question_no": question.question_no, "column": question.first_column, "text": question.text})
+            unmapped.append(
+                {"file": export.file, "question_no": question.question_no, "column": question.first_column, "text": question.text}
+            )
             continue
         if measure.kind != question.kind:
             raise InputError(
@@ -392,9 +410,13 @@ def _answers(export: SurveyExport, hmap: HarmonisationMap, matched: dict[int, Me
     text[is_text] = values[is_text]
     return pd.DataFrame(
         {
-            "response_row": pd.Series(cells["source_row"].to_numpy(), dtype="int64"), "measure": measure_ids, "kind": kinds,
-            "answer": pd.Series(answer, dtype="string"), "text": pd.Series(text, dtype="string"),
-            "column": columns, "question": np.array([wording[q] for q in number], dtype=object),
+            "response_row": pd.Series(cells["source_row"].to_numpy(), dtype="int64"),
+            "measure": measure_ids,
+            "kind": kinds,
+            "answer": pd.Series(answer, dtype="string"),
+            "text": pd.Series(text, dtype="string"),
+            "column": columns,
+            "question": np.array([wording[q] for q in number], dtype=object),
         },
         columns=ANSWER_COLUMNS,
     )

@@ -59,9 +59,7 @@ class Ledger:
                     "reasons": reasons,
                 }
             )
-        return pd.DataFrame.from_records(
-            records, columns=["file", "rows_read", "rows_used", "rows_excluded", "reasons"]
-        )
+        return pd.DataFrame.from_records(records, columns=["file", "rows_read", "rows_used", "rows_excluded", "reasons"])
 
     def reasons(self) -> pd.DataFrame:
         """Long form: one row per file and reason, with the number of rows."""

@@ -166,9 +166,7 @@ def _first_names_compatible(a: str, b: str) -> bool:
     # One letter dropped or added, or two neighbours swapped (not a letter changed: Mark is not Mary).
     start = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
     tail_a, tail_b = a[start:], b[start:]
-    return tail_a[1:] == tail_b or tail_a == tail_b[1:] or (
-        len(tail_a) >= 2 and tail_a[:2] == tail_b[1::-1] and tail_a[2:] == tail_b[2:]
-    )
+    return tail_a[1:] == tail_b or tail_a == tail_b[1:] or (len(tail_a) >= 2 and tail_a[:2] == tail_b[1::-1] and tail_a[2:] == tail_b[2:])
 
 
 def names_compatible(first: str, second: str) -> bool:
@@ -329,10 +327,15 @@ def email_conflicts(frame: pd.DataFrame, person_id: pd.Series, nicknames: Mappin
     records = []
     for email, group in rows.groupby("email", sort=False):  # in order of first booking
         ids = sorted(set(group["person_id"]))
-        records.append({
-            "shared_email": f"E{len(records) + 1}", "bookings": len(group), "names": group.loc[group["name"] != "", "name"].nunique(),
-            "people": len(ids), "person_ids": ", ".join(ids),
-        })
+        records.append(
+            {
+                "shared_email": f"E{len(records) + 1}",
+                "bookings": len(group),
+                "names": group.loc[group["name"] != "", "name"].nunique(),
+                "people": len(ids),
+                "person_ids": ", ".join(ids),
+            }
+        )
     table = pd.DataFrame.from_records(records, columns=EMAIL_CONFLICT_COLUMNS)
     return table.astype({"shared_email": "str", "bookings": "int64", "names": "int64", "people": "int64", "person_ids": "str"})
 

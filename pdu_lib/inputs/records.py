@@ -84,7 +84,10 @@ def load_hub_registrations(path: str | Path, name: str | None = None, ledger: Le
     sector, allowed = choose_codes(table["sector"], SECTORS, SECTOR_ALIASES)
     first_failure(
         (unreadable, lambda at: parse_date(table["registered_on"].iat[at], file=name, row=int(rows[at]), column="registered_on")),
-        (~allowed, lambda at: choose(table["sector"].iat[at], SECTORS, file=name, row=int(rows[at]), column="sector", aliases=SECTOR_ALIASES)),
+        (
+            ~allowed,
+            lambda at: choose(table["sector"].iat[at], SECTORS, file=name, row=int(rows[at]), column="sector", aliases=SECTOR_ALIASES),
+        ),
     )
     if ledger is not None:
         ledger.read(name, len(table))
@@ -130,8 +133,10 @@ def load_interviews(path: str | Path, name: str | None = None, ledger: Ledger | 
             raise InputError(name, "interview_id is blank", row=row.source_row, column="interview_id")
         if interview_id.casefold() in seen:
             raise InputError(
-                name, f"duplicate interview_id {interview_id!r}: rows {seen[interview_id.casefold()]} and {row.source_row} both use it",
-                row=row.source_row, column="interview_id",
+                name,
+                f"duplicate interview_id {interview_id!r}: rows {seen[interview_id.casefold()]} and {row.source_row} both use it",
+                row=row.source_row,
+                column="interview_id",
             )
         seen[interview_id.casefold()] = row.source_row
         records.append(
@@ -150,8 +155,16 @@ def load_interviews(path: str | Path, name: str | None = None, ledger: Ledger | 
         ledger.read(name, len(records))
     frame = pd.DataFrame.from_records(records, columns=list(records[0]))
     return frame.astype(
-        {"interview_id": "str", "date": "datetime64[us]", "round": "str", "group": "str", "steering_group": "bool",
-         "facilitated_event": "bool", "source_file": "str", "source_row": "int64"}
+        {
+            "interview_id": "str",
+            "date": "datetime64[us]",
+            "round": "str",
+            "group": "str",
+            "steering_group": "bool",
+            "facilitated_event": "bool",
+            "source_file": "str",
+            "source_row": "int64",
+        }
     )
 
 

@@ -68,7 +68,9 @@ def upgrade_survey_codes(codes_path: str | Path, data_dir: str | Path, name: str
             raise InputError(name, "survey_file is blank", row=at, column="survey_file")
         row_text, letters = cell_text(code["row"]), cell_text(code["column"]).upper()
         if not row_text.isdigit() or int(row_text) < 3:
-            raise InputError(name, f"row {row_text!r} is not the spreadsheet row of a response (the first response is row 3)", row=at, column="row")
+            raise InputError(
+                name, f"row {row_text!r} is not the spreadsheet row of a response (the first response is row 3)", row=at, column="row"
+            )
         if not letters.isalpha() or not letters.isascii():
             raise InputError(name, f"column {letters!r} is not a spreadsheet column letter (A, B, ..., AA)", row=at, column="column")
         if survey_file not in exports:
@@ -83,5 +85,7 @@ def upgrade_survey_codes(codes_path: str | Path, data_dir: str | Path, name: str
         question = _open_column(export, letters)
         if question is None:
             raise InputError(name, f"column {letters} of {survey_file} holds no open answer or Other text", row=at, column="column")
-        upgraded.append({"survey_file": survey_file, "Respondent ID": response.iloc[0], "question": question, "tag": cell_text(code["tag"])})
+        upgraded.append(
+            {"survey_file": survey_file, "Respondent ID": response.iloc[0], "question": question, "tag": cell_text(code["tag"])}
+        )
     return pd.DataFrame(upgraded, columns=NEW_HEADER)

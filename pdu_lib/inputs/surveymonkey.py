@@ -264,7 +264,12 @@ def _question_layout(
 def _check_unheaded_column(grid: np.ndarray, index: int, name: str) -> None:
     filled = np.flatnonzero(~blank_cells(grid[2:, index]))
     if len(filled):
-        raise InputError(name, "this column holds answers but has no question text or subheading above it", row=int(filled[0]) + 3, column=column_letter(index + 1))
+        raise InputError(
+            name,
+            "this column holds answers but has no question text or subheading above it",
+            row=int(filled[0]) + 3,
+            column=column_letter(index + 1),
+        )
 
 
 def respondent_id(value: Any, *, file: str, row: int, column: str) -> str:
@@ -396,9 +401,12 @@ def _responses(grid: np.ndarray, rows: np.ndarray, meta: dict[str, int], name: s
     custom = map_distinct(grid[:, meta["Custom Data 1"]], cell_text) if "Custom Data 1" in meta else np.full(len(rows), "", dtype=object)
     return pd.DataFrame(
         {
-            "source_file": np.full(len(rows), name, dtype=object), "source_row": pd.Series(rows, dtype="int64"),
-            "respondent_id": pd.Series(ids, dtype="str"), "started": pd.Series(started, dtype="datetime64[ns]"),
-            "submitted": pd.Series(submitted, dtype="datetime64[ns]"), "submitted_day_first": pd.Series(submitted_day_first, dtype="datetime64[ns]"),
+            "source_file": np.full(len(rows), name, dtype=object),
+            "source_row": pd.Series(rows, dtype="int64"),
+            "respondent_id": pd.Series(ids, dtype="str"),
+            "started": pd.Series(started, dtype="datetime64[ns]"),
+            "submitted": pd.Series(submitted, dtype="datetime64[ns]"),
+            "submitted_day_first": pd.Series(submitted_day_first, dtype="datetime64[ns]"),
             "custom_data": pd.Series(custom, dtype="str"),
         },
         columns=RESPONSE_COLUMNS,
@@ -412,7 +420,9 @@ def _cells(grid: np.ndarray, rows: np.ndarray, columns: list[_Column], name: str
     for position, column in enumerate(columns):
         texts[:, position] = map_distinct(grid[:, column.index], cell_text)
         if column.role == "option":
-            wrong[:, position] = map_distinct(texts[:, position], lambda text, label=column.subheading: bool(text) and not same_label(text, label)).astype(bool)
+            wrong[:, position] = map_distinct(
+                texts[:, position], lambda text, label=column.subheading: bool(text) and not same_label(text, label)
+            ).astype(bool)
     if wrong.any():
         at, position = (int(i) for i in np.argwhere(wrong)[0])  # the first in reading order: row by row, then left to right
         column = columns[position]
@@ -450,9 +460,7 @@ def read_export(path: str | Path, name: str | None = None) -> SurveyExport:
         )
     head, sub = list(grid[0]), list(grid[1])
     found = _metadata_positions(head, sub, name)
-    metadata_columns = {
-        index for index, cell in enumerate(head) if header_key(cell) in METADATA_NAMES and not cell_text(sub[index])
-    }
+    metadata_columns = {index for index, cell in enumerate(head) if header_key(cell) in METADATA_NAMES and not cell_text(sub[index])}
     questions, questions_frame, options_frame = _question_layout(head, sub, metadata_columns, grid, name)
     read = {canonical: index for canonical, index in found.items() if canonical in READ_METADATA}
     body = grid[2:]

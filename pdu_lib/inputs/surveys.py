@@ -29,7 +29,17 @@ EXPORT_SUFFIXES = {".csv", ".xlsx"}
 
 RESPONSE_COLUMNS = ["response_id", "survey", "survey_id", "submitted", "source_file", "source_row"]
 SURVEY_ANSWER_COLUMNS = [
-    "response_id", "survey", "survey_id", "measure", "kind", "answer", "text", "source_file", "source_row", "column", "question",
+    "response_id",
+    "survey",
+    "survey_id",
+    "measure",
+    "kind",
+    "answer",
+    "text",
+    "source_file",
+    "source_row",
+    "column",
+    "question",
 ]
 RESPONDENT_COLUMNS = ["response_id", "source_file", "source_row", "respondent_id", "used"]
 ASKED_COLUMNS = ["survey_id", "measure"]
@@ -84,7 +94,8 @@ def survey_id_from_name(file_name: str, survey: str, known_ids: Iterable[str] | 
     if survey == "followup":
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", token):
             raise InputError(
-                file_name, f"a follow-up export's name must start with its round's month YYYY-MM (e.g. 2019-01.csv); it starts with {token!r}"
+                file_name,
+                f"a follow-up export's name must start with its round's month YYYY-MM (e.g. 2019-01.csv); it starts with {token!r}",
             )
         return token
     if not token:
@@ -109,7 +120,9 @@ def export_files(folder: Path, name: str) -> list[Path]:
         if path.is_dir() or path.name.startswith((".", "~$")):
             continue
         if path.suffix.lower() not in EXPORT_SUFFIXES:
-            raise InputError(f"{name}/{path.name}", "only SurveyMonkey exports (.csv or .xlsx) belong in this folder: save it as .xlsx or move it out")
+            raise InputError(
+                f"{name}/{path.name}", "only SurveyMonkey exports (.csv or .xlsx) belong in this folder: save it as .xlsx or move it out"
+            )
         files.append(path)
     return files
 
@@ -157,13 +170,17 @@ def choose_date_order(
     if not readable:
         only_month_first = responses.loc[day_first.isna(), "source_row"].tolist()
         only_day_first = responses.loc[month_first.isna(), "source_row"].tolist()
-        odd, usual = (only_day_first, only_month_first) if len(only_day_first) <= len(only_month_first) else (only_month_first, only_day_first)
+        odd, usual = (
+            (only_day_first, only_month_first) if len(only_day_first) <= len(only_month_first) else (only_month_first, only_day_first)
+        )
         odd_order, usual_order = ("day first", "month first") if odd is only_day_first else ("month first", "day first")
         raise InputError(
-            file, f"the End Dates mix two orders: {_cells_named(column, odd)} read only {odd_order}, while "
+            file,
+            f"the End Dates mix two orders: {_cells_named(column, odd)} read only {odd_order}, while "
             f"{_cells_named(column, usual)} read only {usual_order}. The End Dates are neither all month first nor all "
             "day first: one file must use one order (SurveyMonkey writes month first; re-download the export)",
-            row=int(odd[0]), column=f"{column} (End Date)",
+            row=int(odd[0]),
+            column=f"{column} (End Date)",
         )
     orders = list(readable)
     if len(orders) == 1 or readable[orders[0]].equals(readable[orders[1]]) or anchor is None:
@@ -177,7 +194,8 @@ def choose_date_order(
             file,
             f"whichever way its End Dates are read (month first or day first), some fall outside {window} "
             f"(read month first: cells {_cells_named(column, outside)}): check the dates, or the event's date in events.csv",
-            row=int(outside[0]) if outside else None, column=f"{column} (End Date)",
+            row=int(outside[0]) if outside else None,
+            column=f"{column} (End Date)",
         )
     if len(fits) == 2:
         for start, end in periods:
@@ -189,7 +207,8 @@ def choose_date_order(
                     f"its End Dates read both month first and day first within {window}, and the two orders put cells "
                     f"{_cells_named(column, differ)} in different report periods: re-download the export from SurveyMonkey "
                     "(its dates are month first)",
-                    row=int(differ[0]), column=f"{column} (End Date)",
+                    row=int(differ[0]),
+                    column=f"{column} (End Date)",
                 )
         return fits["month first"]
     return next(iter(fits.values()))
@@ -289,8 +308,11 @@ def load_surveys(
         parts["respondents"].append(
             pd.DataFrame(
                 {
-                    "response_id": numbered["response_id"], "source_file": numbered["source_file"], "source_row": numbered["source_row"],
-                    "respondent_id": responses["respondent_id"].to_numpy(), "used": used,
+                    "response_id": numbered["response_id"],
+                    "source_file": numbered["source_file"],
+                    "source_row": numbered["source_row"],
+                    "respondent_id": responses["respondent_id"].to_numpy(),
+                    "used": used,
                 },
                 columns=RESPONDENT_COLUMNS,
             )
@@ -302,13 +324,19 @@ def load_surveys(
         parts["unmapped"].append(harmonised.unmapped)
         files.append({"source_file": name, "survey": survey, "survey_id": survey_id, "responses_read": len(responses), "in_period": inside})
     columns = {
-        "responses": RESPONSE_COLUMNS, "answers": SURVEY_ANSWER_COLUMNS, "asked": ASKED_COLUMNS, "unmapped": UNMAPPED_COLUMNS,
-        "files": FILE_COLUMNS, "respondents": RESPONDENT_COLUMNS,
+        "responses": RESPONSE_COLUMNS,
+        "answers": SURVEY_ANSWER_COLUMNS,
+        "asked": ASKED_COLUMNS,
+        "unmapped": UNMAPPED_COLUMNS,
+        "files": FILE_COLUMNS,
+        "respondents": RESPONDENT_COLUMNS,
     }
-    frames = {
-        key: _typed(pd.concat(frames, ignore_index=True) if frames else _empty(columns[key]), key) for key, frames in parts.items()
-    }
-    frames["files"] = records_frame(files, FILE_COLUMNS, {"responses_read": "int64", "in_period": "bool"}) if files else _typed(_empty(FILE_COLUMNS), "files")
+    frames = {key: _typed(pd.concat(frames, ignore_index=True) if frames else _empty(columns[key]), key) for key, frames in parts.items()}
+    frames["files"] = (
+        records_frame(files, FILE_COLUMNS, {"responses_read": "int64", "in_period": "bool"})
+        if files
+        else _typed(_empty(FILE_COLUMNS), "files")
+    )
     frames["asked"] = frames["asked"].drop_duplicates(ignore_index=True)
     return SurveyData(survey=survey, **frames)
 
@@ -322,9 +350,16 @@ def _answers_of(answers: pd.DataFrame, kept: pd.DataFrame, survey: str, survey_i
     return pd.DataFrame(
         {
             "response_id": pd.Series([response_of[row] for row in rows], dtype=kept["response_id"].dtype),
-            "survey": survey, "survey_id": survey_id, "measure": mine["measure"].to_numpy(), "kind": mine["kind"].to_numpy(),
-            "answer": mine["answer"].array, "text": mine["text"].array, "source_file": name, "source_row": rows,
-            "column": mine["column"].to_numpy(), "question": mine["question"].to_numpy(),
+            "survey": survey,
+            "survey_id": survey_id,
+            "measure": mine["measure"].to_numpy(),
+            "kind": mine["kind"].to_numpy(),
+            "answer": mine["answer"].array,
+            "text": mine["text"].array,
+            "source_file": name,
+            "source_row": rows,
+            "column": mine["column"].to_numpy(),
+            "question": mine["question"].to_numpy(),
         },
         columns=SURVEY_ANSWER_COLUMNS,
     )

@@ -320,7 +320,8 @@ def map_distinct(values: Iterable[Any], function: Callable[[Any], Any]) -> np.nd
         by_kind: dict[type, Any] = {}
         outcome[missing] = np.fromiter(
             (by_kind[kind] if (kind := type(value)) in by_kind else by_kind.setdefault(kind, function(value)) for value in values[missing]),
-            dtype=object, count=int(missing.sum()),
+            dtype=object,
+            count=int(missing.sum()),
         )
         return outcome
     results: dict[tuple[type, Any], Any] = {}
@@ -562,7 +563,9 @@ def _lookup_for(allowed: Mapping[str, str], aliases: Mapping[str, str] | None) -
     return lookup
 
 
-def choose_codes(values: Iterable[Any], allowed: Mapping[str, str], aliases: Mapping[str, str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def choose_codes(
+    values: Iterable[Any], allowed: Mapping[str, str], aliases: Mapping[str, str] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """:func:`choose` for a whole column: the codes (None where a cell is not allowed) and which cells are allowed.
 
     The caller raises :func:`choose`'s own error for the first cell not allowed (see :func:`first_failure`).

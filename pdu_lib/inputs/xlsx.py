@@ -44,7 +44,9 @@ _BAD_CHARACTER_REFERENCE = re.compile(rb"&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01])|
 _BIDI_BYTES = tuple(
     re.compile(pattern)
     for pattern in (
-        rb"\xe2\x80[\x8e\x8f\xaa-\xae]", rb"\xe2\x81[\xa6-\xa9]", rb"\xd8\x9c",
+        rb"\xe2\x80[\x8e\x8f\xaa-\xae]",
+        rb"\xe2\x81[\xa6-\xa9]",
+        rb"\xd8\x9c",
         rb"&#(?:[xX]0*(?:200[eEfF]|202[a-eA-E]|206[6-9]|61[cC])|0*(?:820[67]|823[4-8]|829[4-7]|1564));",
     )
 )
@@ -275,7 +277,9 @@ def _check_characters(xml: bytes, name: str, part: str, where: str) -> None:
 # ---------------------------------------------------------------------------------------------- reading
 
 
-def read_sheet(path: str | Path, name: str, sheet: Callable[[str], bool] | None = None, label: str = "the first sheet") -> list[list[Any]] | None:
+def read_sheet(
+    path: str | Path, name: str, sheet: Callable[[str], bool] | None = None, label: str = "the first sheet"
+) -> list[list[Any]] | None:
     """The rows of one sheet: the first worksheet, or the first whose title ``sheet(title)`` accepts (None if none does).
 
     Rows start at row 1 and cells at column A, so a row's position is its
@@ -286,7 +290,9 @@ def read_sheet(path: str | Path, name: str, sheet: Callable[[str], bool] | None 
     return None if cells is None else cells.tolist()
 
 
-def sheet_cells(path: str | Path, name: str, sheet: Callable[[str], bool] | None = None, label: str = "the first sheet") -> np.ndarray | None:
+def sheet_cells(
+    path: str | Path, name: str, sheet: Callable[[str], bool] | None = None, label: str = "the first sheet"
+) -> np.ndarray | None:
     """:func:`read_sheet` as a two-dimensional object array (rows x columns), for readers that work a column at a time."""
     raw = read_input_bytes(path, name)
     try:

@@ -185,7 +185,7 @@ def fill(template: str, text_values: TextValues, *, where: str = "") -> str:
     filled = "".join(parts)
     if wording.CAUTION_MARK in filled:
         # An HTML block, not inline HTML: nbconvert's markdown renderer re-parses each inline tag on its own and would empty it.
-        filled = filled.rstrip("\n") + f"\n\n<p class=\"pdu-caution\"><small>{escape_for_markdown(wording.CAUTION_NOTE)}</small></p>\n"
+        filled = filled.rstrip("\n") + f'\n\n<p class="pdu-caution"><small>{escape_for_markdown(wording.CAUTION_NOTE)}</small></p>\n'
     return filled
 
 

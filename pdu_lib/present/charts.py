@@ -80,8 +80,7 @@ OKABE_ITO: dict[str, str] = {
 }
 # The order categorical series take the colours in (groups, periods, traces).
 CATEGORICAL: tuple[str, ...] = tuple(
-    OKABE_ITO[k]
-    for k in ("blue", "orange", "bluish_green", "reddish_purple", "sky_blue", "vermillion", "yellow", "black")
+    OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "reddish_purple", "sky_blue", "vermillion", "yellow", "black")
 )
 # Ordered scales, most positive first: blues, then a neutral yellow, then oranges.
 _LIKERT = {
@@ -169,9 +168,7 @@ def _check_table(table: pd.DataFrame, what: str) -> pd.DataFrame:
     for row in rows.itertuples(index=False):
         # The bars are drawn from count and base; a percent that disagrees is a bug upstream.
         if row.base and pd.notna(row.percent) and abs(float(row.percent) - 100 * row.count / row.base) > 0.5:
-            raise ValueError(
-                f"{what}: percent {row.percent} for {row.label!r} is not {row.count} of {row.base}"
-            )
+            raise ValueError(f"{what}: percent {row.percent} for {row.label!r} is not {row.count} of {row.base}")
     rows["label"] = [_clean(v) for v in rows["label"]]
     rows["category"] = [_clean(v) for v in rows["category"]]
     if "group" in rows.columns:
@@ -346,8 +343,13 @@ def likert_chart(
                 ax.barh(y, width, left=left, color=fill, edgecolor="white", linewidth=1, height=0.62)
                 if width >= LABEL_MIN_PERCENT:
                     ax.text(
-                        left + width / 2, y, f"{wording.percent(count, base)}%",
-                        ha="center", va="center", fontsize=MIN_FONT_PT, color=_text_colour(fill),
+                        left + width / 2,
+                        y,
+                        f"{wording.percent(count, base)}%",
+                        ha="center",
+                        va="center",
+                        fontsize=MIN_FONT_PT,
+                        color=_text_colour(fill),
                     )
                 left += width
         ax.set_yticks(range(len(block)), bar_labels)
@@ -357,7 +359,12 @@ def likert_chart(
         labels = _block_labels(rows, block, categories)
         handles = [Patch(facecolor=fill, label=_mpl(label, 24)) for label, fill in zip(labels, fills) if label]
         legend = dict(
-            handles=handles, ncols=min(len(handles), 2), frameon=False, handlelength=1.2, columnspacing=1.5, alignment="left",
+            handles=handles,
+            ncols=min(len(handles), 2),
+            frameon=False,
+            handlelength=1.2,
+            columnspacing=1.5,
+            alignment="left",
             title=None if len(blocks) == 1 else _mpl("Answers for " + ", ".join(g or "All answers" for g in block), 60),
         )
         if ax is axes[-1]:
@@ -420,13 +427,23 @@ def _draw_share_bar(ax, y, count, base, fill, height, caution_below, intervals):
     if intervals:
         low, high = wording.wilson_interval(count, base)
         ax.errorbar(
-            value, y, xerr=[[value - 100 * low], [100 * high - value]],
-            fmt="none", ecolor=OKABE_ITO["black"], elinewidth=1, capsize=3,
+            value,
+            y,
+            xerr=[[value - 100 * low], [100 * high - value]],
+            fmt="none",
+            ecolor=OKABE_ITO["black"],
+            elinewidth=1,
+            capsize=3,
         )
         end = 100 * high
     ax.text(
-        end + 1, y, _bar_label(count, base, caution_below, intervals),
-        va="center", ha="left", fontsize=MIN_FONT_PT, clip_on=False,
+        end + 1,
+        y,
+        _bar_label(count, base, caution_below, intervals),
+        va="center",
+        ha="left",
+        fontsize=MIN_FONT_PT,
+        clip_on=False,
     )
 
 
@@ -582,29 +599,44 @@ def interactive_share_bars(
         name = _plotly(_n_label(group, _group_base(rows, group), caution_below)) if group is not None else ""
         fig.add_trace(
             go.Bar(
-                x=x, y=y, orientation="h", name=name, uid=f"{chart_id}-{g}",
+                x=x,
+                y=y,
+                orientation="h",
+                name=name,
+                uid=f"{chart_id}-{g}",
                 marker={"color": CATEGORICAL[g % len(CATEGORICAL)]},
                 # Inside a bar long enough to hold it, else just past its end: a label never runs off a phone's screen.
-                text=text, textposition=["outside" if v < 60 else "auto" for v in x], cliponaxis=False, customdata=custom,
-                insidetextanchor="end", insidetextfont={"color": _text_colour(CATEGORICAL[g % len(CATEGORICAL)])},
-                outsidetextfont={"color": OKABE_ITO["black"]}, constraintext="none",
+                text=text,
+                textposition=["outside" if v < 60 else "auto" for v in x],
+                cliponaxis=False,
+                customdata=custom,
+                insidetextanchor="end",
+                insidetextfont={"color": _text_colour(CATEGORICAL[g % len(CATEGORICAL)])},
+                outsidetextfont={"color": OKABE_ITO["black"]},
+                constraintext="none",
                 hovertemplate=(
                     "<b>%{customdata[3]}</b><br>%{customdata[0]} of %{customdata[1]} answered"
                     "<br>%{customdata[2]}<extra>%{fullData.name}</extra>"
                 ),
                 error_x=(
-                    {"type": "data", "symmetric": False, "array": plus, "arrayminus": minus,
-                     "color": OKABE_ITO["black"], "thickness": 1, "width": 3}
-                    if intervals else None
+                    {
+                        "type": "data",
+                        "symmetric": False,
+                        "array": plus,
+                        "arrayminus": minus,
+                        "color": OKABE_ITO["black"],
+                        "thickness": 1,
+                        "width": 3,
+                    }
+                    if intervals
+                    else None
                 ),
             )
         )
     caution = any(wording.needs_caution(b, caution_below) for b in rows["base"])
     # A row is as tall as its label, wrapped (about 15 px a line), or its bars.
     row_units = sum(max(len(groups) * 0.75, (15 * (labels[code].count("<br>") + 1) + 8) / 46) for code, _l in categories)
-    _plotly_layout(
-        fig, title, max(1.0, row_units), caution, caution_below, legend=groups != [None], axis_label=axis_label
-    )
+    _plotly_layout(fig, title, max(1.0, row_units), caution, caution_below, legend=groups != [None], axis_label=axis_label)
     # Room on the right for the labels outside the bars (longer with intervals).
     fig.update_layout(barmode="group", xaxis={"range": [0, 145 if intervals else 125], "tickvals": [0, 25, 50, 75, 100]})
     return fig
@@ -648,14 +680,21 @@ def interactive_likert(
             group_title = "Answers for " + ", ".join(g or "All answers" for g in block) if len(blocks) > 1 else ""
             fig.add_trace(
                 go.Bar(
-                    x=x, y=y, orientation="h", name=_plotly(label, 30), uid=f"{chart_id}-{b}-{i}" if b else f"{chart_id}-{i}",
-                    legendgroup=f"{chart_id}-{b}", legendgrouptitle={"text": _plotly(group_title)} if group_title else None,
+                    x=x,
+                    y=y,
+                    orientation="h",
+                    name=_plotly(label, 30),
+                    uid=f"{chart_id}-{b}-{i}" if b else f"{chart_id}-{i}",
+                    legendgroup=f"{chart_id}-{b}",
+                    legendgrouptitle={"text": _plotly(group_title)} if group_title else None,
                     marker={"color": fill, "line": {"color": "white", "width": 1}},
-                    text=text, textposition="inside", insidetextanchor="middle",
-                    textfont={"color": _text_colour(fill)}, customdata=custom,
+                    text=text,
+                    textposition="inside",
+                    insidetextanchor="middle",
+                    textfont={"color": _text_colour(fill)},
+                    customdata=custom,
                     hovertemplate=(
-                        "%{y}<br><b>%{customdata[3]}</b>: %{customdata[2]}%"
-                        " (%{customdata[0]} of %{customdata[1]})<extra></extra>"
+                        "%{y}<br><b>%{customdata[3]}</b>: %{customdata[2]}% (%{customdata[0]} of %{customdata[1]})<extra></extra>"
                     ),
                 )
             )
@@ -715,16 +754,21 @@ class ReportChart:
         legend = _legend_html(plotted) if plotted.layout.showlegend is not False else ""
         if legend:
             # The legend is HTML under the chart, where it wraps at any width; plotly's own is cut on a phone.
-            plotted.update_layout(showlegend=False, height=max(200, (plotted.layout.height or 400) - 40),
-                                  margin={"b": max(40, (plotted.layout.margin.b or 100) - 40)})
+            plotted.update_layout(
+                showlegend=False,
+                height=max(200, (plotted.layout.height or 400) - 40),
+                margin={"b": max(40, (plotted.layout.margin.b or 100) - 40)},
+            )
         meta = plotted.layout.meta if isinstance(plotted.layout.meta, dict) else {}
         note_html = ""
         if meta.get("note"):
             note_html = f'<p class="pdu-chart-note">{meta["note"].replace("<br>", " ")}</p>'
             lines = int(meta.get("note_lines", 1))
-            plotted.update_layout(xaxis={"title": {"text": meta["axis_title"]}},
-                                  height=max(200, (plotted.layout.height or 400) - 18 * lines),
-                                  margin={"b": max(40, (plotted.layout.margin.b or 100) - 18 * lines)})
+            plotted.update_layout(
+                xaxis={"title": {"text": meta["axis_title"]}},
+                height=max(200, (plotted.layout.height or 400) - 18 * lines),
+                margin={"b": max(40, (plotted.layout.margin.b or 100) - 18 * lines)},
+            )
         plotted.update_layout(title={"text": ""}, margin={"t": 20})
         div = plotted.to_html(
             full_html=False,

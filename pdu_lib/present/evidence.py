@@ -41,7 +41,11 @@ def theme_table(ds: "Dataset", section: str) -> Prose:
 
 
 def section_quotes(
-    ds: "Dataset", section: str, only_themes: Iterable[str] = (), without_themes: Iterable[str] = (), per_theme: int = quotes.DEFAULT_PER_THEME
+    ds: "Dataset",
+    section: str,
+    only_themes: Iterable[str] = (),
+    without_themes: Iterable[str] = (),
+    per_theme: int = quotes.DEFAULT_PER_THEME,
 ):
     """The publishable quotes of a section, under their themes.
 
@@ -81,7 +85,9 @@ def review_points(excerpts: pd.DataFrame, section: str) -> pd.DataFrame:
     """
     rows = excerpts.loc[(excerpts["method"] == "review") & (excerpts["section"] == section)]
     rows = rows.loc[rows["sub_theme_label"].notna() & rows["sub_theme_label"].astype(str).str.strip().ne("")]
-    table = pd.DataFrame({"round": rows["round"].astype(str), "point": rows["sub_theme_label"].astype(str), "stance": rows["stance"].astype(str)})
+    table = pd.DataFrame(
+        {"round": rows["round"].astype(str), "point": rows["sub_theme_label"].astype(str), "stance": rows["stance"].astype(str)}
+    )
     return table.drop_duplicates().sort_values(["round", "point"], kind="stable").reset_index(drop=True)
 
 
@@ -106,7 +112,13 @@ def expert_citizens_review(ds: "Dataset", section: str) -> list:
         who = f"the {wording.count_words(people)} Expert Citizens" if people else "the Expert Citizens"
         agreed = list_words([lower_first(p) for p in rows.loc[rows["stance"] == "positive", "point"]])
         qualified = list_words([lower_first(p) for p in rows.loc[rows["stance"] != "positive", "point"]])
-        text = [sentence("In {when} {who} discussed what people reported in this section and what it could mean for service users.", who=who, when=when)]
+        text = [
+            sentence(
+                "In {when} {who} discussed what people reported in this section and what it could mean for service users.",
+                who=who,
+                when=when,
+            )
+        ]
         if agreed:
             text.append(sentence("In support, they noted: {points}.", points=agreed))
         if qualified:

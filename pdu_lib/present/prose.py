@@ -45,10 +45,7 @@ __all__ = [
 # surrogates: dropped from data before it reaches HTML.
 _UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
-NOTE_STYLE = (
-    "font-size:0.9em;color:#444;border-left:3px solid #E69F00;"
-    "padding:0.2em 0 0.2em 0.6em;margin:0.5em 0"
-)
+NOTE_STYLE = "font-size:0.9em;color:#444;border-left:3px solid #E69F00;padding:0.2em 0 0.2em 0.6em;margin:0.5em 0"
 
 
 def _clean(text: str) -> str:
@@ -213,9 +210,7 @@ def note(text: object) -> Prose:
     '<p class="pdu-note" role="note" style="font-size:0.9em;color:#444;border-left:3px solid #E69F00;padding:0.2em 0 0.2em 0.6em;margin:0.5em 0">† The base of that percentage is under 30: treat it with care.</p>'
     """
     piece = _inline(text)
-    return Prose._from_html(
-        f'<p class="pdu-note" role="note" style="{NOTE_STYLE}">{piece.html}</p>', piece.text, True
-    )
+    return Prose._from_html(f'<p class="pdu-note" role="note" style="{NOTE_STYLE}">{piece.html}</p>', piece.text, True)
 
 
 def caution_if_marked(*items: object, caution_below: int = wording.CAUTION_BELOW) -> Prose | None:
@@ -299,12 +294,9 @@ def table_html(df: pd.DataFrame, caption: object, index: bool = False, require_b
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"table_html needs a DataFrame, not {type(df).__name__}")
     columns = list(df.columns)
-    if require_base and any(_is_percent_column(c) for c in columns) and not any(
-        _is_base_column(c) for c in columns
-    ):
+    if require_base and any(_is_percent_column(c) for c in columns) and not any(_is_base_column(c) for c in columns):
         raise ValueError(
-            f"table {str(caption)!r} shows percentages without a base column ('base' or 'n'): "
-            "keep the base beside every percentage"
+            f"table {str(caption)!r} shows percentages without a base column ('base' or 'n'): keep the base beside every percentage"
         )
     shown = df.copy()
     shown.columns = [_clean_cell(c) for c in shown.columns]
@@ -315,11 +307,12 @@ def table_html(df: pd.DataFrame, caption: object, index: bool = False, require_b
             shown[column] = shown[column].map(_clean_cell)
     if {"percent", "count", "base"} <= set(shown.columns) and pd.api.types.is_float_dtype(shown["percent"]):
         shown["percent"] = [
-            wording.percent(c, b) if pd.notna(c) and pd.notna(b) and b else None
-            for c, b in zip(shown["count"], shown["base"])
+            wording.percent(c, b) if pd.notna(c) and pd.notna(b) and b else None for c, b in zip(shown["count"], shown["base"])
         ]
     shown = shown.rename(columns=READER_HEADERS)
-    table = _align_numbers(shown.to_html(escape=True, index=index, border=0, classes="pdu-table", na_rep="\u2013", justify="left"), shown, index)
+    table = _align_numbers(
+        shown.to_html(escape=True, index=index, border=0, classes="pdu-table", na_rep="\u2013", justify="left"), shown, index
+    )
     title = _inline(caption)
     opening_end = table.index(">") + 1
     html = f"{table[:opening_end]}<caption>{title.html}</caption>{table[opening_end:]}"

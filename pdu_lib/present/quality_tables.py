@@ -90,10 +90,12 @@ def answers_against_responses(table: pd.DataFrame, measures: pd.DataFrame) -> pd
       'Surveys that asked it': 13, 'Note': 'asked in 13 of 16 surveys'}]
     """
     labels = dict(zip(measures["measure"], measures["label"]))
-    return pd.DataFrame({
-        "Question": table["measure"].map(labels).fillna(table["measure"]),
-        "Responses": table["responses"],
-        "Answered the question": table["item_n"],
-        "Surveys that asked it": table["surveys_asking"],
-        "Note": table["flag"],
-    })
+    return pd.DataFrame(
+        {
+            "Question": table["measure"].map(labels).fillna(table["measure"]),
+            "Responses": table["responses"],
+            "Answered the question": table["item_n"],
+            "Surveys that asked it": table["surveys_asking"],
+            "Note": table["flag"],
+        }
+    )

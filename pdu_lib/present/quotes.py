@@ -23,15 +23,52 @@ DEFAULT_PER_THEME = 3  # quotes shown per theme
 
 _TITLE_NAME = re.compile(r"(?<![\w])(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][a-z'’-]+")
 _ORG_SUFFIXES = (
-    "Trust", "Society", "Council", "Centre", "Center", "Association", "Foundation", "Agency",
-    "Charity", "Partnership", "Ltd", "Limited", "CIC", "Church",
+    "Trust",
+    "Society",
+    "Council",
+    "Centre",
+    "Center",
+    "Association",
+    "Foundation",
+    "Agency",
+    "Charity",
+    "Partnership",
+    "Ltd",
+    "Limited",
+    "CIC",
+    "Church",
 )
-_ORG_HEURISTIC = re.compile(
-    r"(?<![\w\[])((?:[A-Z][\w'’&-]*\s+){1,5}(?:" + "|".join(_ORG_SUFFIXES) + r"))(?![\w])"
-)
+_ORG_HEURISTIC = re.compile(r"(?<![\w\[])((?:[A-Z][\w'’&-]*\s+){1,5}(?:" + "|".join(_ORG_SUFFIXES) + r"))(?![\w])")
 _NOT_ORG_WORDS = {
-    "the", "our", "my", "their", "his", "her", "a", "an", "this", "that", "at", "in", "from", "with",
-    "and", "but", "so", "we", "i", "they", "of", "for", "to", "by", "on", "as", "when", "if", "local",
+    "the",
+    "our",
+    "my",
+    "their",
+    "his",
+    "her",
+    "a",
+    "an",
+    "this",
+    "that",
+    "at",
+    "in",
+    "from",
+    "with",
+    "and",
+    "but",
+    "so",
+    "we",
+    "i",
+    "they",
+    "of",
+    "for",
+    "to",
+    "by",
+    "on",
+    "as",
+    "when",
+    "if",
+    "local",
 }
 
 
@@ -219,7 +256,10 @@ def curate(excerpts: pd.DataFrame, per_theme: int = 3) -> tuple[pd.DataFrame, pd
         non_answers = int(non_answer[in_theme.index].sum())
         candidates = in_theme.loc[~non_answer[in_theme.index] & ~texts[in_theme.index].duplicated()]
         stances = candidates["stance"].map(cell_text) if "stance" in candidates.columns else pd.Series("", index=candidates.index)
-        queues = {s: list(candidates.index[stances == s]) for s in sorted(dict.fromkeys(stances), key=lambda s: _STANCE_ORDER.get(s, len(_STANCE_ORDER)))}
+        queues = {
+            s: list(candidates.index[stances == s])
+            for s in sorted(dict.fromkeys(stances), key=lambda s: _STANCE_ORDER.get(s, len(_STANCE_ORDER)))
+        }
         picked: list[int] = []
         quoted: set[str] = set()
         while len(picked) < per_theme and any(queues.values()):
@@ -250,7 +290,9 @@ def _not_quoted_note(row: Mapping[str, Any]) -> str:
         parts.append(f"{more} more {'quote' if more == 1 else 'quotes'} on this theme not shown")
     if int(row["non_answers"]):
         n = int(row["non_answers"])
-        parts.append(f"{n} {'answer' if n == 1 else 'answers'} that gave no view yet (such as &#8220;not yet&#8221;), counted but not quoted")
+        parts.append(
+            f"{n} {'answer' if n == 1 else 'answers'} that gave no view yet (such as &#8220;not yet&#8221;), counted but not quoted"
+        )
     return f'<p class="pdu-quote-count">{"; ".join(parts)}.</p>' if parts else ""
 
 
@@ -299,8 +341,10 @@ def render_excerpts_html(
         for row in rows.to_dict("records"):
             stance = cell_text(row.get("stance"))
             css = "pdu-excerpt" + (f" pdu-{stance}" if stance in STANCES else "")
-            out.append(f'<blockquote class="{css}">{_paragraphs(str(row["text"]))}'
-                       f"<footer>&#8212; {escape_for_markdown(attribution(row, group_labels))}</footer></blockquote>")
+            out.append(
+                f'<blockquote class="{css}">{_paragraphs(str(row["text"]))}'
+                f"<footer>&#8212; {escape_for_markdown(attribution(row, group_labels))}</footer></blockquote>"
+            )
         if count is not None:
             out.append(_not_quoted_note(count))
         if theme is not None:
@@ -343,8 +387,10 @@ def theme_table_shown(excerpts: pd.DataFrame, section: str) -> pd.DataFrame:
         word = {"people": ("person", "people"), "reviews": ("review", "reviews")}[unit][n != 1]
         return f"{n} {word}"
 
-    return pd.DataFrame({
-        "Theme": table["theme"],
-        "Respondent group": table["group"],
-        "Number": [number(p, u, s) for p, u, s in zip(table["people"], table["unit"], table["suppressed"])],
-    })
+    return pd.DataFrame(
+        {
+            "Theme": table["theme"],
+            "Respondent group": table["group"],
+            "Number": [number(p, u, s) for p, u, s in zip(table["people"], table["unit"], table["suppressed"])],
+        }
+    )

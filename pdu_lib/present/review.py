@@ -19,15 +19,21 @@ def theme_ratings_table(judged: pd.DataFrame | None) -> pd.DataFrame:
     >>> theme_ratings_table(j).to_dict("records")[0]
     {'Theme': 'Signposting', 'Actions judged': 2, 'A big difference': '100% (2 of 2)†', 'Some difference': 0, 'Little or no difference': 0, "Can't say": 0}
     """
-    ratings = expert_review.theme_ratings(judged) if judged is not None else expert_review.theme_ratings(pd.DataFrame(columns=["present", "theme", "impact"]))
-    table = pd.DataFrame({
-        "Theme": ratings["theme"],
-        "Actions judged": ratings["judged"],
-        IMPACT_SCALE["big"]: ratings["big_share"].map(lambda share: wording.format_percent(share.numerator, share.base)),
-        IMPACT_SCALE["some"]: ratings["some"],
-        IMPACT_SCALE["little"]: ratings["little"],
-        IMPACT_SCALE["cant_say"]: ratings["cant_say"],
-    })
+    ratings = (
+        expert_review.theme_ratings(judged)
+        if judged is not None
+        else expert_review.theme_ratings(pd.DataFrame(columns=["present", "theme", "impact"]))
+    )
+    table = pd.DataFrame(
+        {
+            "Theme": ratings["theme"],
+            "Actions judged": ratings["judged"],
+            IMPACT_SCALE["big"]: ratings["big_share"].map(lambda share: wording.format_percent(share.numerator, share.base)),
+            IMPACT_SCALE["some"]: ratings["some"],
+            IMPACT_SCALE["little"]: ratings["little"],
+            IMPACT_SCALE["cant_say"]: ratings["cant_say"],
+        }
+    )
     return table.reset_index(drop=True)
 
 

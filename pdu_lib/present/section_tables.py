@@ -56,10 +56,7 @@ def repeat_attendance(attendances: pd.DataFrame) -> pd.DataFrame:
 
 def shares_by_report(datasets: list["Dataset"], column: str, labels: Mapping[str, str]) -> pd.DataFrame:
     """Attendances by ``column`` (sector, focus) for each report, labelled with the report's title, for a grouped chart."""
-    tables = [
-        metrics.counts_by(data.attendances, column, list(labels), labels).assign(group=data.period.title)
-        for data in datasets
-    ]
+    tables = [metrics.counts_by(data.attendances, column, list(labels), labels).assign(group=data.period.title) for data in datasets]
     return pd.concat(tables, ignore_index=True)
 
 
@@ -73,8 +70,10 @@ def statutory_by_event(attendances: pd.DataFrame, events: pd.DataFrame) -> pd.Da
     >>> statutory_by_event(att, ev).to_dict("records")
     [{'Event': 'Jan 2018: PIE', 'Attendances': 2, 'From the statutory sector': 1}, {'Event': 'Feb 2018: Trauma', 'Attendances': 1, 'From the statutory sector': 0}]
     """
-    counts = attendances.assign(statutory=attendances["sector"].eq("statutory")).groupby("event_id").agg(
-        attendances=("sector", "size"), statutory=("statutory", "sum")
+    counts = (
+        attendances.assign(statutory=attendances["sector"].eq("statutory"))
+        .groupby("event_id")
+        .agg(attendances=("sector", "size"), statutory=("statutory", "sum"))
     )
     shown = events.merge(counts, left_on="event_id", right_index=True).sort_values(["date", "event_id"])
     return pd.DataFrame(
@@ -106,7 +105,9 @@ def response_rate_table(rates: pd.DataFrame) -> pd.DataFrame:
             "Event": rates["title"].astype(str),
             "Attendances": rates["attendances"].astype(int),
             "Responses": rates["responses"].astype(int),
-            "Response rate": [wording.format_rate(r, a, no_base="no attendances") for r, a in zip(rates["responses"], rates["attendances"])],
+            "Response rate": [
+                wording.format_rate(r, a, no_base="no attendances") for r, a in zip(rates["responses"], rates["attendances"])
+            ],
         }
     ).reset_index(drop=True)
 

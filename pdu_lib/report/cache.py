@@ -116,8 +116,14 @@ def dataset_key(data_dir: str | Path, report: str, *, library_dir: Path | None =
     data_dir = Path(data_dir).resolve()
     check_data_folder(data_dir)
     digest = hashlib.sha256()
-    for part in (f"format {FORMAT_VERSION}", f"python {sys.version}", f"pandas {pd.__version__}",
-                 f"report {report}", f"folder {data_dir}", f"library {library_hash(library_dir)}"):
+    for part in (
+        f"format {FORMAT_VERSION}",
+        f"python {sys.version}",
+        f"pandas {pd.__version__}",
+        f"report {report}",
+        f"folder {data_dir}",
+        f"library {library_hash(library_dir)}",
+    ):
         digest.update(part.encode("utf-8") + b"\0")
     _hash_tree(digest, data_dir)
     return digest.hexdigest()

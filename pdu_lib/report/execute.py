@@ -8,7 +8,6 @@ section sees nothing of the one before it; a kernel whose section failed is
 shut down and replaced by a fresh one.
 """
 
-
 import os
 import queue
 import re
@@ -371,8 +370,16 @@ def run_sections(
     if pool is None:
         with KernelPool(runtime_dir) as own:
             return run_sections(
-                sections, notebooks_dir=notebooks_dir, parameters=parameters, executed_dir=executed_dir, jobs=jobs, desc=desc,
-                stream=stream, drop_tags=drop_tags, runtime_dir=runtime_dir, pool=own,
+                sections,
+                notebooks_dir=notebooks_dir,
+                parameters=parameters,
+                executed_dir=executed_dir,
+                jobs=jobs,
+                desc=desc,
+                stream=stream,
+                drop_tags=drop_tags,
+                runtime_dir=runtime_dir,
+                pool=own,
             )
     from tqdm import tqdm
 
@@ -391,7 +398,14 @@ def run_sections(
         try:
             own = parameters(section) if callable(parameters) else parameters
             return render_section(
-                index, section, notebooks_dir=notebooks_dir, parameters=own, executed_dir=executed_dir, drop_tags=drop_tags, runtime_dir=runtime_dir, pool=pool
+                index,
+                section,
+                notebooks_dir=notebooks_dir,
+                parameters=own,
+                executed_dir=executed_dir,
+                drop_tags=drop_tags,
+                runtime_dir=runtime_dir,
+                pool=pool,
             )
         finally:
             with lock:
@@ -444,13 +458,20 @@ def render_section(
             nb = execute_notebook(source, executed, parameters, cwd=notebooks_dir, runtime_dir=runtime_dir)
         else:
             with pool.kernel() as kernel:
-                nb = execute_notebook(with_kernel_reset(source), executed, parameters, cwd=notebooks_dir, runtime_dir=runtime_dir, kernel=kernel)
+                nb = execute_notebook(
+                    with_kernel_reset(source), executed, parameters, cwd=notebooks_dir, runtime_dir=runtime_dir, kernel=kernel
+                )
     except Exception as exc:
         return SectionResult(section, ok=False, error=describe_failure(exc), seconds=time.monotonic() - started)
     try:
         body, stderr_lines = notebook_body(nb, section, resources_path=notebooks_dir)
     except Exception as exc:
-        return SectionResult(section, ok=False, error=f"HTML export failed: {short_message(f'{type(exc).__name__}: {exc}')}", seconds=time.monotonic() - started)
+        return SectionResult(
+            section,
+            ok=False,
+            error=f"HTML export failed: {short_message(f'{type(exc).__name__}: {exc}')}",
+            seconds=time.monotonic() - started,
+        )
     return SectionResult(
         section,
         ok=True,
@@ -469,5 +490,3 @@ def describe_failure(exc: BaseException) -> str:
         where = f" (cell [{exc.exec_count}])" if exc.exec_count is not None else ""
         return short_message(f"{exc.ename}: {exc.evalue}") + where
     return short_message(f"{type(exc).__name__}: {exc}")
-
-

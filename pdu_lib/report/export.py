@@ -1,6 +1,5 @@
 """Exporting an executed notebook to a stable, offline HTML fragment with nbconvert (code hidden)."""
 
-
 import copy
 import functools
 import logging
@@ -204,5 +203,3 @@ def plotly_js_version(script: str) -> str:
     if found is None:
         raise ValueError("no plotly.js version in the bundle's opening comment")
     return found.group(1)
-
-

@@ -1,6 +1,5 @@
 """figures.csv: every headline figure in a fixed column and row order, and how the index shows one."""
 
-
 import csv
 import math
 from pathlib import Path
@@ -96,5 +95,3 @@ def figure_display(row: dict[str, str]) -> str:
     if base:
         return f"{shown} (base {base})"
     return shown
-
-

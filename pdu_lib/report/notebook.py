@@ -87,11 +87,19 @@ class Page:
     def say(self, **values: str) -> None:
         """Let ``%%prose`` cells name more text values (a label computed in the notebook, for example)."""
         active = authoring.current()
-        authoring.use(authoring.TextValues(figures=active.figures, values={**active.values, **values}, report=active.report, intervals=active.intervals))
+        authoring.use(
+            authoring.TextValues(
+                figures=active.figures, values={**active.values, **values}, report=active.report, intervals=active.intervals
+            )
+        )
 
 
 def setup(
-    report: str, data_dir: str | None = None, output_dir: str | None = None, report_mode: bool = False, show_intervals: bool = False,
+    report: str,
+    data_dir: str | None = None,
+    output_dir: str | None = None,
+    report_mode: bool = False,
+    show_intervals: bool = False,
     dataset_path: str | None = None,
 ) -> Page:
     """Load the report's Dataset, compute its figures and make them what ``%%prose`` cells fill from.

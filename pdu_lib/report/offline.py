@@ -1,6 +1,5 @@
 """Checks that a page loads nothing from the web: every resource and link a page or its CSS refers to."""
 
-
 import re
 from html.parser import HTMLParser
 from pathlib import Path

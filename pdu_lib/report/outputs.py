@@ -70,7 +70,10 @@ def check_out_dir(out_dir: str | Path, data_dir: str | Path) -> Path:
     if out == data:
         raise InputError(out, "--out is the data folder: a render would replace its inputs; choose another folder, e.g. outputs")
     if data in out.parents:
-        raise InputError(out, f"--out lies inside the data folder {data}: a render would write among (and could replace) its inputs; choose a folder outside it")
+        raise InputError(
+            out,
+            f"--out lies inside the data folder {data}: a render would write among (and could replace) its inputs; choose a folder outside it",
+        )
     if out in data.parents:
         raise InputError(out, f"--out holds the data folder {data}: choose a folder beside the data, e.g. outputs")
     return out

@@ -1,6 +1,5 @@
 """Writing a rendered report's pages: index, one page per section, and the self-contained single file."""
 
-
 import base64
 import html as html_lib
 import mimetypes
@@ -69,15 +68,17 @@ def publish(
         asset.write_text(plotly_js(), encoding="utf-8")
 
     def index_fragment(link: Callable[[Section], str], title_page: bool = True) -> Markup:
-        return Markup(scrollable_tables(
-            env.get_template("pdu_index.html.j2").render(
-                period=period,
-                programme=programme,
-                partial_note=partial_note,
-                contents=[(section.title, link(section)) for section in sections],
-                title_page=title_page,
+        return Markup(
+            scrollable_tables(
+                env.get_template("pdu_index.html.j2").render(
+                    period=period,
+                    programme=programme,
+                    partial_note=partial_note,
+                    contents=[(section.title, link(section)) for section in sections],
+                    title_page=title_page,
+                )
             )
-        ))
+        )
 
     # index.html
     (folder / "index.html").write_text(
@@ -222,5 +223,3 @@ def inline_local_images(html: str, base: Path) -> str:
         return f"{match.group(1)}data:{mime};base64,{encoded}{match.group(3)}"
 
     return _IMG_SRC.sub(replace, html)
-
-

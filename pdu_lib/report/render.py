@@ -141,7 +141,7 @@ def render_reports(
     periods = config.load_reports(data_dir)
     wanted: list[str] = []
     for name in names or ():
-        for each in (list(periods) if name == "all" else [name]):
+        for each in list(periods) if name == "all" else [name]:
             if each not in wanted:
                 wanted.append(each)
     if not wanted:
@@ -238,8 +238,20 @@ def render_report(
     if folder is None:
         with OutputFolder(Path(out_dir)) as own:
             return render_report(
-                period, dataset, prepared=prepared, use_cache=use_cache, data_dir=data_dir, out_dir=out_dir, sections=sections, notebooks_dir=notebooks_dir, jobs=jobs,
-                programme=programme, partial=partial, intervals=intervals, stream=stream, folder=own,
+                period,
+                dataset,
+                prepared=prepared,
+                use_cache=use_cache,
+                data_dir=data_dir,
+                out_dir=out_dir,
+                sections=sections,
+                notebooks_dir=notebooks_dir,
+                jobs=jobs,
+                programme=programme,
+                partial=partial,
+                intervals=intervals,
+                stream=stream,
+                folder=own,
             )
     stream = sys.stderr if stream is None else stream
     started = time.monotonic()
@@ -301,12 +313,17 @@ def render_report(
         )
         for section_result in result.failed:
             kept = _keep_failed(section_result, executed_dir, failed_dir)
-            _say(stream, f"{name}: section {section_result.section.key!r} ({section_result.section.notebook}) failed: {section_result.error}")
+            _say(
+                stream, f"{name}: section {section_result.section.key!r} ({section_result.section.notebook}) failed: {section_result.error}"
+            )
             if kept:
                 _say(stream, f"    executed notebook kept: {kept}")
         for section_result in result.sections:
             if section_result.ok and section_result.stderr_lines:
-                _say(stream, f"{name}: section {section_result.section.key!r} wrote {section_result.stderr_lines} line(s) to stderr (warnings); they are not in the HTML")
+                _say(
+                    stream,
+                    f"{name}: section {section_result.section.key!r} wrote {section_result.stderr_lines} line(s) to stderr (warnings); they are not in the HTML",
+                )
 
         if not result.ok:
             result.seconds = time.monotonic() - started
@@ -321,7 +338,10 @@ def render_report(
         result.size_bytes = report_size(final_dir)
         result.seconds = time.monotonic() - started
         reused = sum(section_result.cached for section_result in result.sections)
-        _say(stream, f"{name}: {len(sections)} section(s) rendered to {final_dir}, {reused} of them unchanged and taken from the cache ({result.size_bytes / 1e6:.1f} MB, {result.seconds:.0f} s)")
+        _say(
+            stream,
+            f"{name}: {len(sections)} section(s) rendered to {final_dir}, {reused} of them unchanged and taken from the cache ({result.size_bytes / 1e6:.1f} MB, {result.seconds:.0f} s)",
+        )
         if result.size_bytes > MAX_REPORT_BYTES:
             _say(stream, f"{name}: warning: the report is {result.size_bytes / 1e6:.1f} MB, over the {MAX_REPORT_BYTES / 1e6:.0f} MB limit")
         return result
@@ -375,5 +395,3 @@ def _say(stream, line: str) -> None:
     from tqdm import tqdm
 
     tqdm.write(line, file=stream)
-
-

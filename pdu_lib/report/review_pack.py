@@ -77,7 +77,9 @@ def pack_actions(ds: Dataset) -> ReviewPack:
     Needs the codebook's publication rules: a data folder without ``codebook.yml`` is an InputError.
     """
     if ds.codebook is None:
-        raise InputError(ds.data_dir / "codebook.yml", "the review pack needs the codebook's publication rules (names, withheld text, organisations)")
+        raise InputError(
+            ds.data_dir / "codebook.yml", "the review pack needs the codebook's publication rules (names, withheld text, organisations)"
+        )
     actions = reported_actions(ds.followup_answers, ds.excerpts, _survey_consent(ds), list(ds.codebook.themes["theme_label"]))
     organisations = ds.bookings["organisation"].dropna().astype(str).unique()
     review = publication_review(actions, ds.codebook, organisations)
@@ -86,8 +88,7 @@ def pack_actions(ds: Dataset) -> ReviewPack:
     review.loc[empty, "withheld_reason"] = "says no action yet"
     review.loc[empty, "publishable"] = False
     shown = review.loc[review["publishable"], ["action_id", "round", "theme_label", "text"]].reset_index(drop=True)
-    withheld = (review.loc[~review["publishable"]].groupby("withheld_reason").size().rename("actions")
-                .rename_axis("reason").reset_index())
+    withheld = review.loc[~review["publishable"]].groupby("withheld_reason").size().rename("actions").rename_axis("reason").reset_index()
     return ReviewPack(shown, withheld)
 
 
@@ -112,8 +113,14 @@ def build_workbook(actions: pd.DataFrame, heading: str, withheld: pd.DataFrame |
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
-    choices = DataValidation(type="list", formula1='"' + ",".join(IMPACT_SCALE.values()) + '"', allow_blank=True,
-                             showErrorMessage=True, errorTitle="Impact", error="Choose a value of the scale, or leave it blank")
+    choices = DataValidation(
+        type="list",
+        formula1='"' + ",".join(IMPACT_SCALE.values()) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Impact",
+        error="Choose a value of the scale, or leave it blank",
+    )
     sheet.add_data_validation(choices)
     if len(actions):
         choices.add(f"D2:D{len(actions) + 1}")
@@ -131,9 +138,11 @@ def build_workbook(actions: pd.DataFrame, heading: str, withheld: pd.DataFrame |
     about = workbook.create_sheet("About")
     lines = [heading, "", "For each action, choose its likely impact for service users in column D:"]
     lines += [f"  {label}" for label in IMPACT_SCALE.values()]
-    lines += ["Add any comment in column E. Leave a row blank if the group did not discuss it.",
-              "Do not change the action ids or the actions' text.",
-              "Save the file as expert_citizens/<session date>.xlsx (e.g. 2019-02-14.xlsx) in the data folder."]
+    lines += [
+        "Add any comment in column E. Leave a row blank if the group did not discuss it.",
+        "Do not change the action ids or the actions' text.",
+        "Save the file as expert_citizens/<session date>.xlsx (e.g. 2019-02-14.xlsx) in the data folder.",
+    ]
     if withheld is not None and len(withheld):
         lines += ["", "Actions not shown, and why:"]
         lines += [f"  {row.reason}: {row.actions}" for row in withheld.itertuples(index=False)]
@@ -208,8 +217,9 @@ def build_document(actions: pd.DataFrame, heading: str, withheld: pd.DataFrame |
     document.add_paragraph("   ".join(f"\u2610 {label}" for label in IMPACT_SCALE.values()))
     if withheld is not None and len(withheld):
         left_out = int(withheld["actions"].sum())
-        document.add_paragraph(f"{left_out} further action{'s are' if left_out != 1 else ' is'} not shown: "
-                               "some may not be quoted, some report no action yet.")
+        document.add_paragraph(
+            f"{left_out} further action{'s are' if left_out != 1 else ' is'} not shown: some may not be quoted, some report no action yet."
+        )
 
     for theme, rows in actions.groupby("theme_label", sort=False):
         document.add_heading(str(theme), level=1)
