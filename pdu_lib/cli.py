@@ -125,7 +125,7 @@ def _upgrade_survey_codes(args) -> int:
 
 
 def _review_pack(args) -> int:
-    from pdu_lib.report.review_pack import write_review_pack
+    from pdu_lib.report.expert_review_pack import write_review_pack
 
     pack = write_review_pack(args.report, data_dir=args.data, out_dir=args.out)
     print(f"wrote {len(pack.actions)} actions to {pack.docx} and {pack.xlsx}")

@@ -57,7 +57,7 @@ OVERALL = {
 
 def write_review_packs(out: Path, sessions: list[tuple[dt.date, int]], seed: int) -> None:
     """One completed pack per review session, judged deterministically from ``seed``."""
-    from pdu_lib.report.review_pack import ACTIONS_SHEET, OVERALL_SHEET, build_workbook, pack_actions
+    from pdu_lib.report.expert_review_pack import ACTIONS_SHEET, OVERALL_SHEET, build_workbook, pack_actions
     from pdu_lib.inputs.dataset import _load
     from pdu_sample.xlsxio import save_workbook
 

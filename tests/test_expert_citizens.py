@@ -12,7 +12,7 @@ from pdu_lib.analysis.metrics import Share
 
 from pdu_lib import config
 from pdu_lib.analysis import expert_review
-from pdu_lib.report.review_pack import build_workbook, save_workbook
+from pdu_lib.report.expert_review_pack import build_workbook, save_workbook
 from pdu_lib.errors import InputError
 from pdu_lib.inputs import expert_citizens
 from pdu_lib.inputs.dataset import load_dataset
@@ -168,14 +168,14 @@ def test_review_quotes_are_attributed_to_the_review_never_a_person():
 
 def test_the_sample_reads_as_a_themes_table_and_quotes_for_readers():
     from pdu_lib.analysis.figures import reviewed_actions
-    from pdu_lib.present import review
+    from pdu_lib.present import expert_review_text
 
     ds = load_dataset(config.SAMPLE_DATA_DIR, "final")
-    table = review.theme_ratings_table(reviewed_actions(ds))
+    table = expert_review_text.theme_ratings_table(reviewed_actions(ds))
     assert list(table.columns) == ["Theme", "Actions judged", "A big difference", "Some difference", "Little or no difference", "Can't say"]
     assert len(table) >= 2 and not table["Theme"].str.contains("_").any()
-    html = review.review_quotes_html(reviewed_actions(ds), ds.judgements.overall, ds.codebook)
+    html = expert_review_text.review_quotes_html(reviewed_actions(ds), ds.judgements.overall, ds.codebook)
     assert html.count("&#8212; Expert Citizens review</footer>") >= len(ds.judgements.overall)
     assert "What the group said overall" in html
-    assert "pdu-no-excerpts" in review.review_quotes_html(None, None, ds.codebook)
-    assert review.theme_ratings_table(None).empty
+    assert "pdu-no-excerpts" in expert_review_text.review_quotes_html(None, None, ds.codebook)
+    assert expert_review_text.theme_ratings_table(None).empty

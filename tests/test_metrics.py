@@ -135,8 +135,8 @@ def test_a_conditional_question_uses_those_asked_who_answered():
 
 
 def test_a_share_with_no_base_has_an_empty_figure_value():
-    from pdu_lib.analysis.figures import Figure
+    from pdu_lib.analysis.figures import FigureValue
 
-    row = Figure("hub_aware", "attendance", "fraction", "x", metrics.Share(0, 0)).row()
+    row = FigureValue("hub_aware", "attendance", "fraction", "x", metrics.Share(0, 0)).row()
     assert row["value"] is None and row["numerator"] is None and row["base"] == 0
-    assert Figure("hub_aware", "attendance", "percent", "x", metrics.Share(0, 5)).row()["value"] == 0
+    assert FigureValue("hub_aware", "attendance", "percent", "x", metrics.Share(0, 5)).row()["value"] == 0

@@ -56,7 +56,7 @@ class Provenance:
 
 
 @dataclass(frozen=True)
-class Figure:
+class FigureValue:
     figure_id: str
     section: str
     unit: str  # count, percent or fraction
@@ -86,7 +86,7 @@ class Figure:
         }
 
 
-FigureSource = Callable[["Dataset"], Iterator[Figure]]
+FigureSource = Callable[["Dataset"], Iterator[FigureValue]]
 _SOURCES: list[FigureSource] = []
 
 
@@ -97,8 +97,8 @@ def _figure(figure_id: str, section: str, unit: str, statement: str, provenance:
     """Register a function of the Dataset as the figure ``figure_id``, with where it comes from."""
 
     def register(function: Callable[["Dataset"], int | Share | None]):
-        def source(ds: "Dataset") -> Iterator[Figure]:
-            yield Figure(figure_id, section, unit, statement, function(ds), provenance(ds))
+        def source(ds: "Dataset") -> Iterator[FigureValue]:
+            yield FigureValue(figure_id, section, unit, statement, function(ds), provenance(ds))
 
         _SOURCES.append(source)
         return function
@@ -247,7 +247,7 @@ def cop_table(ds: "Dataset") -> pd.DataFrame:
 
 
 @_source
-def cop_figures(ds: "Dataset") -> Iterator[Figure]:
+def cop_figures(ds: "Dataset") -> Iterator[FigureValue]:
     table = cop_table(ds).set_index("cop_group")
     sessions_source = _from_register(
         "Community of Practice sessions held, and their attendances", "bookings marked as attended at Community of Practice sessions"
@@ -257,9 +257,9 @@ def cop_figures(ds: "Dataset") -> Iterator[Figure]:
         sessions = int(table.at[group, "sessions"]) if held else 0
         fewest = int(table.at[group, "fewest"]) if held else None
         most = int(table.at[group, "most"]) if held else None
-        yield Figure(f"{prefix}_sessions", "attendance", "count", f"{group} CoP sessions held", sessions, sessions_source)
+        yield FigureValue(f"{prefix}_sessions", "attendance", "count", f"{group} CoP sessions held", sessions, sessions_source)
         if prefix == "cop_housing_first":
-            yield Figure(
+            yield FigureValue(
                 f"{prefix}_attendance",
                 "attendance",
                 "count",
@@ -268,13 +268,13 @@ def cop_figures(ds: "Dataset") -> Iterator[Figure]:
                 sessions_source,
             )
         else:
-            yield Figure(
+            yield FigureValue(
                 f"{prefix}_attendance_min", "attendance", "count", f"Fewest attendees at a {group} CoP session", fewest, sessions_source
             )
-            yield Figure(
+            yield FigureValue(
                 f"{prefix}_attendance_max", "attendance", "count", f"Most attendees at a {group} CoP session", most, sessions_source
             )
-    yield Figure(
+    yield FigureValue(
         "cop_housing_first_next_booked",
         "attendance",
         "count",
@@ -383,9 +383,9 @@ def followup_responses(ds: "Dataset") -> int:
 
 
 @_source
-def followup_round_figures(ds: "Dataset") -> Iterator[Figure]:
+def followup_round_figures(ds: "Dataset") -> Iterator[FigureValue]:
     for round_id, count in ds.followup_responses.groupby("survey_id").size().sort_index().items():
-        yield Figure(
+        yield FigureValue(
             f"followup_responses_{round_id.replace('-', '_')}",
             "approach",
             "count",
@@ -447,10 +447,10 @@ def interviews_facilitators_other(ds: "Dataset") -> int:
 
 
 @_source
-def review_figures(ds: "Dataset") -> Iterator[Figure]:
+def review_figures(ds: "Dataset") -> Iterator[FigureValue]:
     for _, review in ds.reviews.sort_values("date").iterrows():
         month = review["date"].strftime("%Y_%m")
-        yield Figure(
+        yield FigureValue(
             f"expert_citizens_review_{month}",
             "approach",
             "count",
@@ -622,7 +622,7 @@ def ec_big_difference(ds: "Dataset") -> Share | None:
 
 
 @_source
-def ec_session_figures(ds: "Dataset") -> Iterator[Figure]:
+def ec_session_figures(ds: "Dataset") -> Iterator[FigureValue]:
     judged = reviewed_actions(ds)
     if judged is None:
         return
@@ -630,7 +630,7 @@ def ec_session_figures(ds: "Dataset") -> Iterator[Figure]:
         date = rows["session_date"].iloc[0]
         present = rows["present"].iloc[0]
         size = f"{int(present)} Expert Citizens present" if pd.notna(present) else "size not recorded"
-        yield Figure(
+        yield FigureValue(
             f"ec_big_difference_{session.replace('-', '_')}",
             "outcomes",
             "fraction",
@@ -646,7 +646,7 @@ def ec_session_figures(ds: "Dataset") -> Iterator[Figure]:
 
 
 @_source
-def ec_theme_figures(ds: "Dataset") -> Iterator[Figure]:
+def ec_theme_figures(ds: "Dataset") -> Iterator[FigureValue]:
     judged = reviewed_actions(ds)
     if judged is None:
         return
@@ -658,7 +658,7 @@ def ec_theme_figures(ds: "Dataset") -> Iterator[Figure]:
         f"themes with at least {expert_review.MIN_THEME_ACTIONS} actions judged"
     )(ds)
     for which, row in (("highest", top), ("lowest", bottom)):
-        yield Figure(
+        yield FigureValue(
             f"ec_theme_{which}",
             "changes",
             "fraction",
@@ -668,7 +668,7 @@ def ec_theme_figures(ds: "Dataset") -> Iterator[Figure]:
         )
 
 
-def figure_map(ds: "Dataset") -> dict[str, Figure]:
+def figure_map(ds: "Dataset") -> dict[str, FigureValue]:
     """Every figure of the Dataset's report by id, with its Share; an id computed twice is a defect.
 
     Computed once per Dataset: the result is kept with the Dataset's cached values.
@@ -676,7 +676,7 @@ def figure_map(ds: "Dataset") -> dict[str, Figure]:
     cached = ds.cached("figures")
     if cached is not None:
         return cached
-    found: dict[str, Figure] = {}
+    found: dict[str, FigureValue] = {}
     for source in _SOURCES:
         for figure in source(ds):
             if figure.figure_id in found:

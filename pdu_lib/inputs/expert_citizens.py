@@ -1,6 +1,6 @@
 """Completed Expert Citizens review packs, read back: ``expert_citizens/<session date>.xlsx``.
 
-The review pack (``pdu-report review-pack``, :mod:`pdu_lib.report.review_pack`)
+The review pack (``pdu-report review-pack``, :mod:`pdu_lib.report.expert_review_pack`)
 lists the actions people reported, one row each, with blank columns for the
 group's judgement. After the session the evaluator saves the filled-in XLSX
 under ``expert_citizens/`` in the data folder, named by the session's date.

@@ -99,7 +99,7 @@ def report_values(period, programme: str = "") -> dict[str, str]:
 
 
 def _result(value: Any) -> Any:
-    """A figure's result: a Figure object gives its ``result``; a Share or a count stays as it is."""
+    """A figure's result: a FigureValue object gives its ``result``; a Share or a count stays as it is."""
     return getattr(value, "result", value)
 
 

@@ -17,7 +17,7 @@ from IPython.display import HTML
 from pdu_lib.analysis import themes
 from pdu_lib.inputs.periods import round_label
 from pdu_lib.present import quotes, wording
-from pdu_lib.present.display import list_words, lower_first
+from pdu_lib.present.page_parts import list_words, lower_first
 from pdu_lib.present.prose import Prose, note, paragraph, sentence, table_html
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -61,7 +61,7 @@ CACHE_ENV = "PDU_CACHE_DIR"
 #: Set (to anything) to make open_dataset load the data every time, as before the cache (the benchmark's baseline).
 NO_CACHE_ENV = "PDU_NO_CACHE"
 LIBRARY_DIR = Path(__file__).resolve().parent.parent  # pdu_lib/
-DATASETS = "datasets"
+DATASETS_FOLDER = "datasets"
 
 
 def cache_dir() -> Path:
@@ -130,7 +130,7 @@ def dataset_key(data_dir: str | Path, report: str, *, library_dir: Path | None =
 
 
 def snapshot_path(key: str) -> Path:
-    return cache_dir() / DATASETS / f"{key}.pickle"
+    return cache_dir() / DATASETS_FOLDER / f"{key}.pickle"
 
 
 def write_snapshot(dataset, path: Path) -> Path:
@@ -223,7 +223,7 @@ def open_dataset(data_dir: str | Path | None, report: str, dataset_path: str | P
     return prepare(data_dir, report).dataset
 
 
-SECTIONS = "sections"
+SECTIONS_FOLDER = "sections"
 RESULT_FILE = "result.json"
 OUTPUT_FOLDER = "output"
 #: Parameters that do not change what a section shows.
@@ -242,7 +242,7 @@ class CachedSection:
 
 
 def sections_dir() -> Path:
-    return cache_dir() / SECTIONS
+    return cache_dir() / SECTIONS_FOLDER
 
 
 def section_key(
@@ -324,7 +324,7 @@ def clear() -> tuple[Path, int]:
     """
     root = cache_dir()
     removed = 0
-    for name in (DATASETS, SECTIONS):
+    for name in (DATASETS_FOLDER, SECTIONS_FOLDER):
         folder = root / name
         if folder.is_dir() and not folder.is_symlink():
             removed += sum(1 for path in folder.rglob("*") if path.is_file())

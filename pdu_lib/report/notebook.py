@@ -22,17 +22,17 @@ from pathlib import Path
 from typing import Any
 
 from pdu_lib import config
-from pdu_lib.analysis.figures import Figure, figure_map
+from pdu_lib.analysis.figures import FigureValue, figure_map
 from pdu_lib.inputs.dataset import Dataset
 from pdu_lib.inputs.periods import round_label
 from pdu_lib.present import authoring, charts
 from pdu_lib.report.cache import open_dataset
-from pdu_lib.present.display import StaticChart
+from pdu_lib.present.page_parts import StaticChart
 
 month = round_label  # a follow-up round as the report writes it ("January 2019"), for the notebooks
 
 
-def text_values_for(ds: Dataset, figures: dict[str, Figure], report: str, show_intervals: bool = False) -> authoring.TextValues:
+def text_values_for(ds: Dataset, figures: dict[str, FigureValue], report: str, show_intervals: bool = False) -> authoring.TextValues:
     """What ``%%prose`` cells can name: every figure, the front matter, and a few words about the period.
 
     Beyond :func:`authoring.report_values` the text can name ``{latest_round}``
@@ -57,7 +57,7 @@ class Page:
     """One section being shown: its data, its figures and how its charts are shown."""
 
     ds: Dataset
-    figures: dict[str, Figure]
+    figures: dict[str, FigureValue]
     report: str
     output_dir: Path | None = None
     report_mode: bool = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 
 from pdu_lib.analysis.metrics import Share
-from pdu_lib.present.display import StaticChart, headline
+from pdu_lib.present.page_parts import StaticChart, headline
 
 
 def test_a_static_chart_is_a_png_with_its_title_escaped_as_alt_text():

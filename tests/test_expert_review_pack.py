@@ -14,13 +14,13 @@ import pytest
 from pdu_lib import cli
 from pdu_lib.analysis import figures
 from pdu_lib.inputs.actions import reported_actions
-from pdu_lib.report import review_pack
+from pdu_lib.report import expert_review_pack
 from pdu_lib.inputs.dataset import _load as load_dataset  # uncached: these tests change the data between loads
 from pdu_lib.inputs.expert_citizens import COLUMNS, IMPACT_SCALE
 
 
-def _pack(data: Path, out: Path, report: str = "final") -> review_pack.ReviewPack:
-    return review_pack.write_review_pack(report, data_dir=data, out_dir=out / "out")
+def _pack(data: Path, out: Path, report: str = "final") -> expert_review_pack.ReviewPack:
+    return expert_review_pack.write_review_pack(report, data_dir=data, out_dir=out / "out")
 
 
 def _without_packs(data: Path) -> Path:
@@ -51,7 +51,7 @@ def blank(packed, tmp_path):
 def fill_pack(xlsx: Path, target: Path, impact=None, comment=None, overall=(), rows=None) -> Path:
     """A completed pack: ``impact(i)``/``comment(i)`` give row i's judgement (None leaves it blank)."""
     book = openpyxl.load_workbook(xlsx)
-    sheet = book[review_pack.ACTIONS_SHEET]
+    sheet = book[expert_review_pack.ACTIONS_SHEET]
     header = [c.value for c in sheet[1]]
     for i, row in enumerate(sheet.iter_rows(min_row=2)):
         if rows is not None and i not in rows:
@@ -61,7 +61,7 @@ def fill_pack(xlsx: Path, target: Path, impact=None, comment=None, overall=(), r
         if comment is not None:
             row[header.index(COLUMNS["comment"])].value = comment(i)
     for i, text in enumerate(overall, start=2):
-        book[review_pack.OVERALL_SHEET].cell(row=i, column=1).value = text
+        book[expert_review_pack.OVERALL_SHEET].cell(row=i, column=1).value = text
     target.parent.mkdir(parents=True, exist_ok=True)
     book.save(target)
     return target
@@ -75,7 +75,7 @@ def _zip_text(path: Path) -> str:
 def test_review_pack_final_writes_both_forms_grouped_by_theme(packed):
     _, pack = packed
     assert pack.docx.is_file() and pack.xlsx.is_file()
-    sheet = openpyxl.load_workbook(pack.xlsx)[review_pack.ACTIONS_SHEET]
+    sheet = openpyxl.load_workbook(pack.xlsx)[expert_review_pack.ACTIONS_SHEET]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:5] == tuple(COLUMNS[k] for k in ("action_id", "theme", "action", "impact", "comment"))
     assert len(rows) - 1 == len(pack.actions) > 20
@@ -126,7 +126,7 @@ def test_pack_withholds_what_the_quotes_withhold_and_replaces_organisations(samp
 def test_cli_review_pack_writes_the_pack_and_bad_report_exits_2(sample_copy, tmp_path, capsys):
     out = tmp_path / "out"
     assert cli.main(["review-pack", "final", "--data", str(_without_packs(sample_copy)), "--out", str(out)]) == 0
-    assert (out / "review_pack" / "final" / f"{review_pack.PACK_NAME}.xlsx").is_file()
+    assert (out / "review_pack" / "final" / f"{expert_review_pack.PACK_NAME}.xlsx").is_file()
     assert cli.main(["review-pack", "nope", "--data", str(sample_copy), "--out", str(out)]) == 2
     assert "nope" in capsys.readouterr().err
     assert cli.main(["review-pack", "final", "--data", str(sample_copy), "--out", str(sample_copy / "packs")]) == 2
@@ -195,7 +195,7 @@ def _bad_pack(blank, change) -> str:
     data, pack = blank
     target = fill_pack(pack.xlsx, data / "expert_citizens" / "2019-02-14.xlsx", impact=lambda i: "Some difference")
     book = openpyxl.load_workbook(target)
-    change(book[review_pack.ACTIONS_SHEET])
+    change(book[expert_review_pack.ACTIONS_SHEET])
     book.save(target)
     with pytest.raises(InputError) as caught:
         load_dataset(data, "final")
