@@ -57,8 +57,8 @@ OVERALL = {
 
 def write_review_packs(out: Path, sessions: list[tuple[dt.date, int]], seed: int) -> None:
     """One completed pack per review session, judged deterministically from ``seed``."""
-    from pdu_lib.report.expert_review_pack import ACTIONS_SHEET, OVERALL_SHEET, build_workbook, pack_actions
     from pdu_lib.inputs.dataset import _load
+    from pdu_lib.report.expert_review_pack import ACTIONS_SHEET, OVERALL_SHEET, build_workbook, pack_actions
     from pdu_sample.xlsxio import save_workbook
 
     rng = random.Random(f"{seed}-expert-citizens")
@@ -70,7 +70,7 @@ def write_review_packs(out: Path, sessions: list[tuple[dt.date, int]], seed: int
         actions = pack.actions
         if pack is final:  # the second session reviewed the actions reported since the first
             actions = actions.loc[~actions["action_id"].isin(set(interim.actions["action_id"]))].reset_index(drop=True)
-        workbook = build_workbook(actions, f"Expert Citizens review, {date:%-d %B %Y}", pack.withheld)
+        workbook = build_workbook(actions, f"Expert Citizens review, {date.day} {date:%B %Y}", pack.withheld)
         sheet = workbook[ACTIONS_SHEET]
         said: dict[str, int] = {}  # comments made so far, per theme
         for number, row in enumerate(actions.itertuples(index=False), start=2):

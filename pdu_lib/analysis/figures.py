@@ -19,14 +19,16 @@ The measure and answer codes used below (``understanding``/``much_greater``,
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from pdu_lib.analysis import expert_review, metrics
+from pdu_lib.analysis import expert_review, metrics, themes
 from pdu_lib.analysis.metrics import Share
-from pdu_lib.inputs.periods import round_label
+from pdu_lib.inputs.periods import long_date, round_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from pdu_lib.inputs.dataset import Dataset
@@ -86,47 +88,51 @@ class FigureValue:
         }
 
 
-FigureSource = Callable[["Dataset"], Iterator[FigureValue]]
-_SOURCES: list[FigureSource] = []
-
-
 ProvenanceOf = Callable[["Dataset"], Provenance]
+Compute = Callable[["Dataset"], "int | Share | None"]
 
 
-def _figure(figure_id: str, section: str, unit: str, statement: str, provenance: ProvenanceOf):
-    """Register a function of the Dataset as the figure ``figure_id``, with where it comes from."""
+@dataclass(frozen=True)
+class FigureSpec:
+    """One headline figure: its id, where the report uses it, and how it is computed from a Dataset."""
 
-    def register(function: Callable[["Dataset"], int | Share | None]):
-        def source(ds: "Dataset") -> Iterator[FigureValue]:
-            yield FigureValue(figure_id, section, unit, statement, function(ds), provenance(ds))
+    figure_id: str
+    section: str
+    unit: str  # count, percent or fraction
+    statement: str
+    compute: Compute
+    provenance: ProvenanceOf
 
-        _SOURCES.append(source)
-        return function
-
-    return register
+    def values(self, ds: Dataset) -> Iterator[FigureValue]:
+        yield FigureValue(self.figure_id, self.section, self.unit, self.statement, self.compute(ds), self.provenance(ds))
 
 
-def _source(function: FigureSource) -> FigureSource:
-    """Register a function that yields several figures (ids that depend on the data, e.g. rounds)."""
-    _SOURCES.append(function)
-    return function
+@dataclass(frozen=True)
+class FigureFamily:
+    """Figures whose ids depend on the data (one per follow-up round, per review session ...)."""
+
+    name: str
+    compute: Callable[[Dataset], Iterator[FigureValue]]
+
+    def values(self, ds: Dataset) -> Iterator[FigureValue]:
+        yield from self.compute(ds)
 
 
 # --- Where figures come from ----------------------------------------------------------
 
 
-def _files_used(ds: "Dataset", *prefixes: str) -> tuple[str, ...]:
+def _files_used(ds: Dataset, *prefixes: str) -> tuple[str, ...]:
     """Input files (as the row accounting names them) with rows used in this period, among ``prefixes``."""
     table = ds.ledger.table()
     used = table.loc[table["rows_used"] > 0, "file"].astype(str)
     return tuple(sorted(f for f in used if f.startswith(prefixes)))
 
 
-def _dates(ds: "Dataset", end=None) -> str:
-    return f"{ds.period.start:%-d %B %Y} to {(end or ds.period.end):%-d %B %Y}"
+def _dates(ds: Dataset, end: dt.date | None = None) -> str:
+    return f"{long_date(ds.period.start)} to {long_date(end or ds.period.end)}"
 
 
-def _wordings(ds: "Dataset", measure: str) -> str:
+def _wordings(ds: Dataset, measure: str) -> str:
     found = ds.harmonisation.measures.get(measure)
     return " / ".join(found.wordings) if found else ""
 
@@ -136,7 +142,7 @@ def _from_register(metric: str, who: str = "bookings marked as attended at learn
 
 
 def _from_event_survey(measure: str, metric: str) -> ProvenanceOf:
-    def provenance(ds: "Dataset") -> Provenance:
+    def provenance(ds: Dataset) -> Provenance:
         answers = ds.event_answers
         files = tuple(sorted(answers.loc[answers["measure"] == measure, "source_file"].astype(str).unique()))
         return Provenance(
@@ -150,7 +156,7 @@ def _from_event_survey(measure: str, metric: str) -> ProvenanceOf:
 
 
 def _from_followup(measure: str, metric: str, latest_round: bool = True) -> ProvenanceOf:
-    def provenance(ds: "Dataset") -> Provenance:
+    def provenance(ds: Dataset) -> Provenance:
         answers = _latest_round_answers(ds) if latest_round else ds.followup_answers
         files = tuple(sorted(answers.loc[answers["measure"] == measure, "source_file"].astype(str).unique()))
         which = (
@@ -163,117 +169,75 @@ def _from_followup(measure: str, metric: str, latest_round: bool = True) -> Prov
     return provenance
 
 
-def _from_file(prefix: str, filter_: Callable[["Dataset"], str], metric: str) -> ProvenanceOf:
+def _from_file(prefix: str, filter_: Callable[[Dataset], str], metric: str) -> ProvenanceOf:
     return lambda ds: Provenance(_files_used(ds, prefix), "", filter_(ds), metric)
+
+
+def _held(what: str) -> Callable[[Dataset], str]:
+    """A filter text: ``what`` held in the report period."""
+    return lambda ds: f"{what} held {_dates(ds)}"
+
+
+def _registered_by_period_end(ds: Dataset) -> str:
+    return f"registrations up to {long_date(ds.period.end)}"
 
 
 # --- Who has attended ---------------------------------------------------------------
 
 
-@_figure(
-    "learning_events",
-    "attendance",
-    "count",
-    "Learning events run in the report period",
-    _from_file("events", lambda ds: f"learning events held {_dates(ds)}", "rows of the events list of kind learning event, counted"),
-)
-def learning_events(ds: "Dataset") -> int:
+def learning_events(ds: Dataset) -> int:
     return len(ds.learning_events)
 
 
-@_figure("attendances", "attendance", "count", "Attendances at learning events", _from_register("register rows counted"))
-def attendances(ds: "Dataset") -> int:
+def attendances(ds: Dataset) -> int:
     return len(ds.attendances)
 
 
-@_figure(
-    "individuals",
-    "attendance",
-    "count",
-    "Distinct individuals who attended learning events",
-    _from_register("people linked across bookings (by email, or name and organisation), counted once each"),
-)
-def individuals(ds: "Dataset") -> int:
+def individuals(ds: Dataset) -> int:
     return metrics.distinct_count(ds.attendances, "person_id")
 
 
-@_figure(
-    "max_events_per_person",
-    "attendance",
-    "count",
-    "Most learning events attended by one person",
-    _from_register("the largest number of learning events one linked person attended"),
-)
-def max_events_per_person(ds: "Dataset") -> int | None:
+def max_events_per_person(ds: Dataset) -> int | None:
     per_person = metrics.events_per_person(ds.attendances)
     return int(per_person.max()) if len(per_person) else None
 
 
-def _attendance_share(column: str, category: str) -> Callable[["Dataset"], Share]:
-    def compute(ds: "Dataset") -> Share:
+def _attendance_share(column: str, category: str) -> Compute:
+    def compute(ds: Dataset) -> Share:
         return metrics.share(ds.attendances[column] == category)
 
     return compute
 
 
-for _sector in ("voluntary", "statutory"):
-    _figure(
-        f"attendances_{_sector}_pct",
-        "attendance",
-        "percent",
-        f"Share of attendances from the {_sector} sector",
-        _from_register(f"attendances whose sector is {_sector}, over all attendances"),
-    )(_attendance_share("sector", _sector))
-
-for _focus, _label in (
-    ("housing", "housing"),
-    ("womens_services", "women's services"),
-    ("offending", "offending"),
-    ("mental_health", "mental health"),
-    ("substance_misuse", "substance misuse"),
-    ("other", "other"),
-):
-    _figure(
-        f"focus_{_focus}_pct",
-        "attendance",
-        "percent",
-        f"Attendances whose main work focus is {_label}",
-        _from_register(f"attendances whose main focus of work is {_label}, over all attendances"),
-    )(_attendance_share("focus", _focus))
+def _attendance_pct(figure_id: str, statement: str, column: str, category: str, metric: str) -> FigureSpec:
+    return FigureSpec(figure_id, "attendance", "percent", statement, _attendance_share(column, category), _from_register(metric))
 
 
-def cop_table(ds: "Dataset") -> pd.DataFrame:
+def cop_table(ds: Dataset) -> pd.DataFrame:
     return metrics.sessions_by_group(ds.cop_sessions, ds.cop_attendances)
 
 
-@_source
-def cop_figures(ds: "Dataset") -> Iterator[FigureValue]:
+def _cop_group_figures(prefix: str, group: str, table: pd.DataFrame, source: Provenance) -> Iterator[FigureValue]:
+    """Sessions held and attendees per session of one Community of Practice group."""
+    held = group in table.index
+    sessions = int(table.at[group, "sessions"]) if held else 0
+    fewest = int(table.at[group, "fewest"]) if held else None
+    most = int(table.at[group, "most"]) if held else None
+    yield FigureValue(f"{prefix}_sessions", "attendance", "count", f"{group} CoP sessions held", sessions, source)
+    if prefix == "cop_housing_first":
+        yield FigureValue(f"{prefix}_attendance", "attendance", "count", f"Attendees at the {group} CoP session(s), most at one", most, source)
+    else:
+        yield FigureValue(f"{prefix}_attendance_min", "attendance", "count", f"Fewest attendees at a {group} CoP session", fewest, source)
+        yield FigureValue(f"{prefix}_attendance_max", "attendance", "count", f"Most attendees at a {group} CoP session", most, source)
+
+
+def cop_figures(ds: Dataset) -> Iterator[FigureValue]:
     table = cop_table(ds).set_index("cop_group")
     sessions_source = _from_register(
         "Community of Practice sessions held, and their attendances", "bookings marked as attended at Community of Practice sessions"
     )(ds)
     for prefix, group in COP_GROUPS.items():
-        held = group in table.index
-        sessions = int(table.at[group, "sessions"]) if held else 0
-        fewest = int(table.at[group, "fewest"]) if held else None
-        most = int(table.at[group, "most"]) if held else None
-        yield FigureValue(f"{prefix}_sessions", "attendance", "count", f"{group} CoP sessions held", sessions, sessions_source)
-        if prefix == "cop_housing_first":
-            yield FigureValue(
-                f"{prefix}_attendance",
-                "attendance",
-                "count",
-                f"Attendees at the {group} CoP session(s), most at one",
-                most,
-                sessions_source,
-            )
-        else:
-            yield FigureValue(
-                f"{prefix}_attendance_min", "attendance", "count", f"Fewest attendees at a {group} CoP session", fewest, sessions_source
-            )
-            yield FigureValue(
-                f"{prefix}_attendance_max", "attendance", "count", f"Most attendees at a {group} CoP session", most, sessions_source
-            )
+        yield from _cop_group_figures(prefix, group, table, sessions_source)
     yield FigureValue(
         "cop_housing_first_next_booked",
         "attendance",
@@ -283,13 +247,13 @@ def cop_figures(ds: "Dataset") -> Iterator[FigureValue]:
         Provenance(
             _files_used(ds, "attendance_register", "events"),
             "",
-            f"bookings still marked booked for the first {COP_GROUPS['cop_housing_first']} session after {ds.period.end:%-d %B %Y}",
+            f"bookings still marked booked for the first {COP_GROUPS['cop_housing_first']} session after {long_date(ds.period.end)}",
             "booked places counted",
         ),
     )
 
 
-def next_session_bookings(ds: "Dataset", group: str) -> int | None:
+def next_session_bookings(ds: Dataset, group: str) -> int | None:
     """Booked places on the first session of ``group`` held after the period end."""
     later = ds.all_events.loc[(ds.all_events["cop_group"] == group) & (ds.all_events["date"] > pd.Timestamp(ds.period.end))].sort_values(
         "date"
@@ -303,90 +267,71 @@ def next_session_bookings(ds: "Dataset", group: str) -> int | None:
 # --- Reach: how people heard, the online hub ------------------------------------------------
 
 
-def _latest_round_answers(ds: "Dataset") -> pd.DataFrame:
+def _latest_round_answers(ds: Dataset) -> pd.DataFrame:
     return ds.followup_answers.loc[ds.followup_answers["survey_id"] == ds.latest_round]
 
 
-def _latest_round_share(measure: str, category: str) -> Callable[["Dataset"], Share]:
-    def compute(ds: "Dataset") -> Share:
+def _latest_round_share(measure: str, category: str) -> Compute:
+    def compute(ds: Dataset) -> Share:
         return metrics.category_share(metrics.measure_table(ds, _latest_round_answers(ds), measure), category)
 
     return compute
 
 
-for _option in ("word_of_mouth", "newsletter", "online_platform"):
-    _figure(
-        f"heard_{_option}",
+def _latest_round_fraction(figure_id: str, section: str, statement: str, measure: str, category: str, metric: str) -> FigureSpec:
+    """A figure of the latest follow-up round: those who gave ``category`` to ``measure``, over those who answered."""
+    return FigureSpec(figure_id, section, "fraction", statement, _latest_round_share(measure, category), _from_followup(measure, metric))
+
+
+def _heard_via(option: str) -> FigureSpec:
+    words = option.replace("_", " ")
+    return _latest_round_fraction(
+        f"heard_{option}",
         "attendance",
-        "fraction",
-        f"Latest follow-up round: heard of PDU events via {_option.replace('_', ' ')} (base: those who answered)",
-        _from_followup("heard_via", f"respondents who ticked {_option.replace('_', ' ')}, over those who answered"),
-    )(_latest_round_share("heard_via", _option))
+        f"Latest follow-up round: heard of PDU events via {words} (base: those who answered)",
+        "heard_via",
+        option,
+        f"respondents who ticked {words}, over those who answered",
+    )
 
 
-@_figure(
-    "hub_registered_users",
-    "attendance",
-    "count",
-    "Registered users of the online hub at the end of the period",
-    _from_file("hub_registrations", lambda ds: f"registrations up to {ds.period.end:%-d %B %Y}", "registrations counted"),
-)
-def hub_registered_users(ds: "Dataset") -> int:
+def hub_registered_users(ds: Dataset) -> int:
     return len(ds.hub)
 
 
-for _sector in ("voluntary", "statutory", "private"):
-    _figure(
-        f"hub_{_sector}_pct",
+def _hub_share(sector: str) -> Compute:
+    def compute(ds: Dataset) -> Share:
+        return metrics.share(ds.hub["sector"] == sector)
+
+    return compute
+
+
+def _hub_pct(sector: str) -> FigureSpec:
+    return FigureSpec(
+        f"hub_{sector}_pct",
         "attendance",
         "percent",
-        f"Hub users from the {_sector} sector",
-        _from_file(
-            "hub_registrations",
-            lambda ds: f"registrations up to {ds.period.end:%-d %B %Y}",
-            f"registrations from the {_sector} sector, over all registrations",
-        ),
-    )(lambda ds, _s=_sector: metrics.share(ds.hub["sector"] == _s))
-
-_figure(
-    "hub_aware",
-    "attendance",
-    "fraction",
-    "Latest follow-up round: aware of the online hub",
-    _from_followup("hub_aware", "respondents who answered yes, over those who answered"),
-)(_latest_round_share("hub_aware", "yes"))
+        f"Hub users from the {sector} sector",
+        _hub_share(sector),
+        _from_file("hub_registrations", _registered_by_period_end, f"registrations from the {sector} sector, over all registrations"),
+    )
 
 
-@_figure(
-    "hub_used",
-    "attendance",
-    "fraction",
-    "Latest follow-up round: of those aware of the hub who answered, how many had used it",
-    _from_followup("hub_used", "respondents aware of the hub who said they had used it, over those aware of it who answered"),
-)
-def hub_used(ds: "Dataset") -> Share:
+def hub_used(ds: Dataset) -> Share:
     return metrics.conditional_share(_latest_round_answers(ds), "hub_aware", "yes", "hub_used", "yes")
 
 
 # --- The evaluation approach ---------------------------------------------------------------
 
 
-@_figure(
-    "followup_responses",
-    "approach",
-    "count",
-    "Follow-up survey responses (all rounds in the period)",
-    _from_file("followup_surveys", lambda ds: f"responses submitted {_dates(ds)}", "responses counted"),
-)
-def followup_responses(ds: "Dataset") -> int:
+def followup_responses(ds: Dataset) -> int:
     return len(ds.followup_responses)
 
 
-@_source
-def followup_round_figures(ds: "Dataset") -> Iterator[FigureValue]:
+def followup_round_figures(ds: Dataset) -> Iterator[FigureValue]:
     for round_id, count in ds.followup_responses.groupby("survey_id").size().sort_index().items():
         yield FigureValue(
-            f"followup_responses_{round_id.replace('-', '_')}",
+            f"followup_responses_{str(round_id).replace('-', '_')}",
             "approach",
             "count",
             f"Follow-up survey responses in round {round_id}",
@@ -402,52 +347,29 @@ def followup_round_figures(ds: "Dataset") -> Iterator[FigureValue]:
         )
 
 
-@_figure(
-    "event_survey_responses",
-    "approach",
-    "count",
-    "Post-event survey responses",
-    _from_file("event_surveys", lambda ds: f"responses about learning events held {_dates(ds)}", "responses counted"),
-)
-def event_survey_responses(ds: "Dataset") -> int:
+def event_survey_responses(ds: Dataset) -> int:
     return len(ds.event_responses)
 
 
-@_figure(
-    "interviews_participants",
-    "approach",
-    "count",
-    "Telephone interviews with participants",
-    _from_file("interviews", lambda ds: f"interviews held {_dates(ds)} with participants", "interviews counted"),
-)
-def interviews_participants(ds: "Dataset") -> int:
-    return metrics.count_where(ds.interviews, group="participant")
+def _interviews_where(**where: object) -> Compute:
+    def compute(ds: Dataset) -> int:
+        return metrics.count_where(ds.interviews, **where)
+
+    return compute
 
 
-@_figure(
-    "interviews_steering_group",
-    "approach",
-    "count",
-    "Telephone interviews with Steering Group members",
-    _from_file("interviews", lambda ds: f"interviews held {_dates(ds)} with Steering Group members", "interviews counted"),
-)
-def interviews_steering_group(ds: "Dataset") -> int:
-    return metrics.count_where(ds.interviews, steering_group=True)
+def _interviews(figure_id: str, statement: str, who: str, **where: object) -> FigureSpec:
+    return FigureSpec(
+        figure_id,
+        "approach",
+        "count",
+        statement,
+        _interviews_where(**where),
+        _from_file("interviews", lambda ds: f"interviews held {_dates(ds)} with {who}", "interviews counted"),
+    )
 
 
-@_figure(
-    "interviews_facilitators_other",
-    "approach",
-    "count",
-    "Interviews with further event facilitators (not on the Steering Group)",
-    _from_file("interviews", lambda ds: f"interviews held {_dates(ds)} with facilitators not on the Steering Group", "interviews counted"),
-)
-def interviews_facilitators_other(ds: "Dataset") -> int:
-    return metrics.count_where(ds.interviews, group="facilitator", steering_group=False)
-
-
-@_source
-def review_figures(ds: "Dataset") -> Iterator[FigureValue]:
+def review_figures(ds: Dataset) -> Iterator[FigureValue]:
     for _, review in ds.reviews.sort_values("date").iterrows():
         month = review["date"].strftime("%Y_%m")
         yield FigureValue(
@@ -465,112 +387,59 @@ def review_figures(ds: "Dataset") -> Iterator[FigureValue]:
 # --- What people gained, sharing, changes ------------------------------------------------------
 
 
-def _event_share(measure: str, category: str) -> Callable[["Dataset"], Share]:
-    def compute(ds: "Dataset") -> Share:
+def _event_share(measure: str, category: str) -> Compute:
+    def compute(ds: Dataset) -> Share:
         return metrics.category_share(metrics.measure_table(ds, ds.event_answers, measure), category)
 
     return compute
 
 
-for _measure, _code, _label in (
-    ("understanding", "much_greater", "much greater understanding of the topic"),
-    ("understanding", "some", "some additional understanding"),
-    ("understanding", "confirmed", "confirmed previous understanding"),
-    ("understanding", "none", "no greater understanding"),
-    ("awareness", "much_greater", "much greater awareness of the issues"),
-    ("awareness", "some", "some additional awareness"),
-    ("awareness", "confirmed", "confirmed existing awareness"),
-    ("awareness", "none", "no additional awareness"),
-):
-    _figure(
-        f"{_measure}_{_code}",
-        "learning",
-        "percent",
-        f"Event surveys: {_label}",
-        _from_event_survey(_measure, f"answers '{_code.replace('_', ' ')}', over those who answered"),
-    )(_event_share(_measure, _code))
-
-_figure(
-    "dissemination_frontline_pct",
-    "sharing",
-    "percent",
-    "Event surveys: plan to share learning with front line staff",
-    _from_event_survey("plans_to_share", "respondents who ticked front line staff, over those who answered"),
-)(_event_share("plans_to_share", "frontline_staff"))
-_figure(
-    "intend_change_pct",
-    "changes",
-    "percent",
-    "Event surveys: intend to implement changes",
-    _from_event_survey("intend_change", "respondents who answered yes, over those who answered"),
-)(_event_share("intend_change", "yes"))
+def _event_pct(figure_id: str, section: str, statement: str, measure: str, category: str, metric: str) -> FigureSpec:
+    """A figure of the post-event surveys: those who gave ``category`` to ``measure``, over those who answered."""
+    return FigureSpec(figure_id, section, "percent", statement, _event_share(measure, category), _from_event_survey(measure, metric))
 
 
-@_figure(
-    "made_contact",
-    "links",
-    "fraction",
-    "Follow-up surveys (all rounds): made contact with someone met at a PDU event",
-    _from_followup("made_contact", "respondents who answered yes, over those who answered", latest_round=False),
-)
-def made_contact(ds: "Dataset") -> Share:
+def _learning(measure: str, code: str, label: str) -> FigureSpec:
+    metric = f"answers '{code.replace('_', ' ')}', over those who answered"
+    return _event_pct(f"{measure}_{code}", "learning", f"Event surveys: {label}", measure, code, metric)
+
+
+def made_contact(ds: Dataset) -> Share:
     return metrics.category_share(metrics.measure_table(ds, ds.followup_answers, "made_contact"), "yes")
 
 
-_figure(
-    "took_action",
-    "changes",
-    "fraction",
-    "Latest follow-up round: took action as a result of PDU learning",
-    _from_followup("took_action", "respondents who answered yes, over those who answered"),
-)(_latest_round_share("took_action", "yes"))
-
-for _code, _label in (("yes", "could identify"), ("not_sure", "not sure about"), ("no", "could not identify")):
-    _figure(
-        {"yes": "outcomes_improved", "not_sure": "outcomes_not_sure", "no": "outcomes_not_improved"}[_code],
+def _outcomes(figure_id: str, code: str, label: str) -> FigureSpec:
+    return _latest_round_fraction(
+        figure_id,
         "outcomes",
-        "fraction",
-        f"Latest follow-up round: {_label} improved outcomes for service users",
-        _from_followup("outcomes_improved", f"respondents who answered '{_code.replace('_', ' ')}', over those who answered"),
-    )(_latest_round_share("outcomes_improved", _code))
+        f"Latest follow-up round: {label} improved outcomes for service users",
+        "outcomes_improved",
+        code,
+        f"respondents who answered '{code.replace('_', ' ')}', over those who answered",
+    )
 
-for _code, _id, _label in (
-    ("very", "effective_very", "very effective"),
-    ("quite", "effective_quite", "quite effective"),
-    ("not_at_all", "effective_not", "not effective at all"),
-):
-    _figure(
-        _id,
+
+def _effectiveness(figure_id: str, code: str, label: str) -> FigureSpec:
+    return _latest_round_fraction(
+        figure_id,
         "effectiveness",
-        "fraction",
-        f"Latest follow-up round: the model is {_label}",
-        _from_followup("effectiveness", f"respondents who answered '{_label}', over those who answered"),
-    )(_latest_round_share("effectiveness", _code))
+        f"Latest follow-up round: the model is {label}",
+        "effectiveness",
+        code,
+        f"respondents who answered '{label}', over those who answered",
+    )
 
 
-@_figure(
-    "pledge_adopters",
-    "changes",
-    "count",
-    "People coded as having introduced, or working towards, the Pledge",
-    _from_file(
-        "excerpts",
-        lambda ds: f"coded evidence from rounds up to {ds.period.end:%B %Y}; Expert Citizens reviews not counted",
-        "distinct respondents coded to the Pledge theme",
-    ),
-)
-def pledge_adopters(ds: "Dataset") -> int | None:
+def pledge_adopters(ds: Dataset) -> int | None:
     if ds.excerpts is None:
         return None
-    from pdu_lib.analysis import themes
-
     return themes.pledge_adopters(ds.excerpts, ds.period.end)
 
 
 # --- The Expert Citizens' review of actions (completed review packs) ------------------------
 
 
-def reviewed_actions(ds: "Dataset") -> pd.DataFrame | None:
+def reviewed_actions(ds: Dataset) -> pd.DataFrame | None:
     """The Expert Citizens' judgements in the period, with their session's size; None with no completed pack."""
     if ds.judgements is None or ds.judgements.sessions.empty:
         return None
@@ -586,43 +455,23 @@ def _from_review_packs(metric: str) -> ProvenanceOf:
     )
 
 
-@_figure(
-    "ec_actions_judged",
-    "changes",
-    "count",
-    "Actions the Expert Citizens judged for their likely impact on service users",
-    _from_review_packs("actions given an impact on the scale, counted over every session"),
-)
-def ec_actions_judged(ds: "Dataset") -> int | None:
+def ec_actions_judged(ds: Dataset) -> int | None:
     judged = reviewed_actions(ds)
     return None if judged is None else int(judged["impact"].notna().sum())
 
 
-@_figure(
-    "ec_actions_left_blank",
-    "changes",
-    "count",
-    "Actions in the review packs the Expert Citizens left blank",
-    _from_review_packs("rows of the completed packs with neither an impact nor a comment"),
-)
-def ec_actions_left_blank(ds: "Dataset") -> int | None:
-    return None if reviewed_actions(ds) is None else int(ds.judgements.sessions["left_blank"].sum())
+def ec_actions_left_blank(ds: Dataset) -> int | None:
+    if reviewed_actions(ds) is None or ds.judgements is None:
+        return None
+    return int(ds.judgements.sessions["left_blank"].sum())
 
 
-@_figure(
-    "ec_big_difference",
-    "changes",
-    "fraction",
-    "Expert Citizens reviews: actions judged to make a big difference for service users",
-    _from_review_packs("actions judged 'a big difference', over the actions given an impact"),
-)
-def ec_big_difference(ds: "Dataset") -> Share | None:
+def ec_big_difference(ds: Dataset) -> Share | None:
     judged = reviewed_actions(ds)
     return None if judged is None else expert_review.big_difference_share(judged)
 
 
-@_source
-def ec_session_figures(ds: "Dataset") -> Iterator[FigureValue]:
+def ec_session_figures(ds: Dataset) -> Iterator[FigureValue]:
     judged = reviewed_actions(ds)
     if judged is None:
         return
@@ -631,7 +480,7 @@ def ec_session_figures(ds: "Dataset") -> Iterator[FigureValue]:
         present = rows["present"].iloc[0]
         size = f"{int(present)} Expert Citizens present" if pd.notna(present) else "size not recorded"
         yield FigureValue(
-            f"ec_big_difference_{session.replace('-', '_')}",
+            f"ec_big_difference_{str(session).replace('-', '_')}",
             "outcomes",
             "fraction",
             f"Expert Citizens review of {date:%B %Y} ({size}): actions judged to make a big difference",
@@ -639,19 +488,18 @@ def ec_session_figures(ds: "Dataset") -> Iterator[FigureValue]:
             Provenance(
                 tuple(sorted(rows["source_file"].astype(str).unique())),
                 "Likely impact for service users (the review pack's scale)",
-                f"the review held on {date:%-d %B %Y}; base: actions given an impact",
+                f"the review held on {long_date(date)}; base: actions given an impact",
                 "actions judged 'a big difference', over the actions given an impact",
             ),
         )
 
 
-@_source
-def ec_theme_figures(ds: "Dataset") -> Iterator[FigureValue]:
+def ec_theme_figures(ds: Dataset) -> Iterator[FigureValue]:
     judged = reviewed_actions(ds)
     if judged is None:
         return
     top, bottom = expert_review.highest_and_lowest(expert_review.theme_ratings(judged))
-    if top is None:
+    if top is None or bottom is None:
         return
     provenance = _from_review_packs(
         f"per theme, actions judged 'a big difference' over the actions given an impact, in sessions of {expert_review.MIN_SESSION_SIZE} or more; "
@@ -668,7 +516,246 @@ def ec_theme_figures(ds: "Dataset") -> Iterator[FigureValue]:
         )
 
 
-def figure_map(ds: "Dataset") -> dict[str, FigureValue]:
+# --- The table: every figure of a report, in the order figures.csv lists them ----------------
+
+FIGURES: tuple[FigureSpec | FigureFamily, ...] = (
+    # Who has attended
+    FigureSpec(
+        "learning_events",
+        "attendance",
+        "count",
+        "Learning events run in the report period",
+        learning_events,
+        _from_file("events", _held("learning events"), "rows of the events list of kind learning event, counted"),
+    ),
+    FigureSpec("attendances", "attendance", "count", "Attendances at learning events", attendances, _from_register("register rows counted")),
+    FigureSpec(
+        "individuals",
+        "attendance",
+        "count",
+        "Distinct individuals who attended learning events",
+        individuals,
+        _from_register("people linked across bookings (by email, or name and organisation), counted once each"),
+    ),
+    FigureSpec(
+        "max_events_per_person",
+        "attendance",
+        "count",
+        "Most learning events attended by one person",
+        max_events_per_person,
+        _from_register("the largest number of learning events one linked person attended"),
+    ),
+    _attendance_pct(
+        "attendances_voluntary_pct",
+        "Share of attendances from the voluntary sector",
+        "sector",
+        "voluntary",
+        "attendances whose sector is voluntary, over all attendances",
+    ),
+    _attendance_pct(
+        "attendances_statutory_pct",
+        "Share of attendances from the statutory sector",
+        "sector",
+        "statutory",
+        "attendances whose sector is statutory, over all attendances",
+    ),
+    _attendance_pct(
+        "focus_housing_pct",
+        "Attendances whose main work focus is housing",
+        "focus",
+        "housing",
+        "attendances whose main focus of work is housing, over all attendances",
+    ),
+    _attendance_pct(
+        "focus_womens_services_pct",
+        "Attendances whose main work focus is women's services",
+        "focus",
+        "womens_services",
+        "attendances whose main focus of work is women's services, over all attendances",
+    ),
+    _attendance_pct(
+        "focus_offending_pct",
+        "Attendances whose main work focus is offending",
+        "focus",
+        "offending",
+        "attendances whose main focus of work is offending, over all attendances",
+    ),
+    _attendance_pct(
+        "focus_mental_health_pct",
+        "Attendances whose main work focus is mental health",
+        "focus",
+        "mental_health",
+        "attendances whose main focus of work is mental health, over all attendances",
+    ),
+    _attendance_pct(
+        "focus_substance_misuse_pct",
+        "Attendances whose main work focus is substance misuse",
+        "focus",
+        "substance_misuse",
+        "attendances whose main focus of work is substance misuse, over all attendances",
+    ),
+    _attendance_pct(
+        "focus_other_pct",
+        "Attendances whose main work focus is other",
+        "focus",
+        "other",
+        "attendances whose main focus of work is other, over all attendances",
+    ),
+    FigureFamily("Community of Practice sessions", cop_figures),
+    # Reach: how people heard, the online hub
+    _heard_via("word_of_mouth"),
+    _heard_via("newsletter"),
+    _heard_via("online_platform"),
+    FigureSpec(
+        "hub_registered_users",
+        "attendance",
+        "count",
+        "Registered users of the online hub at the end of the period",
+        hub_registered_users,
+        _from_file("hub_registrations", _registered_by_period_end, "registrations counted"),
+    ),
+    _hub_pct("voluntary"),
+    _hub_pct("statutory"),
+    _hub_pct("private"),
+    _latest_round_fraction(
+        "hub_aware",
+        "attendance",
+        "Latest follow-up round: aware of the online hub",
+        "hub_aware",
+        "yes",
+        "respondents who answered yes, over those who answered",
+    ),
+    FigureSpec(
+        "hub_used",
+        "attendance",
+        "fraction",
+        "Latest follow-up round: of those aware of the hub who answered, how many had used it",
+        hub_used,
+        _from_followup("hub_used", "respondents aware of the hub who said they had used it, over those aware of it who answered"),
+    ),
+    # The evaluation approach
+    FigureSpec(
+        "followup_responses",
+        "approach",
+        "count",
+        "Follow-up survey responses (all rounds in the period)",
+        followup_responses,
+        _from_file("followup_surveys", lambda ds: f"responses submitted {_dates(ds)}", "responses counted"),
+    ),
+    FigureFamily("Follow-up responses per round", followup_round_figures),
+    FigureSpec(
+        "event_survey_responses",
+        "approach",
+        "count",
+        "Post-event survey responses",
+        event_survey_responses,
+        _from_file("event_surveys", lambda ds: f"responses about learning events held {_dates(ds)}", "responses counted"),
+    ),
+    _interviews("interviews_participants", "Telephone interviews with participants", "participants", group="participant"),
+    _interviews(
+        "interviews_steering_group",
+        "Telephone interviews with Steering Group members",
+        "Steering Group members",
+        steering_group=True,
+    ),
+    _interviews(
+        "interviews_facilitators_other",
+        "Interviews with further event facilitators (not on the Steering Group)",
+        "facilitators not on the Steering Group",
+        group="facilitator",
+        steering_group=False,
+    ),
+    FigureFamily("Expert Citizens at each review of actions", review_figures),
+    # What people gained, sharing, changes
+    _learning("understanding", "much_greater", "much greater understanding of the topic"),
+    _learning("understanding", "some", "some additional understanding"),
+    _learning("understanding", "confirmed", "confirmed previous understanding"),
+    _learning("understanding", "none", "no greater understanding"),
+    _learning("awareness", "much_greater", "much greater awareness of the issues"),
+    _learning("awareness", "some", "some additional awareness"),
+    _learning("awareness", "confirmed", "confirmed existing awareness"),
+    _learning("awareness", "none", "no additional awareness"),
+    _event_pct(
+        "dissemination_frontline_pct",
+        "sharing",
+        "Event surveys: plan to share learning with front line staff",
+        "plans_to_share",
+        "frontline_staff",
+        "respondents who ticked front line staff, over those who answered",
+    ),
+    _event_pct(
+        "intend_change_pct",
+        "changes",
+        "Event surveys: intend to implement changes",
+        "intend_change",
+        "yes",
+        "respondents who answered yes, over those who answered",
+    ),
+    FigureSpec(
+        "made_contact",
+        "links",
+        "fraction",
+        "Follow-up surveys (all rounds): made contact with someone met at a PDU event",
+        made_contact,
+        _from_followup("made_contact", "respondents who answered yes, over those who answered", latest_round=False),
+    ),
+    _latest_round_fraction(
+        "took_action",
+        "changes",
+        "Latest follow-up round: took action as a result of PDU learning",
+        "took_action",
+        "yes",
+        "respondents who answered yes, over those who answered",
+    ),
+    _outcomes("outcomes_improved", "yes", "could identify"),
+    _outcomes("outcomes_not_sure", "not_sure", "not sure about"),
+    _outcomes("outcomes_not_improved", "no", "could not identify"),
+    _effectiveness("effective_very", "very", "very effective"),
+    _effectiveness("effective_quite", "quite", "quite effective"),
+    _effectiveness("effective_not", "not_at_all", "not effective at all"),
+    FigureSpec(
+        "pledge_adopters",
+        "changes",
+        "count",
+        "People coded as having introduced, or working towards, the Pledge",
+        pledge_adopters,
+        _from_file(
+            "excerpts",
+            lambda ds: f"coded evidence from rounds up to {ds.period.end:%B %Y}; Expert Citizens reviews not counted",
+            "distinct respondents coded to the Pledge theme",
+        ),
+    ),
+    # The Expert Citizens' review of actions
+    FigureSpec(
+        "ec_actions_judged",
+        "changes",
+        "count",
+        "Actions the Expert Citizens judged for their likely impact on service users",
+        ec_actions_judged,
+        _from_review_packs("actions given an impact on the scale, counted over every session"),
+    ),
+    FigureSpec(
+        "ec_actions_left_blank",
+        "changes",
+        "count",
+        "Actions in the review packs the Expert Citizens left blank",
+        ec_actions_left_blank,
+        _from_review_packs("rows of the completed packs with neither an impact nor a comment"),
+    ),
+    FigureSpec(
+        "ec_big_difference",
+        "changes",
+        "fraction",
+        "Expert Citizens reviews: actions judged to make a big difference for service users",
+        ec_big_difference,
+        _from_review_packs("actions judged 'a big difference', over the actions given an impact"),
+    ),
+    FigureFamily("Expert Citizens' judgements per review session", ec_session_figures),
+    FigureFamily("The themes the Expert Citizens rated highest and lowest", ec_theme_figures),
+)
+
+
+def figure_map(ds: Dataset) -> dict[str, FigureValue]:
     """Every figure of the Dataset's report by id, with its Share; an id computed twice is a defect.
 
     Computed once per Dataset: the result is kept with the Dataset's cached values.
@@ -677,15 +764,15 @@ def figure_map(ds: "Dataset") -> dict[str, FigureValue]:
     if cached is not None:
         return cached
     found: dict[str, FigureValue] = {}
-    for source in _SOURCES:
-        for figure in source(ds):
+    for spec in FIGURES:
+        for figure in spec.values(ds):
             if figure.figure_id in found:
                 raise ValueError(f"figure id {figure.figure_id!r} is computed twice")
             found[figure.figure_id] = figure
     return ds.cache("figures", found)
 
 
-def compute_figures(ds: "Dataset") -> pd.DataFrame:
+def compute_figures(ds: Dataset) -> pd.DataFrame:
     """Every figure for the Dataset's report, one row each, in a stable order (computed once per Dataset)."""
     table = pd.DataFrame([figure.row() for figure in figure_map(ds).values()], columns=FIGURE_COLUMNS)
     for column in ("value", "numerator", "base"):

@@ -11,15 +11,16 @@ This module reads any number of them, checks them against the contract
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.files import strip_bidi
 from pdu_lib.inputs.ledger import Ledger
+from pdu_lib.inputs.periods import long_date
 from pdu_lib.inputs.tables import (
     cell_text,
     display_name,
@@ -62,7 +63,7 @@ def text_check(action_id: str, text: str) -> str:
     False
     """
     normal = " ".join(str(text).split())
-    return hashlib.sha1(f"{action_id}|{normal}".encode("utf-8")).hexdigest()[:10]
+    return hashlib.sha1(f"{action_id}|{normal}".encode()).hexdigest()[:10]
 
 
 @dataclass
@@ -252,7 +253,7 @@ def load_judgements(
             raise InputError(name, "is not a completed review pack (.xlsx named by the session's date, e.g. 2019-02-14.xlsx)")
         date = _session_date(path, name)
         if date in dates:
-            raise InputError(name, f"a second pack for the session of {date:%-d %B %Y} (the other is {dates[date]})")
+            raise InputError(name, f"a second pack for the session of {long_date(date)} (the other is {dates[date]})")
         dates[date] = name
         outside = (start is not None and date < pd.Timestamp(start)) or (end is not None and date > pd.Timestamp(end))
         # A later session may review actions this period's data does not hold: its ids are not checked here.

@@ -32,6 +32,17 @@ def round_label(round_id: str | None) -> str | None:
     return pd.Timestamp(f"{round_id}-01").strftime("%B %Y")
 
 
+def long_date(day: dt.date) -> str:
+    """A date as the report writes it, without a leading zero on the day.
+
+    Portable: ``%-d`` is not understood by every platform's strftime (Windows').
+
+    >>> long_date(dt.date(2017, 10, 1)), long_date(pd.Timestamp("2019-03-28"))
+    ('1 October 2017', '28 March 2019')
+    """
+    return f"{day.day} {day:%B %Y}"
+
+
 def within(dates: pd.Series, start: dt.date, end: dt.date) -> pd.Series:
     """True where a date falls in [start, end], both days included.
 
