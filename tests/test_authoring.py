@@ -29,10 +29,18 @@ def test_evaluative_words_come_from_the_number_not_the_text():
 
 
 def test_counts_are_digits_or_words():
-    assert (
-        fill("{learning_events} events, {pledge_adopters:words} people; {pledge_adopters:Words}.", VALUES)
-        == "19 events, four people; Four."
-    )
+    assert fill("{learning_events} events, {pledge_adopters:people}; {pledge_adopters:Words}.", VALUES) == "19 events, four people; Four."
+
+
+@pytest.mark.parametrize("count, expected", [(0, "No one said so."), (1, "One person said so."), (2, "Two people said so.")])
+def test_a_count_of_people_agrees_in_number(count, expected):
+    assert fill("{pledge_adopters:People} said so.", TextValues(figures={"pledge_adopters": count})) == expected
+
+
+@pytest.mark.parametrize("spec", ["", ":words", ":Words"])
+def test_a_count_followed_by_a_typed_people_is_refused(spec):
+    with pytest.raises(PlaceholderError, match="pledge_adopters:people"):
+        fill("{pledge_adopters%s} people said so." % spec, VALUES, where="cell 7")
 
 
 def test_a_small_base_carries_the_mark_and_the_text_ends_with_the_caution_note():

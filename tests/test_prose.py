@@ -180,8 +180,8 @@ def _share_table(labels):
         {
             "category": [f"c{i}" for i in range(len(labels))],
             "label": labels,
-            "count": [1, 3],
-            "base": [8, 8],
+            "count": [10, 30],
+            "base": [80, 80],
             "percent": [12.5, 37.5],
         }
     )
@@ -211,9 +211,16 @@ def test_table_html_keeps_the_base_and_drops_the_index_unless_asked():
 
 def test_table_html_shows_percentages_rounded_half_up_from_count_and_base():
     html = table_html(_share_table(["a", "b"]), "t").html
-    assert '<td class="num">13</td>' in html  # 1 of 8 = 12.5% -> 13
-    assert '<td class="num">38</td>' in html  # 3 of 8 = 37.5% -> 38
+    assert '<td class="num">13</td>' in html  # 10 of 80 = 12.5% -> 13
+    assert '<td class="num">38</td>' in html  # 30 of 80 = 37.5% -> 38
     assert "12.5" not in html
+
+
+def test_table_html_shows_counts_only_for_a_base_under_10():
+    small = pd.DataFrame({"label": ["a", "b"], "count": [6, 30], "base": [7, 80], "percent": [85.7, 37.5]})
+    html = table_html(small, "t").html
+    assert '<td class="num">86</td>' not in html and "None" not in html
+    assert '<td class="num">\u2013</td>' in html and '<td class="num">38</td>' in html
 
 
 def test_table_html_refuses_a_percentage_without_its_base():

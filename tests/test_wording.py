@@ -210,10 +210,43 @@ def test_format_percent_shows_the_base_and_caution(numerator, base, kwargs, expe
     assert format_percent(numerator, base, **kwargs) == expected
 
 
-def test_format_fraction():
+def test_format_fraction_is_a_plain_count_and_never_marked():
     assert format_fraction(13, 36) == "13/36"
-    assert format_fraction(13, 27) == f"13/27{CAUTION_MARK}"
-    assert format_fraction(13, 27, caution_below=None) == "13/27"
+    assert format_fraction(13, 27) == "13/27"
+
+
+@pytest.mark.parametrize("numerator, base", [(6, 7), (0, 9), (9, 9), (1, 2)])
+def test_a_base_under_10_shows_counts_only(numerator, base):
+    assert format_percent(numerator, base) == f"{numerator} of {base}"
+    assert "%" not in share_phrase(numerator, base) and CAUTION_MARK not in share_phrase(numerator, base)
+    assert share_phrase(numerator, base).endswith(f"({numerator} of {base})")
+
+
+def test_a_base_of_10_has_its_percentage_and_the_mark():
+    assert format_percent(6, 10) == f"60% (6 of 10){CAUTION_MARK}"
+
+
+@pytest.mark.parametrize(
+    "n, noun, digits, expected",
+    [
+        (0, "person", False, "no one"),
+        (1, "person", False, "one person"),
+        (2, "person", False, "two people"),
+        (10, "person", False, "10 people"),
+        (0, "person", True, "no one"),
+        (1, "person", True, "1 person"),
+        (2, "person", True, "2 people"),
+        (1, "review", True, "1 review"),
+        (4, "review", False, "four reviews"),
+    ],
+)
+def test_count_phrase_agrees_in_number(n, noun, digits, expected):
+    assert wording.count_phrase(n, noun, digits=digits) == expected
+
+
+def test_count_phrase_never_says_none_people_or_one_people():
+    said = [wording.count_phrase(n, capitalise=cap) for n in range(0, 30) for cap in (False, True)]
+    assert not any(s.lower().startswith(("none ", "one people", "1 people")) for s in said)
 
 
 def test_share_phrase_carries_words_percent_and_base():

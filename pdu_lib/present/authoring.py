@@ -29,7 +29,10 @@ format      gives                                       example
 ==========  ==========================================  =========================
 
 and for a count: (none) the digits, ``words``/``Words`` the count in words up
-to nine. A share whose base is under 30 carries the caution mark, and the
+to nine, ``people``/``People`` the count with its noun agreeing
+(``wording.count_phrase``: "no one", "one person", "five people"). A count
+placeholder followed by a typed "people" or "person" is refused: write
+``{pledge_adopters:People}``, so that no count of 0 or 1 reads "None people". A share whose base is under 30 carries the caution mark, and the
 text then ends with the caution note. Values from data are escaped, so a label
 can never act as markup. A placeholder that names no figure stops the
 section with a :class:`PlaceholderError` naming the cell and the placeholder.
@@ -37,6 +40,7 @@ section with a :class:`PlaceholderError` naming the cell and the placeholder.
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -49,7 +53,8 @@ from pdu_lib.present.escape import escape_for_markdown
 
 _FORMATTER = string.Formatter()
 _SHARE_FORMATS = ("", "frac", "of", "words", "Words", "phrase", "judged", "Judged", "n", "base")
-_COUNT_FORMATS = ("", "words", "Words")
+_COUNT_FORMATS = ("", "words", "Words", "people", "People")
+_TYPED_NOUN = re.compile(r"\s+(people|persons?)\b", re.IGNORECASE)
 
 
 class PlaceholderError(ValueError):
@@ -109,9 +114,9 @@ def format_value(value: Any, spec: str, *, intervals: bool = False) -> str:
     >>> format_value(Share(47, 100), "")
     '47% (47 of 100)'
     >>> format_value(Share(12, 25), "frac"), format_value(Share(12, 25), "Words")
-    ('12/25†', 'Just under half')
-    >>> format_value(4, "words"), format_value(12, "")
-    ('four', '12')
+    ('12/25', 'Just under half')
+    >>> format_value(4, "words"), format_value(12, ""), format_value(0, "People"), format_value(1, "people")
+    ('four', '12', 'No one', 'one person')
     >>> format_value(None, "")
     'no figure: no data in this period'
     """
@@ -127,7 +132,7 @@ def format_value(value: Any, spec: str, *, intervals: bool = False) -> str:
         if spec == "frac":
             return wording.format_fraction(n, base)
         if spec == "of":
-            return f"{n} of {base}" + (wording.CAUTION_MARK if wording.needs_caution(base) else "")
+            return f"{n} of {base}"
         if spec in ("words", "Words"):
             words = wording.share_words(n, base)
             return words[:1].upper() + words[1:] if spec == "Words" else words
@@ -138,11 +143,18 @@ def format_value(value: Any, spec: str, *, intervals: bool = False) -> str:
         return str(n if spec == "n" else base)
     if isinstance(value, (int,)) and not isinstance(value, bool):
         if spec not in _COUNT_FORMATS:
-            raise ValueError(f"has an unknown format {spec!r} for a count; use 'words' or 'Words'")
+            raise ValueError(f"has an unknown format {spec!r} for a count; use one of: {', '.join(f for f in _COUNT_FORMATS if f)}")
+        if spec in ("people", "People"):
+            return wording.count_phrase(value, capitalise=spec == "People")
         return wording.count_words(value, capitalise=spec == "Words") if spec else str(value)
     if spec:
         raise ValueError(f"is text and takes no format (got {spec!r})")
     return str(value)
+
+
+def _is_count(value: Any) -> bool:
+    value = _result(value)
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def fill(template: str, text_values: TextValues, *, where: str = "") -> str:
@@ -159,16 +171,19 @@ def fill(template: str, text_values: TextValues, *, where: str = "") -> str:
     ... except PlaceholderError as err:
     ...     print(err)
     cell 3: placeholder {unknown} names no figure or value of this report
+    >>> fill("{adopters:People} said so.", TextValues(figures={"adopters": 0}))
+    'No one said so.'
     """
     parts: list[str] = []
     try:
         parsed = list(_FORMATTER.parse(template))
     except ValueError as err:
         raise PlaceholderError("", where, f"cannot be read: {err} (write {{{{ and }}}} for literal braces)") from None
-    for literal, name, spec, conversion in parsed:
+    for position, (literal, name, spec, conversion) in enumerate(parsed):
         parts.append(literal)
         if name is None:
             continue
+        following = parsed[position + 1][0] if position + 1 < len(parsed) else ""
         if conversion or not name.isidentifier():
             raise PlaceholderError(name, where, "must be a plain figure id, optionally with a format after a colon")
         if name in text_values.figures:
@@ -181,6 +196,10 @@ def fill(template: str, text_values: TextValues, *, where: str = "") -> str:
             text = format_value(value, spec or "", intervals=text_values.intervals)
         except ValueError as err:
             raise PlaceholderError(name, where, str(err)) from None
+        if (spec or "") in ("", "words", "Words") and _is_count(value) and _TYPED_NOUN.match(following):
+            raise PlaceholderError(
+                name, where, f"is a count followed by a typed noun: write {{{name}:people}} (or :People) so that 0 and 1 agree"
+            )
         parts.append(escape_for_markdown(text))
     filled = "".join(parts)
     if wording.CAUTION_MARK in filled:

@@ -17,7 +17,7 @@ def theme_ratings_table(judged: pd.DataFrame | None) -> pd.DataFrame:
 
     >>> j = pd.DataFrame({"present": [6, 6, 6], "theme": ["Pledge", "Signposting", "Signposting"], "impact": ["some", "big", "big"]})
     >>> theme_ratings_table(j).to_dict("records")[0]
-    {'Theme': 'Signposting', 'Actions judged': 2, 'A big difference': '100% (2 of 2)†', 'Some difference': 0, 'Little or no difference': 0, "Can't say": 0}
+    {'Theme': 'Signposting', 'Actions judged': 2, 'A big difference': '2 of 2', 'Some difference': 0, 'Little or no difference': 0, "Can't say": 0}
     """
     ratings = (
         expert_review.theme_ratings(judged)

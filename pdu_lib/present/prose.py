@@ -266,6 +266,10 @@ def _align_numbers(table: str, shown: pd.DataFrame, index: bool) -> str:
     return head + "<tr".join(rows)
 
 
+def _whole_number(value) -> str:
+    return str(int(value))
+
+
 #: Readers' headers for the share columns a table may show under their column names.
 READER_HEADERS = {"count": "Number", "base": "Base", "percent": "%"}
 
@@ -279,7 +283,9 @@ def table_html(df: pd.DataFrame, caption: object, index: bool = False, require_b
     (a column named ``base`` or ``n``), so no percentage stands without it.
     Where the table has ``count`` and ``base`` columns, a float ``percent``
     column is shown as whole percentages rounded half up
-    (:func:`pdu_lib.present.wording.percent`), as in the prose and the charts.
+    (:func:`pdu_lib.present.wording.percent`), as in the prose and the charts;
+    a row whose base is under ``wording.COUNTS_ONLY_BELOW`` shows its counts
+    only (the percentage cell reads "–").
     The share columns take readers' headers (:data:`READER_HEADERS`): a
     reader sees "Number", "Base" and "%", never the column names.
 
@@ -305,13 +311,19 @@ def table_html(df: pd.DataFrame, caption: object, index: bool = False, require_b
     for column in shown.columns:
         if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column]):
             shown[column] = shown[column].map(_clean_cell)
+    whole: dict = {}  # columns of whole numbers that hold a gap (NaN): shown without ".0"
     if {"percent", "count", "base"} <= set(shown.columns) and pd.api.types.is_float_dtype(shown["percent"]):
         shown["percent"] = [
-            wording.percent(c, b) if pd.notna(c) and pd.notna(b) and b else None for c, b in zip(shown["count"], shown["base"])
+            float(wording.percent(c, b)) if pd.notna(c) and pd.notna(b) and b >= wording.COUNTS_ONLY_BELOW else float("nan")
+            for c, b in zip(shown["count"], shown["base"])
         ]
+        whole["percent"] = _whole_number
     shown = shown.rename(columns=READER_HEADERS)
+    whole = {READER_HEADERS.get(c, c): f for c, f in whole.items()}
     table = _align_numbers(
-        shown.to_html(escape=True, index=index, border=0, classes="pdu-table", na_rep="\u2013", justify="left"), shown, index
+        shown.to_html(escape=True, index=index, border=0, classes="pdu-table", na_rep="\u2013", justify="left", formatters=whole),
+        shown,
+        index,
     )
     title = _inline(caption)
     opening_end = table.index(">") + 1

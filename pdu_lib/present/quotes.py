@@ -16,6 +16,7 @@ from pdu_lib.analysis.themes import (
 from pdu_lib.inputs.codebook import STANCES, Codebook
 from pdu_lib.inputs.excerpts import SURVEY_METHODS, _normalise
 from pdu_lib.inputs.tables import cell_text, header_key
+from pdu_lib.present import wording
 from pdu_lib.present.escape import escape_for_markdown
 
 ORGANISATION_PLACEHOLDER = "[organisation]"
@@ -381,11 +382,10 @@ def theme_table_shown(excerpts: pd.DataFrame, section: str) -> pd.DataFrame:
     table = theme_table(excerpts, section)
 
     def number(people, unit, suppressed) -> str:
-        if suppressed:
-            return f"not shown: fewer than {MIN_GROUP_SIZE} people"
         n = int(people)
-        word = {"people": ("person", "people"), "reviews": ("review", "reviews")}[unit][n != 1]
-        return f"{n} {word}"
+        if suppressed or (unit == "people" and n < MIN_GROUP_SIZE):
+            return f"fewer than {MIN_GROUP_SIZE}"
+        return wording.count_phrase(n, "person" if unit == "people" else "review", digits=True)
 
     return pd.DataFrame(
         {

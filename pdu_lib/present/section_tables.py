@@ -95,7 +95,7 @@ def response_rate_table(rates: pd.DataFrame) -> pd.DataFrame:
     >>> ev = pd.DataFrame({"event_id": ["E2", "E1"], "date": pd.to_datetime(["2018-02-10", "2018-01-10"]), "title": ["Trauma", "PIE"]})
     >>> rates = response_rates(ev, pd.DataFrame({"event_id": ["E1", "E1", "E2"]}), pd.DataFrame({"survey_id": ["E1"]}))
     >>> response_rate_table(rates).to_dict("records")[0]
-    {'Date': '10 Jan 2018', 'Event': 'PIE', 'Attendances': 2, 'Responses': 1, 'Response rate': '50% (1 of 2)†'}
+    {'Date': '10 Jan 2018', 'Event': 'PIE', 'Attendances': 2, 'Responses': 1, 'Response rate': '1 of 2'}
     """
     from pdu_lib.present import wording
 

@@ -58,8 +58,14 @@ p >= 75 (and not all)                  "as many as" (or the ``high`` word)
 =====================================  ==================================
 
 Percentages are whole numbers rounded half up (12.5% is 13%), never Python's
-round-half-to-even. A base under ``caution_below`` (30 by default) carries
-the visible marker :data:`CAUTION_MARK`, explained by :data:`CAUTION_NOTE`.
+round-half-to-even. A percentage on a base under ``caution_below`` (30 by
+default) carries the visible marker :data:`CAUTION_MARK`, explained by
+:data:`CAUTION_NOTE`; the mark is for percentages only, never for plain counts
+("13 of 27", "13/27"). A base under :data:`COUNTS_ONLY_BELOW` (10) is too
+small for a percentage at all: it is shown as counts only ("6 of 7").
+
+How many people (or reviews, events ...) did something is written by one rule,
+:func:`count_phrase`: "no one", "one person", "two people", "12 people".
 
 Functions that return text return :data:`NO_BASE` for a base of 0; functions
 that return numbers raise ``ValueError`` (never ``ZeroDivisionError``).
@@ -80,6 +86,8 @@ __all__ = [
     "CAUTION_NOTE",
     "NO_BASE",
     "caution_note",
+    "COUNTS_ONLY_BELOW",
+    "count_phrase",
     "count_words",
     "evaluative_word",
     "with_evaluative_word",
@@ -94,6 +102,8 @@ __all__ = [
 ]
 
 CAUTION_BELOW = 30
+#: A base under this is shown as counts only ("6 of 7"), never as a percentage.
+COUNTS_ONLY_BELOW = 10
 CAUTION_MARK = "\u2020"  # dagger
 NO_BASE = "no base: nobody answered"
 
@@ -236,10 +246,17 @@ def format_percent(
     '47% (47 of 100; 95% CI 38–57%)'
     >>> format_percent(0, 0)
     'no base: nobody answered'
+
+    A base under :data:`COUNTS_ONLY_BELOW` gives counts only, unmarked:
+
+    >>> format_percent(6, 7)
+    '6 of 7'
     """
     n, b = _counts(numerator, base)
     if b == 0:
         return NO_BASE
+    if b < COUNTS_ONLY_BELOW:
+        return f"{n} of {b}"
     inside = f"{n} of {b}"
     if intervals:
         inside += f"; {_interval_text(n, b, z)}"
@@ -258,8 +275,8 @@ def format_rate(numerator, base, caution_below: int | None = CAUTION_BELOW, no_b
     A response rate can exceed 100% when more people answered than were
     recorded as attending; that is a finding about the data, not an error.
 
-    >>> format_rate(11, 28), format_rate(9, 7), format_rate(0, 0, no_base="no attendances")
-    ('39% (11 of 28)†', '129% (9 of 7)‡', 'no attendances')
+    >>> format_rate(11, 28), format_rate(9, 7), format_rate(12, 10), format_rate(0, 0, no_base="no attendances")
+    ('39% (11 of 28)†', '9 of 7‡', '120% (12 of 10)‡', 'no attendances')
     """
     n = _whole(numerator, "numerator")
     b = _whole(base, "base")
@@ -267,26 +284,23 @@ def format_rate(numerator, base, caution_below: int | None = CAUTION_BELOW, no_b
         return no_base if b == 0 else format_percent(n, b, caution_below)
     if b == 0:
         return f"{n} with no base{OVER_BASE_MARK}"
+    if b < COUNTS_ONLY_BELOW:
+        return f"{n} of {b}{OVER_BASE_MARK}"
     return f"{round_half_up(Decimal(100 * n) / Decimal(b))}% ({n} of {b}){OVER_BASE_MARK}"
 
 
-def format_fraction(numerator, base, caution_below: int | None = CAUTION_BELOW) -> str:
-    """A share written as a fraction ("13/40"), marked when the base is small.
+def format_fraction(numerator, base) -> str:
+    """A share written as a fraction ("13/40"): plain counts, so never marked, whatever the base.
 
-    >>> format_fraction(13, 40)
-    '13/40'
-    >>> format_fraction(12, 25)
-    '12/25†'
-    >>> format_fraction(12, 25, caution_below=None)
-    '12/25'
+    >>> format_fraction(13, 40), format_fraction(12, 25)
+    ('13/40', '12/25')
     >>> format_fraction(0, 0)
     'no base: nobody answered'
     """
     n, b = _counts(numerator, base)
     if b == 0:
         return NO_BASE
-    mark = CAUTION_MARK if needs_caution(b, caution_below) else ""
-    return f"{n}/{b}{mark}"
+    return f"{n}/{b}"
 
 
 def count_words(n, capitalise: bool = False) -> str:
@@ -299,6 +313,39 @@ def count_words(n, capitalise: bool = False) -> str:
     """
     number = _whole(n, "count")
     text = _SMALL_NUMBERS[number] if number < len(_SMALL_NUMBERS) else str(number)
+    return text[0].upper() + text[1:] if capitalise else text
+
+
+#: Nouns the report counts, with their plurals and what "none" of them reads as.
+_NOUNS: dict[str, tuple[str, str]] = {
+    "person": ("people", "no one"),
+    "respondent": ("respondents", "no respondent"),
+    "review": ("reviews", "no review"),
+}
+
+
+def count_phrase(n, noun: str = "person", *, digits: bool = False, capitalise: bool = False) -> str:
+    """How many of something, with the noun agreeing: the one rule for "no one", "one person", "2 people".
+
+    Prose writes counts in words up to nine (:func:`count_words`); tables
+    (``digits=True``) in digits. Zero people is "no one", never "none people".
+
+    >>> [count_phrase(n) for n in (0, 1, 2, 12)]
+    ['no one', 'one person', 'two people', '12 people']
+    >>> [count_phrase(n, digits=True) for n in (0, 1, 2)]
+    ['no one', '1 person', '2 people']
+    >>> count_phrase(1, "review", digits=True), count_phrase(3, "review"), count_phrase(0, "review", capitalise=True)
+    ('1 review', 'three reviews', 'No review')
+    >>> count_phrase(1, "Expert Citizen"), count_phrase(6, "Expert Citizen")
+    ('one Expert Citizen', 'six Expert Citizens')
+    """
+    number = _whole(n, "count")
+    plural, nobody = _NOUNS.get(noun, (noun + "s", "no " + noun + "s"))
+    if number == 0:
+        text = nobody
+    else:
+        amount = str(number) if digits else count_words(number)
+        text = f"{amount} {noun if number == 1 else plural}"
     return text[0].upper() + text[1:] if capitalise else text
 
 
@@ -364,10 +411,14 @@ def share_phrase(
     'about a quarter (24%, 6 of 25)†'
     >>> share_phrase(47, 100, intervals=True)
     'just under half (47%, 47 of 100; 95% CI 38–57%)'
+    >>> share_phrase(6, 7)
+    'more than three quarters (6 of 7)'
     """
     n, b = _counts(numerator, base)
     if b == 0:
         return NO_BASE
+    if b < COUNTS_ONLY_BELOW:
+        return f"{share_words(n, b)} ({n} of {b})"
     figure = format_percent(n, b, caution_below=caution_below, intervals=intervals, z=z)
     # "47% (47 of 100)" -> "47%, 47 of 100"
     pct, _, rest = figure.partition(" (")
