@@ -572,7 +572,7 @@ def test_the_single_file_shows_one_title_page(tmp_path, opens_with_front_matter)
     ]
     for sub in ("sections", "charts"):
         (tmp_path / sub).mkdir()
-    single = publish(tmp_path, period, results, programme="Test Programme").read_text(encoding="utf-8")
+    single = publish(tmp_path, period, results, programme="Test Programme").single_file.read_text(encoding="utf-8")
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     main = single[single.index("<main") :]
     assert main.count("<h1>Final evaluation report</h1>") == (1 if opens_with_front_matter else 2)

@@ -1,19 +1,204 @@
-"""Writing a rendered report's pages: index, one page per section, and the self-contained single file."""
+"""Writing a rendered report's pages: index, one page per section, and the self-contained single file.
+
+:func:`publish` runs named steps, each usable on its own: the plotly asset, the
+index, the section pages, the single file's part for each section
+(:func:`single_file_part`, a function of that section alone) and the single
+file. HTML is edited as a parsed tree (BeautifulSoup), never with patterns.
+The Word copy is made from the single file's body by the caller
+(:mod:`pdu_lib.report.word`), not here.
+"""
+
+from __future__ import annotations
 
 import base64
-import html as html_lib
 import mimetypes
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
-from pdu_lib.report import word
+from bs4 import BeautifulSoup, Tag
+
+from pdu_lib.config import TEMPLATES_DIR, ReportPeriod, Section
 from pdu_lib.report.execute import SectionResult
 from pdu_lib.report.export import plotly_js
-from pdu_lib.config import TEMPLATES_DIR, ReportPeriod, Section
-from pdu_lib.present.escape import escape_html
 
 PLOTLY_ASSET = "assets/plotly.min.js"
+
+
+@dataclass(frozen=True)
+class ReportPages:
+    """What every page of one report shares: where it goes, its period, its sections and the page template."""
+
+    folder: Path
+    period: ReportPeriod
+    programme: str
+    sections: tuple[Section, ...]
+    partial_note: str = ""
+
+    @property
+    def report_title(self) -> str:
+        return f"{self.period.title}: {self.period.label()}"
+
+    @property
+    def front(self) -> Section | None:
+        """The section that opens with the report's title page, if any (it stands in for the index's)."""
+        return next((section for section in self.sections if section.front_matter), None)
+
+
+@dataclass(frozen=True)
+class Published:
+    """The single file, and its body (every section's part, images inlined), from which the Word copy is made."""
+
+    single_file: Path
+    body: str
+
+
+def publish(
+    folder: Path,
+    period: ReportPeriod,
+    results: Sequence[SectionResult],
+    *,
+    programme: str,
+    partial: bool = False,
+    all_sections: Sequence[Section] = (),
+) -> Published:
+    """Write the pages of a fully rendered report into ``folder``: index, section pages, the single file."""
+    pages = report_pages(folder, period, results, programme=programme, partial=partial, all_sections=all_sections)
+    any_plotly = write_plotly_asset(folder, results)
+    write_index(pages)
+    write_section_pages(pages, results)
+    body = single_file_body(pages, [single_file_part(result, folder) for result in results])
+    return Published(write_single_file(pages, body, any_plotly), body)
+
+
+def report_pages(
+    folder: Path,
+    period: ReportPeriod,
+    results: Sequence[SectionResult],
+    *,
+    programme: str,
+    partial: bool = False,
+    all_sections: Sequence[Section] = (),
+) -> ReportPages:
+    sections = tuple(result.section for result in results)
+    note = f"This render holds {len(sections)} of the report's {len(all_sections) or len(sections)} sections." if partial else ""
+    return ReportPages(Path(folder), period, programme, sections, note)
+
+
+# ---------------------------------------------------------------------------
+# Steps
+
+
+def write_plotly_asset(folder: Path, results: Sequence[SectionResult]) -> bool:
+    """plotly.js beside the pages when a section draws an interactive chart; whether one does."""
+    if not any(result.has_plotly for result in results):
+        return False
+    asset = Path(folder) / PLOTLY_ASSET
+    asset.parent.mkdir(parents=True, exist_ok=True)
+    asset.write_text(plotly_js(), encoding="utf-8")
+    return True
+
+
+def write_index(pages: ReportPages) -> Path:
+    """``index.html``: the title page and contents, linking to the section pages."""
+    path = pages.folder / "index.html"
+    path.write_text(
+        _page(
+            pages,
+            title=f"{pages.period.title} — {pages.programme}",
+            nav=[("Contents", "#contents"), ("Whole report as one file", single_name(pages.period.name))],
+            body=contents_html(pages, lambda s: f"sections/{section_filename(s)}"),
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def write_section_pages(pages: ReportPages, results: Sequence[SectionResult]) -> None:
+    """``sections/NN_name.html``, one page per section, each linking to the one before and after it."""
+    for position, result in enumerate(results):
+        previous = results[position - 1].section if position > 0 else None
+        following = results[position + 1].section if position + 1 < len(results) else None
+        soup = _fragment(result.body)
+        add_heading(soup, result.section.title)
+        wrap_tables(soup)
+        (pages.folder / "sections" / section_filename(result.section)).write_text(
+            _page(
+                pages,
+                title=f"{result.section.title} — {pages.period.title}",
+                plotly_src=f"../{PLOTLY_ASSET}" if result.has_plotly else None,
+                nav=[("Contents", "../index.html")],
+                body=str(soup),
+                pager={
+                    "previous": (previous.title, section_filename(previous)) if previous else None,
+                    "next": (following.title, section_filename(following)) if following else None,
+                },
+            ),
+            encoding="utf-8",
+        )
+
+
+def single_file_part(result: SectionResult, folder: Path) -> str:
+    """One section as the single file holds it: its heading, tables that scroll, images inlined, in a <section>."""
+    soup = _fragment(result.body)
+    add_heading(soup, result.section.title)
+    wrap_tables(soup)
+    inline_images(soup, Path(folder) / "sections")
+    section = soup.new_tag(
+        "section", attrs={"class": "pdu-section", "id": f"section-{result.section.key}", "aria-label": result.section.title}
+    )
+    section.extend(["\n", *soup.contents])
+    return str(section)
+
+
+def single_file_body(pages: ReportPages, parts: Sequence[str]) -> str:
+    """The single file's body: the sections' parts in order, the contents after the title page.
+
+    A section that opens with the report's title page stands in for the index's,
+    and the contents follow that title page, as in a printed report.
+    """
+    contents = contents_html(pages, lambda s: f"#section-{s.key}", title_page=pages.front is None)
+    if pages.front is None:
+        return "\n".join([contents, *parts])
+    front = pages.sections.index(pages.front)
+    parts = list(parts)
+    parts[front] = after_title_page(parts[front], contents)
+    return "\n".join(parts)
+
+
+def write_single_file(pages: ReportPages, body: str, any_plotly: bool) -> Path:
+    """``<report>_report.html``: everything in one file, plotly.js inlined, nothing else to fetch."""
+    from markupsafe import Markup
+
+    path = pages.folder / single_name(pages.period.name)
+    path.write_text(
+        _page(
+            pages,
+            title=f"{pages.period.title} — {pages.programme}",
+            plotly_inline=Markup(plotly_js()) if any_plotly else None,
+            nav=[("Contents", "#contents")],
+            body=body,
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def contents_html(pages: ReportPages, link: Callable[[Section], str], title_page: bool = True) -> str:
+    """The title page (unless a section holds it) and the contents, each section linked by ``link``."""
+    html = (
+        _environment()
+        .get_template("pdu_index.html.j2")
+        .render(
+            period=pages.period,
+            programme=pages.programme,
+            partial_note=pages.partial_note,
+            contents=[(section.title, link(section)) for section in pages.sections],
+            title_page=title_page,
+        )
+    )
+    return scrollable_tables(html)
 
 
 # ---------------------------------------------------------------------------
@@ -35,191 +220,140 @@ def _css() -> str:
     return (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8").strip()
 
 
+def _page(pages: ReportPages, *, title: str, nav, body: str, plotly_src=None, plotly_inline=None, pager=None) -> str:
+    from markupsafe import Markup
+
+    return (
+        _environment()
+        .get_template("pdu_page.html.j2")
+        .render(
+            title=title,
+            css=Markup(_css()),
+            plotly_src=plotly_src,
+            plotly_inline=plotly_inline,
+            programme=pages.programme,
+            report_title=pages.report_title,
+            nav=nav,
+            body=Markup(body),
+            pager=pager,
+        )
+    )
+
+
 def section_filename(section: Section) -> str:
     """``sections/<NN_name>.html`` for the notebook ``NN_name.ipynb``."""
     return f"{Path(section.notebook).stem}.html"
-
-
-def publish(
-    folder: Path,
-    period: ReportPeriod,
-    results: Sequence[SectionResult],
-    *,
-    programme: str,
-    partial: bool = False,
-    all_sections: Sequence[Section] = (),
-) -> Path:
-    """Write the pages of a fully rendered report into ``folder``; return the single file's path."""
-    from markupsafe import Markup
-
-    env = _environment()
-    page = env.get_template("pdu_page.html.j2")
-    css = Markup(_css())
-    sections = [result.section for result in results]
-    report_title = f"{period.title}: {period.label()}"
-    partial_note = ""
-    if partial:
-        partial_note = f"This render holds {len(sections)} of the report's {len(all_sections) or len(sections)} sections."
-
-    any_plotly = any(result.has_plotly for result in results)
-    if any_plotly:
-        asset = folder / PLOTLY_ASSET
-        asset.parent.mkdir(parents=True, exist_ok=True)
-        asset.write_text(plotly_js(), encoding="utf-8")
-
-    def index_fragment(link: Callable[[Section], str], title_page: bool = True) -> Markup:
-        return Markup(
-            scrollable_tables(
-                env.get_template("pdu_index.html.j2").render(
-                    period=period,
-                    programme=programme,
-                    partial_note=partial_note,
-                    contents=[(section.title, link(section)) for section in sections],
-                    title_page=title_page,
-                )
-            )
-        )
-
-    # index.html
-    (folder / "index.html").write_text(
-        page.render(
-            title=f"{period.title} — {programme}",
-            css=css,
-            plotly_src=None,
-            plotly_inline=None,
-            programme=programme,
-            report_title=report_title,
-            nav=[("Contents", "#contents"), ("Whole report as one file", single_name(period.name))],
-            body=index_fragment(lambda s: f"sections/{section_filename(s)}"),
-            pager=None,
-        ),
-        encoding="utf-8",
-    )
-
-    # sections/NN_name.html
-    for position, result in enumerate(results):
-        previous = results[position - 1].section if position > 0 else None
-        following = results[position + 1].section if position + 1 < len(results) else None
-        (folder / "sections" / section_filename(result.section)).write_text(
-            page.render(
-                title=f"{result.section.title} — {period.title}",
-                css=css,
-                plotly_src=f"../{PLOTLY_ASSET}" if result.has_plotly else None,
-                plotly_inline=None,
-                programme=programme,
-                report_title=report_title,
-                nav=[("Contents", "../index.html")],
-                body=Markup(scrollable_tables(with_heading(result.body, result.section.title))),
-                pager={
-                    "previous": (previous.title, section_filename(previous)) if previous else None,
-                    "next": (following.title, section_filename(following)) if following else None,
-                },
-            ),
-            encoding="utf-8",
-        )
-
-    # <report>_report.html: everything in one file.
-    # A section that opens with the report's title page stands in for the index's in the single file,
-    # and the contents follow that title page, as in a printed report.
-    front = next((s for s in sections if s.front_matter), None)
-    contents = index_fragment(lambda s: f"#section-{s.key}", title_page=front is None)
-    parts = [] if front is not None else [contents]
-    for result in results:
-        body = inline_local_images(scrollable_tables(with_heading(result.body, result.section.title)), folder / "sections")
-        if result.section is front:
-            body = after_title_page(body, str(contents))
-        parts.append(
-            f'<section class="pdu-section" id="section-{result.section.key}" aria-label="{escape_html(result.section.title)}">\n'
-            f"{body}</section>\n"
-        )
-    single = folder / single_name(period.name)
-    word.write_docx("\n".join(parts), folder / word.docx_name(period.name))
-    single.write_text(
-        page.render(
-            title=f"{period.title} — {programme}",
-            css=css,
-            plotly_src=None,
-            plotly_inline=Markup(plotly_js()) if any_plotly else None,
-            programme=programme,
-            report_title=report_title,
-            nav=[("Contents", "#contents")],
-            body=Markup("\n".join(parts)),
-            pager=None,
-        ),
-        encoding="utf-8",
-    )
-    return single
-
-
-_FIRST_H2 = re.compile(r"<h2[\s>]", re.IGNORECASE)
-_CELL_START = '<div class="jp-Cell'
-
-
-def after_title_page(body: str, insert: str) -> str:
-    """``insert`` placed where the title page ends: before the cell that holds the body's first <h2>, else at the end.
-
-    >>> after_title_page('<div class="jp-Cell"><h1>Title</h1></div><div class="jp-Cell"><h2>Introduction</h2></div>', '<nav/>')
-    '<div class="jp-Cell"><h1>Title</h1></div><nav/><div class="jp-Cell"><h2>Introduction</h2></div>'
-    >>> after_title_page('<h1>Title</h1>', '<nav/>')
-    '<h1>Title</h1><nav/>'
-    """
-    heading = _FIRST_H2.search(body)
-    if heading is None:
-        return body + insert
-    cell = body.rfind(_CELL_START, 0, heading.start())
-    at = cell if cell != -1 else heading.start()
-    return body[:at] + insert + body[at:]
 
 
 def single_name(report: str) -> str:
     return f"{report}_report.html"
 
 
+# ---------------------------------------------------------------------------
+# Edits of a parsed body
+
+
+def _fragment(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+def add_heading(soup: BeautifulSoup, title: str) -> None:
+    """The section title as <h1> at the top, unless the body has an <h1>."""
+    if soup.find("h1") is not None:
+        return
+    heading = soup.new_tag("h1")
+    heading.string = title
+    soup.insert(0, "\n")
+    soup.insert(0, heading)
+
+
+def wrap_tables(soup: BeautifulSoup) -> None:
+    """Every table in a focusable box named after its caption, which scrolls sideways on its own.
+
+    A wide table never widens the page, and keyboard users can scroll the box
+    too (axe: scrollable-region-focusable).
+    """
+    for table in soup.find_all("table"):
+        if isinstance(table.parent, Tag) and "pdu-scroll" in (table.parent.get("class") or []):
+            continue
+        caption = table.find("caption")
+        label = caption.get_text(" ", strip=True) if caption else ""
+        box = soup.new_tag("div", attrs={"class": "pdu-scroll", "role": "region", "tabindex": "0", "aria-label": label or "Table"})
+        table.wrap(box)
+
+
+_NOT_LOCAL = re.compile(r"^(data:|[a-z][a-z0-9+.-]*:|//|#)", re.IGNORECASE)
+
+
+def inline_images(soup: BeautifulSoup, base: Path) -> None:
+    """Every ``<img src="relative/path">`` whose file exists under ``base`` made a data: URI (for the single file)."""
+    for image in soup.find_all("img", src=True):
+        src = image["src"]
+        if _NOT_LOCAL.match(src):
+            continue
+        path = (base / src).resolve()
+        if path.is_file():
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            image["src"] = f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def _title_page_end(soup: BeautifulSoup) -> Tag | None:
+    """The element the title page ends before: the top-level cell holding the first <h2>, or that <h2>."""
+    heading = soup.find("h2")
+    if heading is None:
+        return None
+    cell = next((parent for parent in heading.parents if "jp-Cell" in (parent.get("class") or [])), None)
+    return cell or heading
+
+
+# ---------------------------------------------------------------------------
+# The same edits on HTML text
+
+
 def with_heading(body: str, title: str) -> str:
-    """The section body, with the section title as <h1> unless the notebook has one."""
-    if re.search(r"<h1[\s>]", body):
-        return body
-    return f"<h1>{escape_html(title)}</h1>\n{body}"
+    """The section body, with the section title as <h1> unless the notebook has one.
 
-
-_TABLE = re.compile(r"<table\b.*?</table>", re.IGNORECASE | re.DOTALL)
-_CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.IGNORECASE | re.DOTALL)
+    >>> with_heading("<p>Text.</p>", "Who came & why")
+    '<h1>Who came &amp; why</h1>\\n<p>Text.</p>'
+    >>> with_heading("<h1>Own</h1>", "Other")
+    '<h1>Own</h1>'
+    """
+    soup = _fragment(body)
+    add_heading(soup, title)
+    return str(soup)
 
 
 def scrollable_tables(html: str) -> str:
-    """Wrap every table in a box that scrolls sideways on its own, so a wide table never widens the page.
-
-    The box is focusable and named after the table's caption, so keyboard
-    users can scroll it too (axe: scrollable-region-focusable).
+    """Wrap every table in a box that scrolls sideways on its own (:func:`wrap_tables`).
 
     >>> scrollable_tables('<p>x</p><table class="t"><caption>Rows &amp; files</caption><tr><td>1</td></tr></table>')
-    '<p>x</p><div class="pdu-scroll" role="region" tabindex="0" aria-label="Rows &amp; files"><table class="t"><caption>Rows &amp; files</caption><tr><td>1</td></tr></table></div>'
+    '<p>x</p><div aria-label="Rows &amp; files" class="pdu-scroll" role="region" tabindex="0"><table class="t"><caption>Rows &amp; files</caption><tr><td>1</td></tr></table></div>'
     """
-
-    def wrap(match: re.Match) -> str:
-        caption = _CAPTION.search(match.group(0))
-        label = html_lib.unescape(re.sub(r"<[^>]+>", "", caption.group(1))).strip() if caption else ""
-        name = html_lib.escape(label or "Table", quote=True)
-        return f'<div class="pdu-scroll" role="region" tabindex="0" aria-label="{name}">{match.group(0)}</div>'
-
-    return _TABLE.sub(wrap, html)
-
-
-_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")', re.IGNORECASE)
+    soup = _fragment(html)
+    wrap_tables(soup)
+    return str(soup)
 
 
 def inline_local_images(html: str, base: Path) -> str:
-    """Replace ``<img src="relative/path">`` by a data: URI of the file (for the single file)."""
+    """Replace ``<img src="relative/path">`` by a data: URI of the file (:func:`inline_images`)."""
+    soup = _fragment(html)
+    inline_images(soup, base)
+    return str(soup)
 
-    def replace(match: re.Match) -> str:
-        src = html_lib.unescape(match.group(2))
-        if re.match(r"^(data:|[a-z][a-z0-9+.-]*:|//|#)", src, re.IGNORECASE):
-            return match.group(0)
-        path = (base / src).resolve()
-        if not path.is_file():
-            return match.group(0)
-        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        encoded = base64.b64encode(path.read_bytes()).decode("ascii")
-        return f"{match.group(1)}data:{mime};base64,{encoded}{match.group(3)}"
 
-    return _IMG_SRC.sub(replace, html)
+def after_title_page(body: str, insert: str) -> str:
+    """``insert`` placed where the title page ends: before the cell that holds the body's first <h2>, else at the end.
+
+    >>> after_title_page('<div class="jp-Cell"><h1>Title</h1></div><div class="jp-Cell"><h2>Introduction</h2></div>', '<nav></nav>')
+    '<div class="jp-Cell"><h1>Title</h1></div><nav></nav><div class="jp-Cell"><h2>Introduction</h2></div>'
+    >>> after_title_page('<h1>Title</h1>', '<nav></nav>')
+    '<h1>Title</h1><nav></nav>'
+    """
+    soup = _fragment(body)
+    inserted = _fragment(insert)
+    end = _title_page_end(soup)
+    if end is None:
+        (soup.find("section") or soup).append(inserted)
+    else:
+        end.insert_before(inserted)
+    return str(soup)

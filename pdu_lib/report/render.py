@@ -60,6 +60,7 @@ from pdu_lib.report.outputs import (
     write_manifest,
 )
 from pdu_lib.report.publish import publish, single_name
+from pdu_lib.report.word import docx_name, write_word_copy
 from pdu_lib.config import ReportPeriod, Section
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.dataset import load_dataset
@@ -331,7 +332,9 @@ def render_report(
             _say(stream, f"{name}: {len(result.failed)} of {len(sections)} section(s) failed; {previous} ({final_dir})")
             return result
 
-        result.single_file = publish(staging, period, result.sections, programme=programme, partial=partial, all_sections=config.SECTIONS)
+        published = publish(staging, period, result.sections, programme=programme, partial=partial, all_sections=config.SECTIONS)
+        write_word_copy(published.body, staging / docx_name(name), period, programme=programme)
+        result.single_file = published.single_file
         write_manifest(staging, name, render_key=key)
         _swap_in(staging, final_dir, folder.old(name))
         result.single_file = final_dir / result.single_file.name

@@ -10,26 +10,21 @@ fill the first page; each section starts a new page (``word_pages.lua``).
 
 from __future__ import annotations
 
+import base64
 import os
-import re
 from contextlib import contextmanager
 from pathlib import Path
 
-from pdu_lib.config import TEMPLATES_DIR
+from bs4 import BeautifulSoup
+
+from pdu_lib.config import TEMPLATES_DIR, ReportPeriod
 
 #: The Lua filter that starts each section on a new page (pandoc runs it).
 PAGES_FILTER = TEMPLATES_DIR / "word_pages.lua"
 
 # What only a browser can use: interactive charts (the static one stands beside
 # each), scripts, navigation, the skip link and the screen-only hover hints.
-_SCREEN_ONLY = [
-    re.compile(r'<figure class="pdu-interactive".*?</figure>', re.DOTALL),
-    re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE),
-    re.compile(r"<style\b.*?</style>", re.DOTALL | re.IGNORECASE),
-    re.compile(r"<nav\b.*?</nav>", re.DOTALL | re.IGNORECASE),
-    re.compile(r'<a class="skip-link"[^>]*>.*?</a>', re.DOTALL),
-    re.compile(r'<span class="pdu-hover-hint">.*?</span>', re.DOTALL),
-]
+SCREEN_ONLY = "figure.pdu-interactive, script, style, nav, a.skip-link, span.pdu-hover-hint"
 # A fixed document date, so two renders of the same data give the same file.
 SOURCE_DATE_EPOCH = "1546300800"  # 2019-01-01
 
@@ -43,21 +38,26 @@ def docx_name(report: str) -> str:
     return f"{report}_report.docx"
 
 
-_PNG_DATA = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
-
-
-def _smaller_png(match: re.Match) -> str:
+def _smaller_png(data: bytes) -> bytes:
     """A chart PNG re-encoded with a 256-colour palette: charts have few colours, and the document stays small."""
-    import base64
     import io
 
     from PIL import Image
 
-    with Image.open(io.BytesIO(base64.b64decode(match.group(1)))) as image:
+    with Image.open(io.BytesIO(data)) as image:
         buffer = io.BytesIO()
         # Fast octree: a quarter of median cut's time and smaller files for flat-coloured charts (white stays white within 1/255).
         image.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(buffer, format="PNG")
-    return f'src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode("ascii")}"'
+    return buffer.getvalue()
+
+
+_PNG_URI = "data:image/png;base64,"
+
+
+def _smaller_pngs(soup: BeautifulSoup) -> None:
+    for image in soup.find_all("img", src=lambda src: bool(src) and src.startswith(_PNG_URI)):
+        png = _smaller_png(base64.b64decode(image["src"][len(_PNG_URI) :]))
+        image["src"] = _PNG_URI + base64.b64encode(png).decode("ascii")
 
 
 def word_html(html: str) -> str:
@@ -66,9 +66,14 @@ def word_html(html: str) -> str:
     >>> word_html('<h1>A</h1><figure class="pdu-interactive"><figcaption>t</figcaption><div></div></figure><script>x()</script><p>b</p>')
     '<h1>A</h1><p>b</p>'
     """
-    for pattern in _SCREEN_ONLY:
-        html = pattern.sub("", html)
-    return html
+    return str(_word_soup(html))
+
+
+def _word_soup(html: str) -> BeautifulSoup:
+    soup = BeautifulSoup(html, "html.parser")
+    for element in soup.select(SCREEN_ONLY):
+        element.decompose()
+    return soup
 
 
 @contextmanager
@@ -91,7 +96,9 @@ def write_docx(html: str, path: Path) -> Path:
     """
     import pypandoc
 
-    document = f'<html><head><meta charset="utf-8"></head><body>{_PNG_DATA.sub(_smaller_png, word_html(html))}</body></html>'
+    soup = _word_soup(html)
+    _smaller_pngs(soup)
+    document = f'<html><head><meta charset="utf-8"></head><body>{soup}</body></html>'
     path = Path(path)
     with _fixed_date():
         pypandoc.convert_text(
@@ -103,3 +110,8 @@ def write_docx(html: str, path: Path) -> Path:
             extra_args=["--resource-path", str(path.parent), "--quiet", "--lua-filter", str(PAGES_FILTER)],
         )
     return path
+
+
+def write_word_copy(body: str, path: Path, period: ReportPeriod, *, programme: str) -> Path:
+    """The report's Word copy, from the single file's body (:func:`pdu_lib.report.publish.publish`)."""
+    return write_docx(body, path)
