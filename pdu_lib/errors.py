@@ -2,7 +2,32 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on one line: control, format (bidi) and undecodable characters escaped.
+
+    A file name may hold a newline, a right-to-left override or bytes that are
+    not UTF-8 (Python keeps those as lone surrogates); none of them may split,
+    reorder or crash a one-line message.
+
+    >>> printable("export\\nmade.csv"), printable("bad\\udcff.csv"), printable("caf\u00e9 \u202eevil")
+    ('export\\\\nmade.csv', 'bad\\\\xff.csv', 'café \\\\u202eevil')
+    """
+    if text.isprintable() and text.isascii():
+        return text
+    out = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Cs":  # a byte that was not UTF-8, kept by Python as a surrogate
+            out.append(f"\\x{ord(char) - 0xDC00:02x}" if 0xDC80 <= ord(char) <= 0xDCFF else f"\\u{ord(char):04x}")
+        elif category in ("Cc", "Cf", "Zl", "Zp"):
+            out.append(char.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 class InputError(ValueError):
@@ -28,4 +53,4 @@ class InputError(ValueError):
             where.append(f"row {self.row}")
         if self.column is not None:
             where.append(f"column {self.column!r}")
-        return f"{', '.join(where)}: {self.message}"
+        return printable(f"{', '.join(where)}: {self.message}")

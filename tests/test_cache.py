@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pickle
 import shutil
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from pdu_lib import cli
 from pdu_lib.analysis.figures import compute_figures
 from pdu_lib.errors import InputError
 from pdu_lib.report import cache as cache_module
+from pdu_lib.report import snapshot_format
 from pdu_lib.inputs.dataset import load_dataset
 
 
@@ -35,7 +35,7 @@ def test_the_cache_folder_is_the_users_and_can_be_moved(monkeypatch, tmp_path):
     assert cache_module.cache_dir() == tmp_path / "mine"
 
 
-def test_the_sample_dataset_pickles_and_gives_the_same_figures(sample_copy, cache):
+def test_the_sample_dataset_snapshot_gives_the_same_figures(sample_copy, cache):
     prepared = cache_module.prepare(sample_copy, "final")
     assert prepared.loaded and prepared.path.parent == cache / "datasets"
     opened = cache_module.open_dataset(sample_copy, "final", dataset_path=prepared.path)
@@ -50,7 +50,7 @@ def test_without_a_path_the_second_open_uses_the_snapshot(sample_copy, cache, mo
     monkeypatch.setattr(cache_module, "load_dataset", lambda *a: pytest.fail("loaded again"))
     again = cache_module.open_dataset(sample_copy, "interim")
     pd.testing.assert_frame_equal(first.attendances, again.attendances)
-    assert len(list((cache / "datasets").glob("*.pickle"))) == 1
+    assert len(list((cache / "datasets").glob("*.snapshot"))) == 1
 
 
 def _folder(tmp_path: Path) -> Path:
@@ -113,10 +113,10 @@ def test_a_damaged_snapshot_is_loaded_again(tmp_path, cache):
     calls = []
     loader = lambda folder, report: calls.append(report) or {"rows": 1}  # noqa: E731
     first = cache_module.prepare(data, "final", loader=loader)
-    first.path.write_bytes(b"not a pickle")
+    first.path.write_bytes(b"not a snapshot")
     again = cache_module.prepare(data, "final", loader=loader)
     assert calls == ["final", "final"] and again.dataset == {"rows": 1}
-    assert pickle.loads(again.path.read_bytes()) == {"rows": 1}
+    assert snapshot_format.loads(again.path.read_bytes()) == {"rows": 1}
     cache_module.prepare(data, "final", loader=loader, refresh=True)
     assert calls == ["final", "final", "final"], "refresh loads even when the snapshot is good"
 
@@ -152,7 +152,7 @@ def test_a_fifo_in_the_data_folder_is_refused_before_anything_is_hashed(tmp_path
 
 
 def test_a_snapshot_path_opens_once_per_process_until_the_file_changes(tmp_path):
-    path = cache_module.write_snapshot({"rows": [1, 2]}, tmp_path / "a.pickle")
+    path = cache_module.write_snapshot({"rows": [1, 2]}, tmp_path / "a.snapshot")
     first = cache_module.open_dataset(None, "final", dataset_path=path)
     assert cache_module.open_dataset(None, "final", dataset_path=str(path)) is first, "the sections of a kept kernel share it"
     os.utime(path, ns=(1, 1))

@@ -52,7 +52,7 @@ SECTIONS = (
 
 
 def load_rows(data_dir, report):
-    """A stand-in for load_dataset: the rows of rows.csv (a module-level function: it must pickle)."""
+    """A stand-in for load_dataset: the rows of rows.csv."""
     return {"rows": pd.read_csv(Path(data_dir) / "rows.csv")["value"].tolist()}
 
 

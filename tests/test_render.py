@@ -380,7 +380,7 @@ def test_bad_data_stops_everything_before_any_notebook_runs(workspace, patched, 
         render.render_reports(["all"], workspace / "data", tmp_path / "out")
     assert loaded == ["interim", "final"]
     assert not (tmp_path / "out").exists()
-    assert len(list((tmp_path / "cache" / "datasets").glob("*.pickle"))) == 1, "interim's checked data kept; nothing for final's"
+    assert len(list((tmp_path / "cache" / "datasets").glob("*.snapshot"))) == 1, "interim's checked data kept; nothing for final's"
 
 
 @pytest.mark.parametrize(

@@ -23,8 +23,22 @@ class Ledger:
 
     def __init__(self) -> None:
         self._read: dict[str, int] = {}
-        # Plain dicts, not defaultdicts of lambdas: the Ledger travels in a pickled Dataset.
         self._excluded: dict[str, dict[str, set[int]]] = {}
+
+    def state(self) -> dict:
+        """What the Ledger holds, as plain values (for the prepared dataset's snapshot)."""
+        return {
+            "read": dict(self._read),
+            "excluded": {file: {r: set(rows) for r, rows in by.items()} for file, by in self._excluded.items()},
+        }
+
+    @classmethod
+    def from_state(cls, state: dict) -> Ledger:
+        """The Ledger whose :meth:`state` is ``state``."""
+        ledger = cls()
+        ledger._read = {str(file): int(rows) for file, rows in state["read"].items()}
+        ledger._excluded = {str(f): {str(r): {int(x) for x in rows} for r, rows in by.items()} for f, by in state["excluded"].items()}
+        return ledger
 
     def read(self, file: str, rows: int) -> None:
         self._read[str(file)] = self._read.get(str(file), 0) + int(rows)

@@ -37,26 +37,29 @@ half-written entry is never read. Only sections that rendered are kept.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
-import pickle
+import re
 import shutil
 import stat
 import sys
 import tempfile
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Callable, Iterable
 
-import pandas as pd
-
 from pdu_lib import config
+from pdu_lib.errors import InputError, printable
 from pdu_lib.inputs.dataset import load_dataset
 from pdu_lib.inputs.files import check_data_folder, file_identity
+from pdu_lib.report import snapshot_format
+from pdu_lib.report.snapshot_format import SnapshotError
 
 #: Bump when the Dataset's shape changes in a way the source hash would not show.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CACHE_ENV = "PDU_CACHE_DIR"
 #: Set (to anything) to make open_dataset load the data every time, as before the cache (the benchmark's baseline).
 NO_CACHE_ENV = "PDU_NO_CACHE"
@@ -72,6 +75,75 @@ def cache_dir() -> Path:
     return Path(base).expanduser() / "pdu-workbook"
 
 
+def warn(message: str) -> None:
+    """One line on stderr: the cache could not be used, and the run goes on without it."""
+    print(f"pdu-report: warning: {printable(message)}", file=sys.stderr)
+
+
+def untrusted_reason(path: Path) -> str | None:
+    """Why ``path`` (a cache folder or file) could hold someone else's content, or None when only we can write it.
+
+    As ssh does with its files: it must be ours and not writable by group or
+    others. Where the platform has no owners (Windows), only the mode is checked.
+    """
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        return "is a symbolic link"
+    owner = getattr(os, "geteuid", None)
+    if owner is not None and info.st_uid != owner():
+        return f"belongs to another user (uid {info.st_uid})"
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return "can be written by other users"
+    return None
+
+
+def trusted_dir(folder: Path) -> Path:
+    """``folder``, created private (0700) when missing; InputError when another user could write to it."""
+    reason = untrusted_reason(folder)
+    if reason is None and not folder.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        reason = untrusted_reason(folder)
+    if reason is not None:
+        raise InputError(
+            folder,
+            f"the render cache {reason}, so what it holds cannot be trusted: run 'chmod go-w' on it if it is yours, "
+            f"or set {CACHE_ENV} to a folder of your own",
+        )
+    return folder
+
+
+def check_cache_location(data_dir: Path, out_dir: Path) -> None:
+    """Refuse a cache inside the data folder (it would change the data's hash) or the output folder (the render deletes it)."""
+    root = cache_dir().resolve()
+    for folder, what in ((Path(data_dir).resolve(), "data folder"), (Path(out_dir).resolve(), "output folder")):
+        if root == folder or folder in root.parents:
+            raise InputError(root, f"{CACHE_ENV} lies inside the {what} {folder}: set it to a folder outside both the data and the outputs")
+
+
+def package_versions_hash() -> str:
+    """SHA-256 of the installed versions of the locked packages (``requirements.lock``), or of every installed one."""
+    return _package_versions_hash(str(config.PROJECT_ROOT / "requirements.lock"))
+
+
+@functools.lru_cache(maxsize=2)
+def _package_versions_hash(lock: str) -> str:
+    try:
+        names = [re.split(r"[=<>!~ ;\[]", line.strip(), maxsplit=1)[0] for line in Path(lock).read_text(encoding="utf-8").splitlines()]
+        names = sorted({name.lower() for name in names if name and not name.startswith(("#", "-"))})
+    except OSError:  # an installed copy without the lock: every installed distribution counts
+        names = sorted({(dist.metadata["Name"] or "").lower() for dist in metadata.distributions()})
+    versions = []
+    for name in names:
+        try:
+            versions.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} missing")
+    return hashlib.sha256("\n".join(versions).encode("utf-8")).hexdigest()
+
+
 def _hash_tree(digest, root: Path) -> None:
     """Feed every regular file under ``root`` (relative path and bytes, in a fixed order) to ``digest``.
 
@@ -84,7 +156,7 @@ def _hash_tree(digest, root: Path) -> None:
         subfolders[:] = sorted(d for d in subfolders if not d.startswith(".") and d != "__pycache__")
         paths.extend(Path(folder, name) for name in names if not name.startswith("."))
     for path in sorted(paths, key=lambda p: p.relative_to(root).as_posix()):
-        relative = path.relative_to(root).as_posix().encode("utf-8")
+        relative = os.fsencode(path.relative_to(root).as_posix())  # a name that is not UTF-8 keeps its bytes
         digest.update(len(relative).to_bytes(8, "big") + relative)
         try:
             regular = stat.S_ISREG(path.stat().st_mode)
@@ -119,7 +191,7 @@ def dataset_key(data_dir: str | Path, report: str, *, library_dir: Path | None =
     for part in (
         f"format {FORMAT_VERSION}",
         f"python {sys.version}",
-        f"pandas {pd.__version__}",
+        f"packages {package_versions_hash()}",
         f"report {report}",
         f"folder {data_dir}",
         f"library {library_hash(library_dir)}",
@@ -130,29 +202,37 @@ def dataset_key(data_dir: str | Path, report: str, *, library_dir: Path | None =
 
 
 def snapshot_path(key: str) -> Path:
-    return cache_dir() / DATASETS_FOLDER / f"{key}.pickle"
+    return cache_dir() / DATASETS_FOLDER / f"{key}.snapshot"
 
 
 def write_snapshot(dataset, path: Path) -> Path:
-    """Pickle ``dataset`` (its data only: no values derived from it) to ``path``, atomically."""
+    """Write ``dataset`` (its data only: no values derived from it) to ``path`` atomically (``snapshot_format``)."""
     if dataclasses.is_dataclass(dataset) and hasattr(dataset, "_derived"):
         dataset = dataclasses.replace(dataset, _derived={})
+    write_private(path, snapshot_format.dumps(dataset))
+    return path
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a private temporary file renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as file:
-            pickle.dump(dataset, file, protocol=pickle.HIGHEST_PROTOCOL)
+            file.write(data)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return path
 
 
 def read_snapshot(path: str | Path):
-    """The Dataset pickled at ``path`` (a snapshot this workbook wrote: pickle runs code, so only ours)."""
-    with open(path, "rb") as file:
-        return pickle.load(file)
+    """The Dataset stored at ``path``; SnapshotError when the file is not one, or was changed, or another user could write it."""
+    path = Path(path)
+    reason = untrusted_reason(path)
+    if reason is not None:
+        raise SnapshotError(f"the file {reason}")
+    return snapshot_format.loads(path.read_bytes())
 
 
 _OPENED: dict[tuple, object] = {}
@@ -185,26 +265,42 @@ class Prepared:
     loaded: bool  # True when the data was loaded and checked; False when the snapshot was reused
 
 
-def prepare(data_dir: str | Path, report: str, *, loader: Callable | None = None, refresh: bool = False) -> Prepared:
+def prepare(
+    data_dir: str | Path, report: str, *, loader: Callable | None = None, refresh: bool = False, expect: type | None = None
+) -> Prepared:
     """Load and check the report's data once and keep its snapshot, or reuse the snapshot with the same key.
 
     ``loader(data_dir, report)`` loads and checks the data (default:
     ``pdu_lib.inputs.dataset.load_dataset``); it raises InputError on bad
     input, and then no snapshot is written. ``refresh`` loads even when a
-    snapshot exists (``pdu-report render --no-cache``).
+    snapshot exists (``pdu-report render --no-cache``). A snapshot that is
+    not an ``expect`` (when given), or fails its checks, is a miss: a warning,
+    and the data is loaded again.
     """
     key = dataset_key(data_dir, report)
-    path = snapshot_path(key)
+    path = trusted_dir(cache_dir()) / DATASETS_FOLDER / f"{key}.snapshot"
     if not refresh and path.is_file():
         try:
-            return Prepared(key, path, read_snapshot(path), loaded=False)
-        except Exception:  # a truncated or foreign file: load again and overwrite it
-            pass
+            dataset = read_snapshot(path)
+            if expect is not None and not isinstance(dataset, expect):
+                raise SnapshotError(f"it holds a {type(dataset).__name__}, not a {expect.__name__}")
+            return Prepared(key, path, dataset, loaded=False)
+        except (SnapshotError, OSError) as exc:  # a truncated, changed or foreign file: load again and replace it
+            warn(f"the prepared dataset {path} was not used ({exc}); the data is loaded again and the snapshot replaced")
     if loader is None:
         loader = load_dataset
     dataset = loader(Path(data_dir).resolve(), report)
-    write_snapshot(dataset, path)
+    try:
+        trusted_dir(path.parent)
+        write_snapshot(dataset, path)
+    except OSError as exc:
+        warn(f"cannot write the cache {exc.filename or path}: {exc.strerror or exc}; the run goes on without keeping the prepared dataset")
     return Prepared(key, path, dataset, loaded=True)
+
+
+def keep_snapshot(prepared: Prepared, folder: Path) -> Path:
+    """A copy of the prepared dataset's snapshot in ``folder`` (a render's work folder), so that clearing the cache mid-render does no harm."""
+    return write_snapshot(prepared.dataset, folder / f"dataset-{prepared.key[:16]}.snapshot")
 
 
 def open_dataset(data_dir: str | Path | None, report: str, dataset_path: str | Path | None = None):
@@ -232,17 +328,24 @@ UNKEYED_PARAMETERS = frozenset({"output_dir", "dataset_path"})
 
 @dataclass(frozen=True)
 class CachedSection:
-    """What the render needs of a section that did not run again."""
+    """What the render needs of a section that did not run again: its result and the files it wrote, checked and in memory."""
 
     key: str
     body: str
     has_plotly: bool
     stderr_lines: int
-    output: Path  # the files it wrote, to copy into the report
+    files: dict[str, bytes]  # relative path -> content, every one checked against its hash
+
+    def write_output(self, target: Path) -> None:
+        """Write the files the section wrote into the report folder being built (merging folders)."""
+        for relative, content in self.files.items():
+            path = target / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
 
 
 def sections_dir() -> Path:
-    return cache_dir() / SECTIONS_FOLDER
+    return trusted_dir(cache_dir()) / SECTIONS_FOLDER
 
 
 def section_key(
@@ -263,6 +366,7 @@ def section_key(
                 "drop_tags": sorted(drop_tags),
                 "dataset": dataset_key,
                 "library": library or library_hash(),
+                "packages": package_versions_hash(),
                 "notebook_name": Path(notebook).name,
             },
             sort_keys=True,
@@ -273,29 +377,109 @@ def section_key(
     return digest.hexdigest()
 
 
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _entry_digest(result: dict) -> str:
+    """The hash an entry's result.json carries of its own content (everything but the hash)."""
+    content = {name: value for name, value in result.items() if name != "sha256"}
+    return _sha256(json.dumps(content, sort_keys=True).encode("utf-8"))
+
+
+class BadEntry(Exception):
+    """A section entry that may not be used: missing, changed, of the wrong types, or writable by others."""
+
+
 def lookup(key: str) -> CachedSection | None:
-    """The cached result under ``key``, or None."""
+    """The cached result under ``key``, checked, or None.
+
+    An entry that exists but fails a check (result.json or a file missing,
+    changed or of the wrong type; a file another user could write) is a miss:
+    a warning on stderr, and the entry is removed so that this render's result
+    replaces it. Nothing of it is published.
+    """
     entry = sections_dir() / key
+    if not entry.exists():
+        return None
     try:
-        result = json.loads((entry / RESULT_FILE).read_text(encoding="utf-8"))
-        return CachedSection(key, str(result["body"]), bool(result["has_plotly"]), int(result["stderr_lines"]), entry / OUTPUT_FOLDER)
-    except (OSError, ValueError, KeyError, TypeError):
+        return _read_entry(key, entry)
+    except BadEntry as exc:
+        warn(f"the cached section {entry} was not used ({exc}); the section runs again")
+        shutil.rmtree(entry, ignore_errors=True)
         return None
 
 
+def _read_entry(key: str, entry: Path) -> CachedSection:
+    for path in (entry, entry / RESULT_FILE):
+        reason = untrusted_reason(path)
+        if reason:
+            raise BadEntry(f"{path.name} {reason}")
+    try:
+        result = json.loads((entry / RESULT_FILE).read_bytes())
+    except FileNotFoundError:
+        raise BadEntry(f"no {RESULT_FILE}") from None
+    except (OSError, ValueError) as exc:
+        raise BadEntry(f"{RESULT_FILE} cannot be read: {type(exc).__name__}") from None
+    types = {"body": str, "has_plotly": bool, "stderr_lines": int, "files": dict, "sha256": str}
+    if not isinstance(result, dict) or any(not isinstance(result.get(name), kind) for name, kind in types.items()):
+        raise BadEntry(f"{RESULT_FILE} is not a section result")
+    if result["sha256"] != _entry_digest(result):
+        raise BadEntry(f"{RESULT_FILE} does not match its hash")
+    files = {}
+    for relative, digest in result["files"].items():
+        path = entry / OUTPUT_FOLDER / relative
+        if not isinstance(digest, str) or Path(relative).is_absolute() or ".." in Path(relative).parts:
+            raise BadEntry(f"{RESULT_FILE} lists a file outside the entry")
+        try:
+            content = path.read_bytes()
+        except OSError:
+            raise BadEntry(f"its file {relative} is missing") from None
+        if _sha256(content) != digest or untrusted_reason(path):
+            raise BadEntry(f"its file {relative} was changed")
+        files[relative] = content
+    return CachedSection(key, result["body"], result["has_plotly"], result["stderr_lines"], files)
+
+
 def store(key: str, *, body: str, has_plotly: bool, stderr_lines: int, output: Path | None) -> None:
-    """Keep a rendered section's result and the files it wrote (``output``) under ``key``."""
+    """Keep a rendered section's result and the files it wrote (``output``) under ``key``, each with its hash.
+
+    The cache is a help, not a need: when it cannot be written (a full disk, no
+    permission) a one-line warning names the path and the render goes on.
+    """
+    try:
+        _store(key, body=body, has_plotly=has_plotly, stderr_lines=stderr_lines, output=output)
+    except OSError as exc:
+        warn(f"cannot write the cache {_failed_path(exc, sections_dir())}: {_cause(exc)}; the section's result is not kept")
+
+
+def _failed_path(exc: OSError, default: Path) -> str:
+    if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list) and exc.args[0]:
+        return str(exc.args[0][0][1])  # shutil.Error holds a list of (source, target, why)
+    return str(exc.filename or default)
+
+
+def _cause(exc: OSError) -> str:
+    if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list) and exc.args[0]:
+        return str(exc.args[0][0][2]).split(": '", 1)[0]
+    return exc.strerror or type(exc).__name__
+
+
+def _store(key: str, *, body: str, has_plotly: bool, stderr_lines: int, output: Path | None) -> None:
     folder = sections_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{key[:16]}.", dir=folder))
     try:
+        files = {}
         if output is not None and output.is_dir():
             shutil.copytree(output, staging / OUTPUT_FOLDER)
+            for path in sorted(p for p in (staging / OUTPUT_FOLDER).rglob("*") if p.is_file()):
+                files[path.relative_to(staging / OUTPUT_FOLDER).as_posix()] = _sha256(path.read_bytes())
         else:
             (staging / OUTPUT_FOLDER).mkdir()
-        (staging / RESULT_FILE).write_text(
-            json.dumps({"body": body, "has_plotly": has_plotly, "stderr_lines": stderr_lines}), encoding="utf-8"
-        )
+        result = {"body": body, "has_plotly": bool(has_plotly), "stderr_lines": int(stderr_lines), "files": files}
+        result["sha256"] = _entry_digest(result)
+        (staging / RESULT_FILE).write_text(json.dumps(result), encoding="utf-8")
         target = folder / key
         if target.exists():
             shutil.rmtree(target, ignore_errors=True)

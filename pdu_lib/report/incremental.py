@@ -154,6 +154,6 @@ def run_incremental(
         hit = hits.get(section.key)
         if hit is None:
             continue
-        cache.copy_output(hit.output, output_dir)
+        hit.write_output(output_dir)
         results[section.key] = from_cache(section, hit)
     return [results[section.key] for section in sections]

@@ -63,10 +63,11 @@ from pdu_lib.report.publish import publish, single_name
 from pdu_lib.report.word import docx_name, write_word_copy
 from pdu_lib.config import ReportPeriod, Section
 from pdu_lib.errors import InputError
-from pdu_lib.inputs.dataset import load_dataset
+from pdu_lib.inputs.dataset import Dataset, load_dataset
 from pdu_lib.inputs.tables import reads_shared
-from pdu_lib.report.cache import Prepared, prepare
+from pdu_lib.report.cache import Prepared, check_cache_location, keep_snapshot, prepare
 
+_LOAD_DATASET = load_dataset  # the real loader: only its snapshots must hold a Dataset (tests stand in others)
 #: A rendered report, folder and single file together, stays under this size.
 MAX_REPORT_BYTES = 15_000_000
 
@@ -137,6 +138,7 @@ def render_reports(
     if not data_dir.is_dir():
         raise InputError(data_dir, "no such data folder")
     out_dir = check_out_dir(out_dir, data_dir)
+    check_cache_location(data_dir, out_dir)
 
     chosen = select_sections(config.SECTIONS, sections)
     periods = config.load_reports(data_dir)
@@ -156,7 +158,13 @@ def render_reports(
     # Fail fast: every report's data (or its checked snapshot) and output folder are checked before any kernel starts.
     with reads_shared():  # the reports read the same files: each is parsed once
         prepared = {
-            period.name: prepare(data_dir, period.name, loader=lambda folder, report: load_dataset(folder, report), refresh=not use_cache)
+            period.name: prepare(
+                data_dir,
+                period.name,
+                loader=lambda folder, report: load_dataset(folder, report),
+                refresh=not use_cache,
+                expect=Dataset if load_dataset is _LOAD_DATASET else None,
+            )
             for period in resolved
         }
     for period in resolved:
@@ -294,8 +302,8 @@ def render_report(
             _say(stream, f"{name}: figures.csv failed: {result.figures_error}")
 
         params = {**keyed_params, "output_dir": str(staging)}
-        if prepared is not None:
-            params["dataset_path"] = str(prepared.path)
+        if prepared is not None:  # the run's own copy: clearing the cache meanwhile does no harm
+            params["dataset_path"] = str(keep_snapshot(prepared, folder.run_dir))
         result.sections = run_incremental(
             sections,
             notebooks_dir=notebooks_dir,
