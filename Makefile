@@ -2,6 +2,7 @@
 #   make report   set everything up and render both reports from the sample data
 #   make test     set everything up and run the tests (pytest, doctests, nbval, end-to-end)
 #   make test-browser  the rendered reports in headless Chromium (needs chromium: see README.md)
+#   make lint     ruff (lint and format check), mypy on pdu_lib and the import-linter layer contracts
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -9,7 +10,7 @@ DATA ?= data/sample
 OUT ?= outputs
 JOBS ?= 2
 
-.PHONY: setup report test test-browser lab sample benchmark clean
+.PHONY: setup report test test-browser lint lab sample benchmark clean
 
 setup: $(VENV)/.installed
 
@@ -30,6 +31,17 @@ test: setup
 test-browser: setup
 	$(PY) -m pip install --quiet -c requirements.lock -e ".[test,browser]"
 	$(PY) -m pytest tests/test_browser.py -m browser -q
+
+# The linters come from the pinned `dev` extra (pyproject.toml), installed once into the same .venv.
+lint: setup $(VENV)/.lint-installed
+	$(VENV)/bin/ruff check pdu_lib pdu_sample tests scripts
+	$(VENV)/bin/ruff format --check pdu_lib pdu_sample tests scripts
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+$(VENV)/.lint-installed: pyproject.toml requirements.lock
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[test,dev]"
+	touch $@
 
 lab: setup
 	$(PY) -m pip install --quiet -c requirements.lock -e ".[test,lab]"

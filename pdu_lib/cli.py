@@ -16,9 +16,9 @@ import signal
 import sys
 from pathlib import Path
 
-from pdu_lib import config
-from pdu_lib.report import cache, render
+from pdu_lib import __version__, config
 from pdu_lib.errors import InputError
+from pdu_lib.report import cache, render
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_CANNOT_WRITE = 0, 1, 2, 3
 
@@ -61,6 +61,7 @@ def _keys(text: str) -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pdu-report", description="Render the PDU evaluation reports.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
     sections = ", ".join(section.key for section in config.SECTIONS)
     run = commands.add_parser(

@@ -48,8 +48,9 @@ import random
 import re
 import uuid
 import zipfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import yaml

@@ -401,7 +401,7 @@ def generate(out_dir: str | Path, seed: int = 2019) -> None:
     rng = random.Random(seed)
     (out / "reports.yml").write_text(REPORTS_YML, encoding="utf-8", newline="")
     write_events(out / "events.csv")
-    people, bookings, _notes = build_register(rng)
+    _people, bookings, _notes = build_register(rng)
     register.write_register(out / "attendance_register.xlsx", bookings, rng)
     attendees: dict[str, list] = {}
     for booking in bookings:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -70,7 +70,7 @@ def make_people(events_attended: dict[int, int], cells: dict[tuple[str, str], in
     rng.shuffle(ks)
     remaining = dict(cells)
     people: list[Person] = []
-    for index, k in sorted(enumerate(ks), key=lambda item: -item[1]):
+    for _index, k in sorted(enumerate(ks), key=lambda item: -item[1]):
         fits = [cell for cell in remaining if remaining[cell] >= k]
         if not fits:
             raise ValueError(f"cannot place a person attending {k} events")

@@ -160,7 +160,7 @@ def main() -> int:
 
         hub = data / "hub_registrations.csv"
         lines = hub.read_text(encoding="utf-8").splitlines()
-        hub.write_text("\n".join(lines + [lines[-1]]) + "\n", encoding="utf-8")  # one more registration
+        hub.write_text("\n".join([*lines, lines[-1]]) + "\n", encoding="utf-8")  # one more registration
         seconds, info = run_step("render", str(data), str(work / "out"), env=cache)
         show("render after one data file changed", seconds, f"{info['executed']}/{info['sections']} sections ran; ok={info['ok']}")
 

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from pdu_sample import smwriter
 from pdu_sample.smwriter import METADATA, Question

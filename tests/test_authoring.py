@@ -40,7 +40,7 @@ def test_a_count_of_people_agrees_in_number(count, expected):
 @pytest.mark.parametrize("spec", ["", ":words", ":Words"])
 def test_a_count_followed_by_a_typed_people_is_refused(spec):
     with pytest.raises(PlaceholderError, match="pledge_adopters:people"):
-        fill("{pledge_adopters%s} people said so." % spec, VALUES, where="cell 7")
+        fill(f"{{pledge_adopters{spec}}} people said so.", VALUES, where="cell 7")
 
 
 def test_a_small_base_carries_the_mark_and_the_text_ends_with_the_caution_note():

@@ -23,13 +23,13 @@ from openpyxl import Workbook, load_workbook
 
 from pdu_lib import cli, config
 from pdu_lib.analysis.figures import compute_figures
-from pdu_lib.report import render
 from pdu_lib.errors import InputError
 from pdu_lib.inputs import attendance, dataset
 from pdu_lib.inputs.harmonise import load_map
 from pdu_lib.inputs.ledger import Ledger
 from pdu_lib.inputs.surveys import load_surveys
 from pdu_lib.inputs.tables import column_letter
+from pdu_lib.report import render
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 
@@ -290,7 +290,7 @@ def test_a_cell_over_a_million_characters_is_an_error_naming_it(tmp_path):
     grid = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
     row = ["6465035912", "1", "06/14/2018 12:30:37 PM", "06/14/2018 12:36:00 PM", "", "", "", "", "", "", "", "", "", "x" * 1_000_001]
     with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(grid + [row])
+        csv.writer(handle).writerows([*grid, row])
     with pytest.raises(InputError) as caught:
         _load_corpus_surveys(folder)
     assert_points_at(

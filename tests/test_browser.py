@@ -12,6 +12,7 @@ downloads a browser, which these machines cannot do, so the system one is used.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -103,10 +104,8 @@ _ALL_CHARTS_DRAWN = """() => [...document.querySelectorAll('.plotly-graph-div')]
 
 def _wait_for_charts(page) -> None:
     """Charts draw once plotly.js, loaded after the text has painted, is parsed: wait for that, not a fixed time."""
-    try:
+    with contextlib.suppress(playwright_api.TimeoutError):  # the measurement that follows names the charts that did not draw
         page.wait_for_function(_ALL_CHARTS_DRAWN, timeout=20_000)
-    except playwright_api.TimeoutError:
-        pass  # the measurement that follows names the charts that did not draw
 
 
 class _Inspection(dict):

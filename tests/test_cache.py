@@ -12,9 +12,9 @@ import pytest
 from pdu_lib import cli
 from pdu_lib.analysis.figures import compute_figures
 from pdu_lib.errors import InputError
+from pdu_lib.inputs.dataset import load_dataset
 from pdu_lib.report import cache as cache_module
 from pdu_lib.report import snapshot_format
-from pdu_lib.inputs.dataset import load_dataset
 
 
 @pytest.fixture

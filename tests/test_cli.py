@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 
 from pdu_lib import cli, config
-from pdu_lib.report import render
 from pdu_lib.errors import InputError
+from pdu_lib.report import render
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -131,3 +131,13 @@ def test_python_dash_m_runs_the_cli():
 def test_intervals_flag_is_passed_on(calls):
     assert cli.main(["render", "final", "--intervals"]) == 0
     assert calls.args[0]["intervals"] is True
+
+
+def test_version_names_the_package_version(capsys):
+    import pdu_lib
+
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"pdu-report {pdu_lib.__version__}"
+    assert pdu_lib.__version__ == "0.2.0"  # the release CHANGELOG.md describes last

@@ -8,8 +8,8 @@ import nbformat
 import pytest
 from notebookfiles import write_notebook
 
-from pdu_lib.report import execute
 from pdu_lib.config import Section
+from pdu_lib.report import execute
 
 PARAMETERS = "report = 'final'\noutput_dir = ''"
 

@@ -8,15 +8,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pdu_lib.analysis.metrics import Share
-
 from pdu_lib import config
 from pdu_lib.analysis import expert_review
-from pdu_lib.report.expert_review_pack import build_workbook, save_workbook
+from pdu_lib.analysis.metrics import Share
 from pdu_lib.errors import InputError
 from pdu_lib.inputs import expert_citizens
 from pdu_lib.inputs.dataset import load_dataset
 from pdu_lib.inputs.ledger import Ledger
+from pdu_lib.report.expert_review_pack import build_workbook, save_workbook
 
 ACTIONS = pd.DataFrame(
     {

@@ -14,9 +14,9 @@ import pytest
 from pdu_lib import cli
 from pdu_lib.analysis import figures
 from pdu_lib.inputs.actions import reported_actions
-from pdu_lib.report import expert_review_pack
 from pdu_lib.inputs.dataset import _load as load_dataset  # uncached: these tests change the data between loads
 from pdu_lib.inputs.expert_citizens import COLUMNS, IMPACT_SCALE
+from pdu_lib.report import expert_review_pack
 
 
 def _pack(data: Path, out: Path, report: str = "final") -> expert_review_pack.ReviewPack:

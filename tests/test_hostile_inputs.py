@@ -28,8 +28,6 @@ import pytest
 from pdu_lib import cli, config
 from pdu_lib.analysis import quality
 from pdu_lib.analysis.response_rates import response_rates
-from pdu_lib.report import outputs, render
-from pdu_lib.report.execute import SectionResult
 from pdu_lib.config import Section
 from pdu_lib.errors import InputError
 from pdu_lib.inputs import files, tables
@@ -38,6 +36,8 @@ from pdu_lib.inputs.dataset import load_dataset
 from pdu_lib.inputs.excerpts import load_qdpx
 from pdu_lib.inputs.yaml_file import load_yaml
 from pdu_lib.present import charts, prose, wording
+from pdu_lib.report import outputs, render
+from pdu_lib.report.execute import SectionResult
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -500,7 +500,7 @@ def test_case8_the_appendix_check_lists_the_event(forwarded):
 
 
 def test_case8_the_rate_is_shown_with_its_counts_and_flagged_not_raised(forwarded):
-    ds, event, attended, responses = forwarded
+    ds, _event, attended, responses = forwarded
     rates = response_rates(ds.learning_events, ds.attendances, responses)
     shown = [wording.format_rate(r, a, no_base="no attendances") for r, a in zip(rates["responses"], rates["attendances"])]
     flagged = [text for text in shown if text.endswith(wording.OVER_BASE_MARK)]

@@ -19,9 +19,8 @@ import pytest
 from notebookfiles import write_notebook
 
 from pdu_lib import cli, config
-from pdu_lib.report import execute, render
 from pdu_lib.config import Section
-from pdu_lib.report import cache
+from pdu_lib.report import cache, execute, render
 
 REPORTS_YML = textwrap.dedent(
     """\

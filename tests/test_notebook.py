@@ -7,11 +7,11 @@ import pytest
 
 from pdu_lib import config
 from pdu_lib.analysis.figures import figure_map
-from pdu_lib.report.execute import render_section
 from pdu_lib.config import Section
 from pdu_lib.inputs.dataset import load_dataset
 from pdu_lib.present import authoring, wording
 from pdu_lib.report import notebook
+from pdu_lib.report.execute import render_section
 
 
 def test_setup_makes_the_reports_figures_and_front_matter_what_prose_fills_from():

@@ -69,7 +69,7 @@ def test_every_required_file_is_where_data_readme_says(sample):
     assert "events.csv" in required and "event_surveys/<event_id>*.csv" in required  # the table was read
     for path in required:
         if "<" in path:
-            folder, pattern = path.split("/", 1)
+            folder, _pattern = path.split("/", 1)
             assert (sample / folder).is_dir(), folder
             assert any((sample / folder).iterdir()), f"{folder} is empty"
         else:

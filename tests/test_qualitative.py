@@ -744,7 +744,7 @@ def sample(tmp_path_factory):
 
 
 def test_sample_covers_every_theme_and_sub_theme_in_both_formats(sample):
-    out, excerpts, book = sample
+    _out, excerpts, book = sample
     coded = set(excerpts["theme"]) | set(excerpts["sub_theme"])
     assert set(book.themes["code"]) <= coded
     sources = excerpts["source"].str.split(",").str[0]

@@ -23,9 +23,9 @@ import pytest
 from notebookfiles import write_notebook
 
 from pdu_lib import cli, config
-from pdu_lib.report import execute, export, figures_csv, offline, publish, render
 from pdu_lib.config import Section
 from pdu_lib.errors import InputError
+from pdu_lib.report import execute, export, figures_csv, offline, publish, render
 
 REPORTS_YML = textwrap.dedent(
     """\
@@ -92,7 +92,7 @@ SECTIONS = (
     Section("charts", "01_charts.ipynb", "Charts"),
     Section("plain", "02_plain.ipynb", "Plain"),
 )
-FAILING = SECTIONS + (Section("broken", "03_broken.ipynb", "Broken"),)
+FAILING = (*SECTIONS, Section("broken", "03_broken.ipynb", "Broken"))
 
 FIGURES = pd.DataFrame(
     {

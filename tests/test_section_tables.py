@@ -5,12 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pdu_lib.present import section_tables
 from pdu_lib.analysis.figures import figure_map
 from pdu_lib.analysis.response_rates import response_rates
 from pdu_lib.inputs.attendance import SECTORS
 from pdu_lib.inputs.dataset import load_dataset
-from pdu_lib.present import wording
+from pdu_lib.present import section_tables, wording
 
 
 @pytest.fixture(scope="module", params=["interim", "final"])

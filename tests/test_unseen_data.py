@@ -17,11 +17,11 @@ import pytest
 
 from pdu_lib import config
 from pdu_lib.analysis import figures, metrics, quality
-from pdu_lib.report.figures_csv import read_figures_csv, write_figures_csv
 from pdu_lib.errors import InputError
 from pdu_lib.inputs import dataset, harmonise
 from pdu_lib.inputs.dataset import load_dataset
 from pdu_lib.inputs.surveymonkey import read_export
+from pdu_lib.report.figures_csv import read_figures_csv, write_figures_csv
 
 NUMBERS = ["value", "numerator", "base"]
 FOLLOWUP_FIGURES = [
@@ -82,7 +82,7 @@ def register_sheet(data_dir: Path):
 
 
 def booking(header: list, **values) -> list:
-    return [values.get(column, None) for column in header]
+    return [values.get(column) for column in header]
 
 
 # --- 1. Day-first dates --------------------------------------------------------------------------------
@@ -171,7 +171,7 @@ def test_a_team_inbox_does_not_merge_three_known_people(sample_copy, sample_figu
 
 
 def test_a_later_booking_never_changes_the_interim_people(sample_copy, sample_figures):
-    workbook, sheet, header_row, header = register_sheet(sample_copy)
+    workbook, sheet, _header_row, header = register_sheet(sample_copy)
     common = {"Sector": "Voluntary", "Main focus of work": "Housing", "Status": "Attended"}
     e01 = {"Event ID": "E01", "Event date": dt.datetime(2017, 10, 12)}
     sheet.append(booking(header, **e01, **common, Name="Qa Tester", Email="qa@alpha.example.org", Organisation="Alpha Org"))
@@ -184,7 +184,7 @@ def test_a_later_booking_never_changes_the_interim_people(sample_copy, sample_fi
     import shutil
 
     shutil.copytree(sample_copy, later)
-    workbook, sheet, header_row, header = register_sheet(later)
+    workbook, sheet, _header_row, header = register_sheet(later)
     # In January 2019, the Alpha Org tester books with the Beta Org address: the two are one person from then on.
     sheet.append(
         booking(

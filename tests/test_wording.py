@@ -245,7 +245,7 @@ def test_count_phrase_agrees_in_number(n, noun, digits, expected):
 
 
 def test_count_phrase_never_says_none_people_or_one_people():
-    said = [wording.count_phrase(n, capitalise=cap) for n in range(0, 30) for cap in (False, True)]
+    said = [wording.count_phrase(n, capitalise=cap) for n in range(30) for cap in (False, True)]
     assert not any(s.lower().startswith(("none ", "one people", "1 people")) for s in said)
 
 

@@ -1,7 +1,5 @@
 """The YAML reader: libyaml composes what the bounded Python loader composes, and every refusal stays the Python loader's."""
 
-from pathlib import Path
-
 import pytest
 import yaml
 

@@ -56,7 +56,7 @@ def big_difference_share(judgements: pd.DataFrame) -> Share | None:
     judged = judgements["impact"].dropna()
     if judged.empty:
         return None
-    return Share(int((judged == BIG).sum()), int(len(judged)))
+    return Share(int((judged == BIG).sum()), len(judged))
 
 
 def theme_ratings(judgements: pd.DataFrame, min_session: int = MIN_SESSION_SIZE) -> pd.DataFrame:

@@ -225,7 +225,9 @@ def _cop_group_figures(prefix: str, group: str, table: pd.DataFrame, source: Pro
     most = int(table.at[group, "most"]) if held else None
     yield FigureValue(f"{prefix}_sessions", "attendance", "count", f"{group} CoP sessions held", sessions, source)
     if prefix == "cop_housing_first":
-        yield FigureValue(f"{prefix}_attendance", "attendance", "count", f"Attendees at the {group} CoP session(s), most at one", most, source)
+        yield FigureValue(
+            f"{prefix}_attendance", "attendance", "count", f"Attendees at the {group} CoP session(s), most at one", most, source
+        )
     else:
         yield FigureValue(f"{prefix}_attendance_min", "attendance", "count", f"Fewest attendees at a {group} CoP session", fewest, source)
         yield FigureValue(f"{prefix}_attendance_max", "attendance", "count", f"Most attendees at a {group} CoP session", most, source)
@@ -528,7 +530,9 @@ FIGURES: tuple[FigureSpec | FigureFamily, ...] = (
         learning_events,
         _from_file("events", _held("learning events"), "rows of the events list of kind learning event, counted"),
     ),
-    FigureSpec("attendances", "attendance", "count", "Attendances at learning events", attendances, _from_register("register rows counted")),
+    FigureSpec(
+        "attendances", "attendance", "count", "Attendances at learning events", attendances, _from_register("register rows counted")
+    ),
     FigureSpec(
         "individuals",
         "attendance",

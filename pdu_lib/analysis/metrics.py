@@ -7,9 +7,10 @@ prose can show the base beside every percentage.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -59,7 +60,7 @@ def share(mask: pd.Series) -> Share:
     Share(numerator=2, base=3)
     """
     known = mask.dropna().astype(bool)
-    return Share(int(known.sum()), int(len(known)))
+    return Share(int(known.sum()), len(known))
 
 
 def distinct_count(frame: pd.DataFrame, column: str) -> int:
@@ -91,7 +92,7 @@ def distribution(
     extra = [c for c in counts.index if c not in order]
     if extra:
         raise ValueError(f"values outside the scale: {extra}")
-    total = int(len(known)) if base is None else int(base)
+    total = len(known) if base is None else int(base)
     rows = []
     for category in order:
         count = int(counts.get(category, 0))
@@ -154,7 +155,7 @@ def answered(answers: pd.DataFrame, measure: str) -> pd.Index:
     return pd.Index(rows.unique())
 
 
-def conditional_share(answers: pd.DataFrame, condition: str, condition_code: str, measure: str, code: str) -> "Share":
+def conditional_share(answers: pd.DataFrame, condition: str, condition_code: str, measure: str, code: str) -> Share:
     """A conditional question's share: of those who gave ``condition_code`` to ``condition`` AND answered ``measure``,
     how many answered ``code``. Those asked who skipped the question are not in the base.
 

@@ -5,7 +5,7 @@ Each returns a table with a ``flag`` column saying what a reader should know.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 

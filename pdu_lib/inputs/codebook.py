@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -95,49 +96,7 @@ def load_codebook(path: str | Path, names_file: str | Path | None = None) -> Cod
     records: list[dict[str, str]] = []
     seen_ids: set[str] = set()
     for index, theme in enumerate(raw["themes"], start=1):
-        if not isinstance(theme, dict):
-            raise InputError(name, f"theme {index} must be a mapping with id, label and section")
-        theme_id = cell_text(theme.get("id"))
-        where = f"theme {theme_id or index}"
-        if not theme_id:
-            raise InputError(name, f"theme {index} has no id")
-        label = cell_text(theme.get("label")) or theme_id
-        section = cell_text(theme.get("section"))
-        if section not in sections:
-            raise InputError(name, f"{where}: section {section!r} is not a report section ({', '.join(sorted(sections))})")
-        stance = _stance(theme.get("stance"), name, where)
-        if header_key(theme_id) in seen_ids:
-            raise InputError(name, f"{where}: id used twice")
-        seen_ids.add(header_key(theme_id))
-        records.append(
-            dict(code=theme_id, kind="theme", theme=theme_id, sub_theme="", label=label, theme_label=label, section=section, stance=stance)
-        )
-        subs = theme.get("sub_themes", theme.get("sub-themes", theme.get("subthemes")))
-        for sub_index, sub in enumerate(_as_list(subs, name, f"{where}: sub_themes"), start=1):
-            if isinstance(sub, str):
-                sub = {"id": sub}
-            if not isinstance(sub, dict) or not cell_text(sub.get("id")):
-                raise InputError(name, f"{where}: sub-theme {sub_index} needs an id")
-            sub_id = cell_text(sub["id"])
-            sub_where = f"{where}, sub-theme {sub_id}"
-            if header_key(sub_id) in seen_ids:
-                raise InputError(name, f"{sub_where}: id used twice (sub-theme ids are unique in the whole codebook)")
-            seen_ids.add(header_key(sub_id))
-            sub_section = cell_text(sub.get("section")) or section
-            if sub_section not in sections:
-                raise InputError(name, f"{sub_where}: section {sub_section!r} is not a report section")
-            records.append(
-                dict(
-                    code=sub_id,
-                    kind="sub_theme",
-                    theme=theme_id,
-                    sub_theme=sub_id,
-                    label=cell_text(sub.get("label")) or sub_id,
-                    theme_label=label,
-                    section=sub_section,
-                    stance=_stance(sub.get("stance"), name, sub_where) or stance,
-                )
-            )
+        records.extend(_theme_records(theme, index, name, sections, seen_ids))
     themes = pd.DataFrame.from_records(records, columns=["code", "kind", "theme", "sub_theme", "label", "theme_label", "section", "stance"])
     _tag_lookup(themes, name)  # refuses a codebook where one tag would match two codes
     if names_file is None:
@@ -151,6 +110,60 @@ def load_codebook(path: str | Path, names_file: str | Path | None = None) -> Cod
         withhold_text=tuple(cell_text(o) for o in _as_list(raw.get("withhold_text"), name, "withhold_text") if cell_text(o)),
         names=load_names(names_file),
         file=name,
+    )
+
+
+def _theme_records(theme: Any, index: int, name: str, sections: set[str], seen_ids: set[str]) -> list[dict[str, str]]:
+    """One theme of the codebook and its sub-themes, as rows of the themes table; ``seen_ids`` gains their ids."""
+    if not isinstance(theme, dict):
+        raise InputError(name, f"theme {index} must be a mapping with id, label and section")
+    theme_id = cell_text(theme.get("id"))
+    where = f"theme {theme_id or index}"
+    if not theme_id:
+        raise InputError(name, f"theme {index} has no id")
+    label = cell_text(theme.get("label")) or theme_id
+    section = cell_text(theme.get("section"))
+    if section not in sections:
+        raise InputError(name, f"{where}: section {section!r} is not a report section ({', '.join(sorted(sections))})")
+    stance = _stance(theme.get("stance"), name, where)
+    if header_key(theme_id) in seen_ids:
+        raise InputError(name, f"{where}: id used twice")
+    seen_ids.add(header_key(theme_id))
+    theme_row = dict(
+        code=theme_id, kind="theme", theme=theme_id, sub_theme="", label=label, theme_label=label, section=section, stance=stance
+    )
+    subs = theme.get("sub_themes", theme.get("sub-themes", theme.get("subthemes")))
+    return [theme_row] + [
+        _sub_theme_record(sub, sub_index, theme_row, where, name, sections, seen_ids)
+        for sub_index, sub in enumerate(_as_list(subs, name, f"{where}: sub_themes"), start=1)
+    ]
+
+
+def _sub_theme_record(
+    sub: Any, sub_index: int, theme: dict[str, str], where: str, name: str, sections: set[str], seen_ids: set[str]
+) -> dict[str, str]:
+    """One sub-theme as a row of the themes table, its section and stance defaulting to its theme's."""
+    if isinstance(sub, str):
+        sub = {"id": sub}
+    if not isinstance(sub, dict) or not cell_text(sub.get("id")):
+        raise InputError(name, f"{where}: sub-theme {sub_index} needs an id")
+    sub_id = cell_text(sub["id"])
+    sub_where = f"{where}, sub-theme {sub_id}"
+    if header_key(sub_id) in seen_ids:
+        raise InputError(name, f"{sub_where}: id used twice (sub-theme ids are unique in the whole codebook)")
+    seen_ids.add(header_key(sub_id))
+    sub_section = cell_text(sub.get("section")) or theme["section"]
+    if sub_section not in sections:
+        raise InputError(name, f"{sub_where}: section {sub_section!r} is not a report section")
+    return dict(
+        code=sub_id,
+        kind="sub_theme",
+        theme=theme["theme"],
+        sub_theme=sub_id,
+        label=cell_text(sub.get("label")) or sub_id,
+        theme_label=theme["label"],
+        section=sub_section,
+        stance=_stance(sub.get("stance"), name, sub_where) or theme["stance"],
     )
 
 

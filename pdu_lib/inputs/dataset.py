@@ -22,6 +22,7 @@ from pdu_lib.inputs.codebook import (
     CODEBOOK_FILE,
     EXCERPTS_DIR,
     NAMES_FILE,
+    Codebook,
     load_codebook,
 )
 from pdu_lib.inputs.excerpts import in_period, load_excerpts
@@ -60,7 +61,7 @@ class Dataset:
     harmonisation: harmonise.HarmonisationMap
     ledger: Ledger
     excerpts: pd.DataFrame | None = None  # coded excerpts in the period (all, publishable or not)
-    codebook: object | None = None  # inputs.codebook.Codebook, when the data folder has one
+    codebook: Codebook | None = None  # when the data folder has one
     # One row per survey export read: source_file, survey, survey_id, responses_read, in_period, responses_used
     survey_files: pd.DataFrame | None = None
     # Survey exports of events or rounds outside the period, counted whole: survey, files, responses (no file names)

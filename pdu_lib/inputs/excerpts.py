@@ -6,8 +6,9 @@ import re
 import unicodedata
 import warnings
 import zipfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -642,7 +643,7 @@ def _survey_raw(
     first_row = dict(zip(zip(firsts["file"], firsts["key"]), firsts.index))
     used, response_ids = respondents["used"].to_numpy(), respondents["response_id"].to_numpy(dtype=object)
     answers_of = answers.groupby("response_id", sort=False).indices if len(answers) else {}
-    answer_columns = {
+    answer_columns: dict[str, Any] = {
         column: answers[column].to_numpy(dtype=object) if column in answers.columns else None
         for column in ("question", "measure", "text", "submitted", "survey")
     }

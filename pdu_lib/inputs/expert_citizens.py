@@ -244,7 +244,8 @@ def load_judgements(
     if not folder.is_dir():
         return _empty()
     known_ids = set(known_ids) if known_ids is not None else None
-    packs, dates = [], {}
+    packs: list = []
+    dates: dict[pd.Timestamp, str] = {}
     for path in sorted(folder.iterdir()):
         if not path.is_file() or path.name.startswith((".", "~$")):
             continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -194,7 +195,7 @@ class _MapLoader(BoundedSafeLoader):
             if length == 0:
                 break
             self.allow_simple_key = False
-            chunks.extend(spaces)
+            chunks.extend(spaces or ())
             chunks.append(self.prefix(length))
             self.forward(length)
             end_mark = self.get_mark()
@@ -212,12 +213,12 @@ def _plain(node: yaml.Node, path: tuple, lines: dict[tuple, int], name: str) -> 
         for key_node, value_node in node.value:
             key = str(key_node.value)
             if key in result:
-                raise InputError(name, f"{'.'.join(map(str, path + (key,)))!s} is written twice", row=key_node.start_mark.line + 1)
-            result[key] = _plain(value_node, path + (key,), lines, name)
-            lines[path + (key,)] = key_node.start_mark.line + 1  # a key is located where it is written
+                raise InputError(name, f"{'.'.join(map(str, (*path, key)))!s} is written twice", row=key_node.start_mark.line + 1)
+            result[key] = _plain(value_node, (*path, key), lines, name)
+            lines[(*path, key)] = key_node.start_mark.line + 1  # a key is located where it is written
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_plain(item, path + (index,), lines, name) for index, item in enumerate(node.value)]
+        return [_plain(item, (*path, index), lines, name) for index, item in enumerate(node.value)]
     if node.tag == "tag:yaml.org,2002:null":
         return None
     return str(node.value)
@@ -400,8 +401,8 @@ def _answers(export: SurveyExport, hmap: HarmonisationMap, matched: dict[int, Me
     for measure_id in dict.fromkeys(measure_ids):
         single = ~is_text & ~is_multi & (measure_ids == measure_id)
         if single.any():
-            codes = map_distinct(values[single], lambda value, measure_id=measure_id: hmap.code_for(measure_id, value))
-            unknown[single] = np.equal(codes, None)
+            codes = map_distinct(values[single], partial(hmap.code_for, measure_id))
+            unknown[single] = np.equal(codes, None)  # type: ignore[call-overload]  # numpy's stubs refuse None, which object arrays compare with elementwise
             answer[single] = codes
     if unknown.any():
         at = int(np.argmax(unknown))

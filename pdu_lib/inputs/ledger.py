@@ -6,7 +6,7 @@ aside, with a reason, so that nothing is dropped silently.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 

@@ -50,8 +50,9 @@ import csv
 import functools
 import re
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -324,8 +325,8 @@ def email_conflicts(frame: pd.DataFrame, person_id: pd.Series, nicknames: Mappin
     conflicting = _conflicting_emails(emails, names)
     rows = pd.DataFrame({"email": emails, "name": names, "person_id": np.asarray(person_id, dtype=object).astype(str)})
     rows = rows.loc[rows["email"].isin(conflicting)]
-    records = []
-    for email, group in rows.groupby("email", sort=False):  # in order of first booking
+    records: list[dict[str, object]] = []
+    for _email, group in rows.groupby("email", sort=False):  # in order of first booking
         ids = sorted(set(group["person_id"]))
         records.append(
             {

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -350,7 +351,7 @@ def _dates(values: np.ndarray, name: str, rows: np.ndarray, column: str) -> tupl
             return None
 
     read = map_distinct(values, orders)
-    unreadable = np.equal(read, None)
+    unreadable = np.equal(read, None)  # type: ignore[call-overload]  # numpy's stubs refuse None, which object arrays compare with elementwise
     month_first = np.array([pair[0] if pair is not None else pd.NaT for pair in read], dtype=object)
     day_first = np.array([pair[1] if pair is not None else pd.NaT for pair in read], dtype=object)
     return month_first, day_first, unreadable
@@ -413,6 +414,15 @@ def _responses(grid: np.ndarray, rows: np.ndarray, meta: dict[str, int], name: s
     )
 
 
+def _holds_other_than(label: str) -> Callable[[str], bool]:
+    """For a multi-select column: does a cell hold something other than its option's label?"""
+
+    def holds_other(text: str) -> bool:
+        return bool(text) and not same_label(text, label)
+
+    return holds_other
+
+
 def _cells(grid: np.ndarray, rows: np.ndarray, columns: list[_Column], name: str, labels: dict[int, str]) -> pd.DataFrame:
     """Every non-blank question cell, row by row; a ticked option must hold its label."""
     texts = np.empty((len(rows), len(columns)), dtype=object)
@@ -420,28 +430,26 @@ def _cells(grid: np.ndarray, rows: np.ndarray, columns: list[_Column], name: str
     for position, column in enumerate(columns):
         texts[:, position] = map_distinct(grid[:, column.index], cell_text)
         if column.role == "option":
-            wrong[:, position] = map_distinct(
-                texts[:, position], lambda text, label=column.subheading: bool(text) and not same_label(text, label)
-            ).astype(bool)
+            wrong[:, position] = map_distinct(texts[:, position], _holds_other_than(column.subheading)).astype(bool)
     if wrong.any():
-        at, position = (int(i) for i in np.argwhere(wrong)[0])  # the first in reading order: row by row, then left to right
-        column = columns[position]
+        first, where = (int(i) for i in np.argwhere(wrong)[0])  # the first in reading order: row by row, then left to right
+        column = columns[where]
         raise InputError(
             name,
             f"a multi-select cell must hold its option label {column.subheading!r} when ticked, or be blank; it holds "
-            f"{texts[at, position]!r} (question {column.question_no}, {labels[column.question_no]!r}). Export with 'Cells: Actual answer text'; "
+            f"{texts[first, where]!r} (question {column.question_no}, {labels[column.question_no]!r}). Export with 'Cells: Actual answer text'; "
             "matrix and rating questions are not supported",
-            row=int(rows[at]),
+            row=int(rows[first]),
             column=column_letter(column.index + 1),
         )
-    at, position = np.nonzero(texts != "")
+    cell_row, cell_column = np.nonzero(texts != "")
     return pd.DataFrame(
         {
-            "source_row": pd.Series(rows[at], dtype="int64"),
-            "question_no": np.array([column.question_no for column in columns], dtype="int64")[position],
-            "column": np.array([column_letter(column.index + 1) for column in columns], dtype=object)[position],
-            "subheading": np.array([column.subheading for column in columns], dtype=object)[position],
-            "value": pd.Series(texts[at, position], dtype="str"),
+            "source_row": pd.Series(rows[cell_row], dtype="int64"),
+            "question_no": np.array([column.question_no for column in columns], dtype="int64")[cell_column],
+            "column": np.array([column_letter(column.index + 1) for column in columns], dtype=object)[cell_column],
+            "subheading": np.array([column.subheading for column in columns], dtype=object)[cell_column],
+            "value": pd.Series(texts[cell_row, cell_column], dtype="str"),
         },
         columns=CELL_COLUMNS,
     )

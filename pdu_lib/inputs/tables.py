@@ -12,10 +12,11 @@ import functools
 import io
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -386,7 +387,7 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def delimiter_hint(header: list[Any]) -> str:
+def delimiter_hint(header: Sequence[Any]) -> str:
     """A hint for a header row that was split on the wrong delimiter (its first cell holds semicolons, tabs or pipes).
 
     >>> delimiter_hint(["event_id;date;title"])
@@ -477,7 +478,7 @@ def read_table(
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S")
 
 
-def parse_date(value: Any, *, file: str, row: int, column: str, formats: Iterable[str] = _DATE_FORMATS) -> pd.Timestamp:
+def parse_date(value: Any, *, file: str, row: int | None, column: str | None, formats: Iterable[str] = _DATE_FORMATS) -> pd.Timestamp:
     """One cell as a Timestamp, or an error naming the cell.
 
     >>> parse_date("2018-06-14", file="f.csv", row=2, column="date")
@@ -527,7 +528,7 @@ def dates(values: Iterable[Any]) -> tuple[np.ndarray, np.ndarray]:
             return None
 
     read = map_distinct(values, day)
-    unreadable = np.equal(read, None)
+    unreadable = np.equal(read, None)  # type: ignore[call-overload]  # numpy's stubs refuse None, which object arrays compare with elementwise
     read[unreadable] = pd.NaT
     return read, unreadable
 
@@ -576,7 +577,7 @@ def choose_codes(
     """
     lookup = _lookup_for(allowed, aliases)
     codes = map_distinct(values, lambda value: lookup.get(header_key(value)))
-    return codes, np.not_equal(codes, None)
+    return codes, np.not_equal(codes, None)  # type: ignore[call-overload]  # numpy's stubs refuse None, which object arrays compare with elementwise
 
 
 def first_failure(*checks: tuple[np.ndarray, Callable[[int], Any]]) -> None:

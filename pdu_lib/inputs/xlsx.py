@@ -19,9 +19,10 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from pandas.api.types import infer_dtype
@@ -259,7 +260,8 @@ def _row_at(xml: bytes, offset: int) -> int:
 def _check_characters(xml: bytes, name: str, part: str, where: str) -> None:
     """XML does not allow most control characters (a raw NUL above all): openpyxl's parser refused them, so do we."""
     if xml.translate(None, _XML_BYTES):
-        offset = _BAD_BYTE.search(xml).start()
+        bad = _BAD_BYTE.search(xml)
+        offset = bad.start() if bad is not None else 0
         problem = "not well-formed (invalid token)"
     else:
         found = _BAD_CHARACTER_REFERENCE.search(xml)
@@ -379,7 +381,7 @@ _type_of = np.frompyfunc(type, 1, 1)
 
 def _column_as_openpyxl_gave(values: np.ndarray, strip: bool) -> np.ndarray:
     kinds = np.array([str], dtype=object) if infer_dtype(values, skipna=False) == "string" else _type_of(values)
-    text = kinds == str
+    text = kinds == str  # noqa: E721 (elementwise over an array of types)
     if text.all():
         text = slice(None)
     elif not text.any():
@@ -393,7 +395,7 @@ def _column_as_openpyxl_gave(values: np.ndarray, strip: bool) -> np.ndarray:
         values[text] = strings
     if isinstance(text, slice):
         return values
-    numbers = np.flatnonzero(kinds == float)
+    numbers = np.flatnonzero(kinds == float)  # noqa: E721 (elementwise)
     if len(numbers):
         floats = values[numbers].astype(float)
         whole = np.isfinite(floats) & (np.mod(floats, 1) == 0) & (np.abs(floats) < 2**53)

@@ -93,7 +93,7 @@ def _reading(text: str, name: str, loader: type[BoundedSafeLoader], hint: str):
 _FAST = getattr(yaml, "__with_libyaml__", False)
 
 
-def _libyaml_loader(text: str) -> yaml.Loader | None:
+def _libyaml_loader(text: str) -> yaml.CSafeLoader | None:
     """A libyaml (C) loader over ``text`` when it can stand in for the bounded one: the text is printable, it parses,
     and it stays within :data:`MAX_ALIASES` and :data:`MAX_DEPTH`. Else None: the bounded Python loader then reads
     the text and reports what is wrong exactly as before.

@@ -42,8 +42,9 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from IPython.display import Markdown
 
@@ -77,7 +78,7 @@ class TextValues:
     """
 
     figures: Mapping[str, Any] = field(default_factory=dict)
-    values: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, str | None] = field(default_factory=dict)
     report: str | None = None
     intervals: bool = False
 
@@ -85,7 +86,7 @@ class TextValues:
         return sorted({*self.figures, *self.values})
 
 
-def report_values(period, programme: str = "") -> dict[str, str]:
+def report_values(period, programme: str = "") -> dict[str, str | None]:
     """The front-matter values a placeholder can name: ``{report_title}``, ``{period_start}``, ``{author}`` ...
 
     ``period`` is a :class:`pdu_lib.config.ReportPeriod`; dates are written as
@@ -124,23 +125,7 @@ def format_value(value: Any, spec: str, *, intervals: bool = False) -> str:
     if value is None:
         return "no figure: no data in this period"
     if isinstance(value, Share):
-        if spec not in _SHARE_FORMATS:
-            raise ValueError(f"has an unknown format {spec!r} for a share; use one of: {', '.join(f for f in _SHARE_FORMATS if f)}")
-        n, base = value.numerator, value.base
-        if spec == "":
-            return wording.format_percent(n, base, intervals=intervals)
-        if spec == "frac":
-            return wording.format_fraction(n, base)
-        if spec == "of":
-            return f"{n} of {base}"
-        if spec in ("words", "Words"):
-            words = wording.share_words(n, base)
-            return words[:1].upper() + words[1:] if spec == "Words" else words
-        if spec == "phrase":
-            return wording.share_phrase(n, base, intervals=intervals)
-        if spec in ("judged", "Judged"):
-            return wording.with_evaluative_word(format_value(value, "of"), n, base, capitalise=spec == "Judged")
-        return str(n if spec == "n" else base)
+        return _format_share(value, spec, intervals=intervals)
     if isinstance(value, (int,)) and not isinstance(value, bool):
         if spec not in _COUNT_FORMATS:
             raise ValueError(f"has an unknown format {spec!r} for a count; use one of: {', '.join(f for f in _COUNT_FORMATS if f)}")
@@ -150,6 +135,27 @@ def format_value(value: Any, spec: str, *, intervals: bool = False) -> str:
     if spec:
         raise ValueError(f"is text and takes no format (got {spec!r})")
     return str(value)
+
+
+def _format_share(value: Share, spec: str, *, intervals: bool) -> str:
+    """A share's placeholder text in one of :data:`_SHARE_FORMATS`."""
+    if spec not in _SHARE_FORMATS:
+        raise ValueError(f"has an unknown format {spec!r} for a share; use one of: {', '.join(f for f in _SHARE_FORMATS if f)}")
+    n, base = value.numerator, value.base
+    if spec == "":
+        return wording.format_percent(n, base, intervals=intervals)
+    if spec == "frac":
+        return wording.format_fraction(n, base)
+    if spec == "of":
+        return f"{n} of {base}"
+    if spec in ("words", "Words"):
+        words = wording.share_words(n, base)
+        return words[:1].upper() + words[1:] if spec == "Words" else words
+    if spec == "phrase":
+        return wording.share_phrase(n, base, intervals=intervals)
+    if spec in ("judged", "Judged"):
+        return wording.with_evaluative_word(format_value(value, "of"), n, base, capitalise=spec == "Judged")
+    return str(n if spec == "n" else base)
 
 
 def _is_count(value: Any) -> bool:

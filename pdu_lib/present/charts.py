@@ -31,8 +31,9 @@ from __future__ import annotations
 import os
 import re
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
+from typing import Any
 
 import matplotlib
 
@@ -41,17 +42,18 @@ if not os.environ.get("MPLBACKEND") and getattr(matplotlib.rcParams, "_get_backe
     # papermill kernels set MPLBACKEND to the inline backend, which we keep.
     matplotlib.use("Agg")
 
-import pandas as pd  # noqa: E402
-import plotly.graph_objects as go  # noqa: E402
-import seaborn as sns  # noqa: E402
-from cycler import cycler  # noqa: E402
-from matplotlib.colors import to_rgb  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+import pandas as pd
+import plotly.graph_objects as go
+import seaborn as sns
+from cycler import cycler
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.typing import RcKeyType
 
-from pdu_lib import config  # noqa: E402
-from pdu_lib.present import wording  # noqa: E402
-from pdu_lib.present.escape import escape_html  # noqa: E402
+from pdu_lib import config
+from pdu_lib.present import wording
+from pdu_lib.present.escape import escape_html
 
 __all__ = [
     "CATEGORICAL",
@@ -61,8 +63,8 @@ __all__ = [
     "grouped_share_bars",
     "interactive_likert",
     "interactive_share_bars",
-    "likert_colours",
     "likert_chart",
+    "likert_colours",
     "save_chart",
     "share_bars",
     "show_interactive",
@@ -103,7 +105,7 @@ LABEL_MIN_PERCENT = 6  # a segment narrower than this gets no label inside it
 AXIS_LABEL = "Percentage of those who answered"
 REQUIRED_COLUMNS = ("category", "label", "count", "base", "percent")
 
-STYLE_RC = {
+STYLE_RC: dict[RcKeyType, Any] = {
     "font.family": FONT,
     "svg.fonttype": "path",
     "svg.hashsalt": SVG_HASHSALT,
@@ -240,7 +242,7 @@ def _text_colour(fill: str) -> str:
     return "black" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "white"
 
 
-def _new_figure(rows: float, extra: float = 0.0, blocks: Sequence[int] = ()) -> tuple[Figure, object]:
+def _new_figure(rows: float, extra: float = 0.0, blocks: Sequence[int] = ()) -> tuple[Figure, Any]:  # one Axes, or a list with blocks
     """A figure of the printed width; with ``blocks``, one axes per block, stacked, sized by its rows."""
     apply_style()
     height = 2.1 + 0.5 * max(rows, 1) + extra

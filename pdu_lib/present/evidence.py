@@ -9,7 +9,8 @@ only lays their results out for a section.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from IPython.display import HTML
@@ -21,27 +22,33 @@ from pdu_lib.present.page_parts import list_words, lower_first
 from pdu_lib.present.prose import Prose, note, paragraph, sentence, table_html
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pdu_lib.inputs.codebook import Codebook
     from pdu_lib.inputs.dataset import Dataset
 
 NO_EVIDENCE = "No coded qualitative excerpts in this data folder."
 
 
-def _has_evidence(ds: "Dataset") -> bool:
-    return ds.excerpts is not None and ds.codebook is not None
+def _evidence(ds: Dataset) -> tuple[pd.DataFrame, Codebook] | None:
+    """The period's coded excerpts and the codebook that governs them; None when the folder has no coded evidence."""
+    if ds.excerpts is None or ds.codebook is None:
+        return None
+    return ds.excerpts, ds.codebook
 
 
-def theme_table(ds: "Dataset", section: str) -> Prose:
+def theme_table(ds: Dataset, section: str) -> Prose:
     """People who raised each theme of the section, by respondent group (no group under three named; reviews counted as reviews)."""
-    if not _has_evidence(ds):
+    evidence = _evidence(ds)
+    if evidence is None:
         return note(NO_EVIDENCE)
-    shown = quotes.theme_table_shown(ds.excerpts, section)
+    excerpts, _codebook = evidence
+    shown = quotes.theme_table_shown(excerpts, section)
     if shown.empty:
         return note("No coded excerpts for this section in this period.")
     return table_html(shown, "Themes by respondent group: people (or group reviews) who raised each, not excerpts", require_base=False)
 
 
 def section_quotes(
-    ds: "Dataset",
+    ds: Dataset,
     section: str,
     only_themes: Iterable[str] = (),
     without_themes: Iterable[str] = (),
@@ -56,15 +63,17 @@ def section_quotes(
     section shows them beside the actions they reviewed
     (:func:`expert_citizens_review`).
     """
-    if not _has_evidence(ds):
+    evidence = _evidence(ds)
+    if evidence is None:
         return note(NO_EVIDENCE)
-    published = themes.excerpts_for_section(quotes.publishable(ds.excerpts, ds.codebook), section)
+    excerpts, codebook = evidence
+    published = themes.excerpts_for_section(quotes.publishable(excerpts, codebook), section)
     only, without = set(only_themes), set(without_themes)
     keep = (published["theme"].isin(only) if only else ~published["theme"].isin(without)) & (published["method"] != "review")
     chosen = published.loc[keep]
     if chosen.empty:
         return note("No publishable excerpts for this section in this period.")
-    labels = themes.safe_group_labels(ds.excerpts)  # everyone who gave evidence counts towards a group's size
+    labels = themes.safe_group_labels(excerpts)  # everyone who gave evidence counts towards a group's size
     return HTML(quotes.render_excerpts_html(chosen, per_theme=per_theme, group_labels=labels))  # escaped, curated by quotes
 
 
@@ -91,17 +100,19 @@ def review_points(excerpts: pd.DataFrame, section: str) -> pd.DataFrame:
     return table.drop_duplicates().sort_values(["round", "point"], kind="stable").reset_index(drop=True)
 
 
-def expert_citizens_review(ds: "Dataset", section: str) -> list:
+def expert_citizens_review(ds: Dataset, section: str) -> list:
     """The Expert Citizens' review of the actions in this section, as prose with their own words beside it.
 
     One paragraph per review session that discussed the section: when it met,
     how many Expert Citizens took part (from the reviews table) and the points
     they made (from the coded review notes), then their quotes.
     """
-    if not _has_evidence(ds):
+    evidence = _evidence(ds)
+    if evidence is None:
         return [note(NO_EVIDENCE)]
-    points = review_points(ds.excerpts, section)
-    published = quotes.publishable(ds.excerpts, ds.codebook)
+    excerpts, codebook = evidence
+    points = review_points(excerpts, section)
+    published = quotes.publishable(excerpts, codebook)
     theirs = published.loc[(published["method"] == "review") & (published["section"] == section)]
     if points.empty and theirs.empty:
         return [note("The Expert Citizens' review notes do not bear on this section in this period.")]
@@ -140,11 +151,13 @@ def views_by_stance(excerpts: pd.DataFrame, section: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in rows.groupby("stance")["respondent"].nunique().sort_index().items()}
 
 
-def views_table(ds: "Dataset", section: str) -> Prose:
+def views_table(ds: Dataset, section: str) -> Prose:
     """People who spoke about a section's subject, by the direction of their views (a person may appear twice)."""
-    if not _has_evidence(ds):
+    evidence = _evidence(ds)
+    if evidence is None:
         return note(NO_EVIDENCE)
-    rows = ds.excerpts.loc[(ds.excerpts["section"] == section) & (ds.excerpts["method"] != "review")]
+    excerpts, _codebook = evidence
+    rows = excerpts.loc[(excerpts["section"] == section) & (excerpts["method"] != "review")]
     stances = views_by_stance(rows, section)
     table = pd.DataFrame(
         {

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import string
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -66,7 +66,7 @@ class Prose:
     'a &amp; b'
     """
 
-    __slots__ = ("html", "text", "block")
+    __slots__ = ("block", "html", "text")
 
     def __init__(self, text: object = "") -> None:
         plain = _clean(str(text))
@@ -75,7 +75,7 @@ class Prose:
         self.block = False
 
     @classmethod
-    def _from_html(cls, html: str, text: str, block: bool) -> "Prose":
+    def _from_html(cls, html: str, text: str, block: bool) -> Prose:
         """Only for this module: ``html`` must already be safe."""
         piece = cls.__new__(cls)
         piece.html = html
@@ -101,13 +101,13 @@ class Prose:
     def __hash__(self) -> int:
         return hash((self.html, self.block))
 
-    def __add__(self, other: object) -> "Prose":
+    def __add__(self, other: object) -> Prose:
         right = _inline(other)
         if self.block:
             raise ValueError("cannot append text to a block (paragraph, list, note or table)")
         return Prose._from_html(self.html + right.html, self.text + right.text, False)
 
-    def __radd__(self, other: object) -> "Prose":
+    def __radd__(self, other: object) -> Prose:
         return _inline(other) + self
 
 

@@ -45,7 +45,7 @@ def source_label(file: str) -> str:
     path = PurePosixPath(str(file))
     key = path.parts[0] if len(path.parts) > 1 else path.stem
     if key == "followup_surveys" and _ROUND.match(path.stem):
-        return "Follow-up survey, " + round_label(path.stem)
+        return f"Follow-up survey, {round_label(path.stem)}"
     return SOURCES.get(key, "Other input")
 
 

@@ -8,7 +8,8 @@ little pandas first.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pdu_lib.inputs.dataset import Dataset
 
 
-def sources_of_evidence(ds: "Dataset") -> pd.DataFrame:
+def sources_of_evidence(ds: Dataset) -> pd.DataFrame:
     """Every source of evidence in the period, with how much of it there is: Source, Unit, Count.
 
     Post-event survey responses, follow-up survey responses by round,
@@ -54,7 +55,7 @@ def repeat_attendance(attendances: pd.DataFrame) -> pd.DataFrame:
     return table.rename(columns={"events": "Learning events attended", "people": "People", "attendances": "Attendances"})
 
 
-def shares_by_report(datasets: list["Dataset"], column: str, labels: Mapping[str, str]) -> pd.DataFrame:
+def shares_by_report(datasets: list[Dataset], column: str, labels: Mapping[str, str]) -> pd.DataFrame:
     """Attendances by ``column`` (sector, focus) for each report, labelled with the report's title, for a grouped chart."""
     tables = [metrics.counts_by(data.attendances, column, list(labels), labels).assign(group=data.period.title) for data in datasets]
     return pd.concat(tables, ignore_index=True)

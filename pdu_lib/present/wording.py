@@ -84,13 +84,12 @@ __all__ = [
     "CAUTION_BELOW",
     "CAUTION_MARK",
     "CAUTION_NOTE",
+    "COUNTS_ONLY_BELOW",
     "NO_BASE",
     "caution_note",
-    "COUNTS_ONLY_BELOW",
     "count_phrase",
     "count_words",
     "evaluative_word",
-    "with_evaluative_word",
     "format_fraction",
     "format_percent",
     "needs_caution",
@@ -99,6 +98,7 @@ __all__ = [
     "share_phrase",
     "share_words",
     "wilson_interval",
+    "with_evaluative_word",
 ]
 
 CAUTION_BELOW = 30
@@ -155,7 +155,7 @@ def _whole(value, what: str) -> int:
     if isinstance(value, numbers.Integral):
         number = int(value)
     elif isinstance(value, numbers.Real) and math.isfinite(float(value)) and float(value).is_integer():
-        number = int(value)
+        number = int(float(value))
     else:
         raise ValueError(f"{what} must be a whole number, not {value!r}")
     if number < 0:

@@ -46,10 +46,10 @@ import shutil
 import stat
 import sys
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterable
 
 from pdu_lib import config
 from pdu_lib.errors import InputError, printable
@@ -151,7 +151,7 @@ def _hash_tree(digest, root: Path) -> None:
     ``__pycache__`` are left out: no loader reads them. Anything else (a FIFO,
     a device) counts by its name only and is never opened: the loaders refuse it.
     """
-    paths = []
+    paths: list[Path] = []
     for folder, subfolders, names in os.walk(root):
         subfolders[:] = sorted(d for d in subfolders if not d.startswith(".") and d != "__pycache__")
         paths.extend(Path(folder, name) for name in names if not name.startswith("."))
@@ -207,7 +207,7 @@ def snapshot_path(key: str) -> Path:
 
 def write_snapshot(dataset, path: Path) -> Path:
     """Write ``dataset`` (its data only: no values derived from it) to ``path`` atomically (``snapshot_format``)."""
-    if dataclasses.is_dataclass(dataset) and hasattr(dataset, "_derived"):
+    if dataclasses.is_dataclass(dataset) and not isinstance(dataset, type) and hasattr(dataset, "_derived"):
         dataset = dataclasses.replace(dataset, _derived={})
     write_private(path, snapshot_format.dumps(dataset))
     return path

@@ -8,6 +8,7 @@ section sees nothing of the one before it; a kernel whose section failed is
 shut down and replaced by a fresh one.
 """
 
+import contextlib
 import os
 import queue
 import re
@@ -17,17 +18,17 @@ import threading
 import time
 import uuid
 import weakref
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import nbformat
 
 from pdu_lib import config
-from pdu_lib.report.export import has_plotly, notebook_body, without_tagged_cells
 from pdu_lib.config import TEMPLATES_DIR, Section
+from pdu_lib.report.export import has_plotly, notebook_body, without_tagged_cells
 
 MATPLOTLIBRC = TEMPLATES_DIR / "matplotlibrc"
 
@@ -106,7 +107,7 @@ def stop_kernels() -> int:
     return stopped
 
 
-def _kernel_manager_class(runtime_dir: Path | None = None):
+def _kernel_manager_class(runtime_dir: Path | None = None):  # noqa: C901 (replaced by the public-API engine, issue 21)
     import asyncio
     import time as clock
     from queue import Empty
@@ -171,10 +172,8 @@ def _kernel_manager_class(runtime_dir: Path | None = None):
 
         def close_client(self) -> None:
             if self._last_client is not None:
-                try:
+                with contextlib.suppress(Exception):  # already stopped, or the kernel is gone
                     self._last_client.stop_channels()
-                except Exception:  # already stopped, or the kernel is gone
-                    pass
                 self._last_client = None
 
         @default("client_factory")
@@ -215,7 +214,7 @@ class KernelPool:
 
     def __init__(self, runtime_dir: Path | None = None):
         self.runtime_dir = runtime_dir
-        self._idle: "queue.SimpleQueue" = queue.SimpleQueue()
+        self._idle: queue.SimpleQueue = queue.SimpleQueue()
         self._managers: list = []
         self._lock = threading.Lock()
         self.started = 0  # kernel managers made: how many kernels this pool has started, at most

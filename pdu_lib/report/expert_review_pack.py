@@ -32,9 +32,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
 from pdu_lib import config
-from pdu_lib.inputs.actions import reported_actions
-from pdu_lib.report.outputs import check_out_dir
 from pdu_lib.errors import InputError
+from pdu_lib.inputs.actions import reported_actions
 from pdu_lib.inputs.codebook import EXCERPTS_DIR
 from pdu_lib.inputs.dataset import Dataset, load_dataset
 from pdu_lib.inputs.excerpts import DOCUMENTS_FILE, document_key, load_documents
@@ -46,6 +45,7 @@ from pdu_lib.inputs.expert_citizens import (
     text_check,
 )
 from pdu_lib.present.quotes import is_non_answer, publication_review
+from pdu_lib.report.outputs import check_out_dir
 
 PACK_NAME = "expert_citizens_review_pack"
 # Zip members and document properties carry this moment, so the same data gives the same bytes.

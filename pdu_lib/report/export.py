@@ -5,8 +5,8 @@ import functools
 import logging
 import re
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from pdu_lib import config
 from pdu_lib.config import TEMPLATES_DIR, Section

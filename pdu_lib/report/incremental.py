@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
 
-from pdu_lib.report import cache
-from pdu_lib.report.execute import SectionResult, run_sections
 from pdu_lib.config import Section
+from pdu_lib.report import cache
 from pdu_lib.report.cache import library_hash
+from pdu_lib.report.execute import SectionResult, run_sections
 
 
 def section_keys(
@@ -73,7 +73,7 @@ def report_key(keys: Mapping[str, str | None], **published) -> str | None:
     """
     if not keys or any(key is None for key in keys.values()):
         return None
-    versions = {}
+    versions: dict[str, str | None] = {}
     for package in PUBLISHING_PACKAGES:
         try:
             versions[package] = metadata.version(package)

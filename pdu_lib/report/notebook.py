@@ -26,8 +26,8 @@ from pdu_lib.analysis.figures import FigureValue, figure_map
 from pdu_lib.inputs.dataset import Dataset
 from pdu_lib.inputs.periods import round_label
 from pdu_lib.present import authoring, charts
-from pdu_lib.report.cache import open_dataset
 from pdu_lib.present.page_parts import StaticChart
+from pdu_lib.report.cache import open_dataset
 
 month = round_label  # a follow-up round as the report writes it ("January 2019"), for the notebooks
 

@@ -24,11 +24,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import shutil
 from pathlib import Path
+from typing import IO
 
 from pdu_lib.errors import InputError
 
@@ -41,15 +43,11 @@ _RENDERED_NAMES = {"index.html", "figures.csv", "sections", "charts", "assets", 
 
 def _home_folders() -> set[Path]:
     homes = {Path("/root")}
-    try:
+    with contextlib.suppress(RuntimeError, KeyError):
         homes.add(Path.home().resolve())
-    except (RuntimeError, KeyError):
-        pass
     for parent in (Path("/home"), Path("/Users")):
-        try:
+        with contextlib.suppress(OSError):
             homes.update(child.resolve() for child in parent.iterdir() if child.is_dir())
-        except OSError:
-            pass
     return homes
 
 
@@ -163,9 +161,16 @@ class OutputFolder:
         self.out_dir = Path(out_dir)
         self.work_root = self.out_dir / WORK_DIR_NAME
         self.run_dir: Path | None = None
-        self._lock = None
+        self._lock: IO[str] | None = None
 
-    def __enter__(self) -> "OutputFolder":
+    @property
+    def run_folder(self) -> Path:
+        """This run's work folder; only while the output folder is open (a context manager)."""
+        if self.run_dir is None:
+            raise RuntimeError("the output folder is not open: use it as a context manager")
+        return self.run_dir
+
+    def __enter__(self) -> OutputFolder:
         import fcntl
 
         self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -211,32 +216,28 @@ class OutputFolder:
         return self
 
     def staging(self, report: str) -> Path:
-        return self.run_dir / "staging" / report
+        return self.run_folder / "staging" / report
 
     def executed(self, report: str) -> Path:
-        return self.run_dir / "executed" / report
+        return self.run_folder / "executed" / report
 
     @property
     def runtime(self) -> Path:
-        return self.run_dir / "runtime"
+        return self.run_folder / "runtime"
 
     def old(self, report: str) -> Path:
         """Where the previous render waits while the new one is swapped in."""
-        return self.run_dir / "previous" / report
+        return self.run_folder / "previous" / report
 
     def __exit__(self, *exc) -> None:
         try:
             if self.run_dir is not None:
                 shutil.rmtree(self.run_dir, ignore_errors=True)
-            try:
+            with contextlib.suppress(OSError):
                 self.work_root.rmdir()
-            except OSError:
-                pass
         finally:
             if self._lock is not None:
-                try:
+                with contextlib.suppress(OSError):
                     (self.out_dir / LOCK_NAME).unlink()  # removed while still held, so no one locks a stale file
-                except OSError:
-                    pass
                 self._lock.close()  # releases the flock
                 self._lock = None

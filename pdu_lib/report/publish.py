@@ -288,7 +288,7 @@ _NOT_LOCAL = re.compile(r"^(data:|[a-z][a-z0-9+.-]*:|//|#)", re.IGNORECASE)
 def inline_images(soup: BeautifulSoup, base: Path) -> None:
     """Every ``<img src="relative/path">`` whose file exists under ``base`` made a data: URI (for the single file)."""
     for image in soup.find_all("img", src=True):
-        src = image["src"]
+        src = str(image["src"])
         if _NOT_LOCAL.match(src):
             continue
         path = (base / src).resolve()

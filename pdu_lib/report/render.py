@@ -41,13 +41,19 @@ import re
 import shutil
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from pdu_lib import config
 from pdu_lib.analysis.figures import compute_figures
-from pdu_lib.report.execute import KernelPool, SectionResult, short_message, run_sections
+from pdu_lib.config import ReportPeriod, Section
+from pdu_lib.errors import InputError
+from pdu_lib.inputs.dataset import Dataset, load_dataset
+from pdu_lib.inputs.tables import reads_shared
+from pdu_lib.report.cache import Prepared, check_cache_location, keep_snapshot, prepare
+from pdu_lib.report.execute import KernelPool, SectionResult, run_sections, short_message
 from pdu_lib.report.figures_csv import write_figures_csv
 from pdu_lib.report.incremental import cached_sections, report_key, run_incremental, section_keys
 from pdu_lib.report.offline import report_size
@@ -61,11 +67,6 @@ from pdu_lib.report.outputs import (
 )
 from pdu_lib.report.publish import publish, single_name
 from pdu_lib.report.word import docx_name, write_word_copy
-from pdu_lib.config import ReportPeriod, Section
-from pdu_lib.errors import InputError
-from pdu_lib.inputs.dataset import Dataset, load_dataset
-from pdu_lib.inputs.tables import reads_shared
-from pdu_lib.report.cache import Prepared, check_cache_location, keep_snapshot, prepare
 
 _LOAD_DATASET = load_dataset  # the real loader: only its snapshots must hold a Dataset (tests stand in others)
 #: A rendered report, folder and single file together, stays under this size.
@@ -279,7 +280,7 @@ def render_report(
     if prepared is not None:
         keys = section_keys(sections, notebooks_dir=notebooks_dir, parameters=keyed_params, dataset_key=prepared.key, drop_tags=drop_tags)
         key = report_key(keys, report=name, partial=partial, programme=programme)
-    unchanged = use_cache and key is not None and published_key(final_dir) == key and cached_sections(sections, keys)
+    unchanged = use_cache and key is not None and keys is not None and published_key(final_dir) == key and cached_sections(sections, keys)
     if unchanged:
         result.sections = unchanged
         result.single_file = final_dir / single_name(name)
@@ -303,7 +304,7 @@ def render_report(
 
         params = {**keyed_params, "output_dir": str(staging)}
         if prepared is not None:  # the run's own copy: clearing the cache meanwhile does no harm
-            params["dataset_path"] = str(keep_snapshot(prepared, folder.run_dir))
+            params["dataset_path"] = str(keep_snapshot(prepared, folder.run_folder))
         result.sections = run_incremental(
             sections,
             notebooks_dir=notebooks_dir,

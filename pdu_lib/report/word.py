@@ -56,7 +56,7 @@ _PNG_URI = "data:image/png;base64,"
 
 def _smaller_pngs(soup: BeautifulSoup) -> None:
     for image in soup.find_all("img", src=lambda src: bool(src) and src.startswith(_PNG_URI)):
-        png = _smaller_png(base64.b64decode(image["src"][len(_PNG_URI) :]))
+        png = _smaller_png(base64.b64decode(str(image["src"])[len(_PNG_URI) :]))
         image["src"] = _PNG_URI + base64.b64encode(png).decode("ascii")
 
 
