@@ -18,13 +18,14 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from pdu_lib.config import TEMPLATES_DIR, ReportPeriod
+from pdu_lib.report import word_layout
 
 #: The Lua filter that starts each section on a new page (pandoc runs it).
 PAGES_FILTER = TEMPLATES_DIR / "word_pages.lua"
 
 # What only a browser can use: interactive charts (the static one stands beside
 # each), scripts, navigation, the skip link and the screen-only hover hints.
-SCREEN_ONLY = "figure.pdu-interactive, script, style, nav, a.skip-link, span.pdu-hover-hint"
+SCREEN_ONLY = "figure.pdu-interactive, script, style, nav, a.skip-link, span.pdu-hover-hint, .pdu-scroll-hint, picture > source"
 # A fixed document date, so two renders of the same data give the same file.
 SOURCE_DATE_EPOCH = "1546300800"  # 2019-01-01
 
@@ -113,5 +114,23 @@ def write_docx(html: str, path: Path) -> Path:
 
 
 def write_word_copy(body: str, path: Path, period: ReportPeriod, *, programme: str) -> Path:
-    """The report's Word copy, from the single file's body (:func:`pdu_lib.report.publish.publish`)."""
-    return write_docx(body, path)
+    """The report's Word copy, from the single file's body (:func:`pdu_lib.report.publish.publish`), laid out for A4.
+
+    Its title, author and subject properties come from ``reports.yml``.
+    """
+    write_docx(body, path)
+    return word_layout.lay_out(path, core_properties(period, programme), running_title=running_title(period, programme))
+
+
+def core_properties(period: ReportPeriod, programme: str) -> word_layout.CoreProperties:
+    """>>> import datetime as dt
+    >>> period = ReportPeriod("final", "Final evaluation report", "February 2019", dt.date(2017, 10, 1), dt.date(2019, 1, 31), dt.date(2019, 1, 31), author="A. Evaluator")
+    >>> core_properties(period, "The PDU")
+    CoreProperties(title='Final evaluation report', author='A. Evaluator', subject='The PDU: October 2017 to January 2019')
+    """
+    return word_layout.CoreProperties(title=period.title, author=period.author, subject=f"{programme}: {period.label()}")
+
+
+def running_title(period: ReportPeriod, programme: str) -> str:
+    """The title at the head of every page after the first, in print and in Word."""
+    return f"{programme}: {period.title}"
