@@ -13,6 +13,7 @@ import pytest
 
 from pdu_lib import cli
 from pdu_lib.analysis import figures
+from pdu_lib.inputs import expert_citizens
 from pdu_lib.inputs.actions import reported_actions
 from pdu_lib.inputs.dataset import _load as load_dataset  # uncached: these tests change the data between loads
 from pdu_lib.inputs.expert_citizens import COLUMNS, IMPACT_SCALE
@@ -315,5 +316,6 @@ def test_a_judged_action_whose_response_was_removed_is_set_aside_and_counted(bla
     write_grid(path, grid)
     ds = load_dataset(data, "final")
     reasons = ds.ledger.reasons().set_index(["file", "reason"])["rows"]
-    assert reasons[("expert_citizens/2019-02-14.xlsx", "action no longer in the data (its response was removed)")] == 1
+    assert reasons[("expert_citizens/2019-02-14.xlsx", expert_citizens.NOT_IN_DATA)] == 1
+    assert ds.judgements.set_aside["reason"].tolist() == [expert_citizens.NOT_IN_DATA]
     assert len(ds.judgements.judgements) == len(pack.actions) - 1

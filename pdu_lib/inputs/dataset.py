@@ -185,21 +185,23 @@ def _files_outside(survey_files: pd.DataFrame, outside_ledger: Ledger) -> pd.Dat
 
 
 @lru_cache(maxsize=8)
-def _load_cached(data_dir: str, report_name: str) -> Dataset:
-    return _load(Path(data_dir), report_name)
+def _load_cached(data_dir: str, report_name: str, with_judgements: bool) -> Dataset:
+    return _load(Path(data_dir), report_name, with_judgements)
 
 
-def load_dataset(data_dir: str | Path | None, report_name: str) -> Dataset:
+def load_dataset(data_dir: str | Path | None, report_name: str, *, with_judgements: bool = True) -> Dataset:
     """Load and check every input of ``data_dir`` for the report ``report_name``.
 
     Raises InputError (file, row, column) on bad input. Results are cached per
     folder and report within a process, so notebooks can call it freely.
+    ``with_judgements=False`` reads no completed review pack (``judgements`` is
+    None): a new pack must not depend on the old judgements.
     """
     data_dir = Path(data_dir) if data_dir is not None else config.SAMPLE_DATA_DIR
-    return _load_cached(str(data_dir.resolve()), report_name)
+    return _load_cached(str(data_dir.resolve()), report_name, with_judgements)
 
 
-def _load(data_dir: Path, report_name: str) -> Dataset:
+def _load(data_dir: Path, report_name: str, with_judgements: bool = True) -> Dataset:
     if not data_dir.is_dir():
         raise InputError(data_dir, "data folder not found")
     check_data_folder(data_dir)  # no FIFO, device or link out of the folder before any file is read
@@ -308,8 +310,15 @@ def _load(data_dir: Path, report_name: str) -> Dataset:
             ledger.exclude(file, rows.tolist(), "excerpt outside the report period")
 
     # Without the coded excerpts (no codebook.yml) the ids of coded actions cannot be known, so none are checked.
-    known_ids = None if excerpts is None else set(reported_actions(followup_answers, excerpts)["action_id"])
-    judgements = expert_citizens.load_judgements(data_dir, known_ids=known_ids, ledger=ledger, start=period.start, end=period.reviews_end)
+    known_ids = None
+    if excerpts is not None:
+        actions = reported_actions(followup_answers, excerpts)
+        known_ids = dict(zip(actions["action_id"], actions["text"].astype(str)))
+    judgements = None
+    if with_judgements:
+        judgements = expert_citizens.load_judgements(
+            data_dir, known_ids=known_ids, ledger=ledger, start=period.start, end=period.reviews_end
+        )
 
     return Dataset(
         period=period,

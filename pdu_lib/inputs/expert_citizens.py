@@ -11,7 +11,7 @@ This module reads any number of them, checks them against the contract
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +52,10 @@ COLUMNS = {
 }
 JUDGEMENT_COLUMNS = ["session", "session_date", "action_id", "theme", "action", "impact", "comment", "source_file", "source_row"]
 OVERALL_COLUMNS = ["session", "session_date", "text", "source_file", "source_row"]
+SET_ASIDE_COLUMNS = ["session", "action_id", "reason", "source_file", "source_row"]
+#: Why a judgement as the pack gave it is set aside (counted in the ledger and listed in the data-quality appendix).
+NOT_IN_DATA = "action no longer in the data as the pack gave it (its response was removed, or its text changed)"
+TEXT_CHANGED = "action text changed in the data since the pack was made"
 
 
 def text_check(action_id: str, text: str) -> str:
@@ -73,6 +77,7 @@ class Judgements:
     judgements: pd.DataFrame  # JUDGEMENT_COLUMNS; impact is a key of IMPACT_SCALE
     overall: pd.DataFrame  # OVERALL_COLUMNS
     sessions: pd.DataFrame  # session, session_date, source_file, actions, judged, left_blank
+    set_aside: pd.DataFrame | None = None  # SET_ASIDE_COLUMNS: judgements of actions not in the data as the pack gave them
 
 
 def _scale_value(value, file: str, row: int, column: str) -> str | None:
@@ -96,27 +101,57 @@ def _session_date(path: Path, name: str) -> pd.Timestamp:
         raise InputError(name, "the file name must start with the session's date, e.g. 2019-02-14.xlsx") from None
 
 
+def _row_problem(action: str, text: str, check: str, known: Mapping[str, str] | None) -> tuple[str, str] | None:
+    """What is wrong with a pack row: ("refuse", column) for an edit in the workbook, ("aside", reason) for a change in the data.
+
+    ``known`` maps each action id of the report's data to its text (None: unknown; no mapping: ids cannot be checked).
+    """
+    as_given = text_check(action, text) == check
+    if known is None:
+        return None if as_given else ("refuse", "action")
+    if action not in known:
+        return ("aside", NOT_IN_DATA) if as_given else ("refuse", "action_id")
+    data_text = known[action]
+    if not as_given:
+        # The text is the data's own: the check was written for another id, so the id was edited.
+        edited_id = data_text is not None and text_check(action, data_text) == text_check(action, text)
+        return ("refuse", "action_id") if edited_id else ("refuse", "action")
+    return None if data_text is None or text_check(action, data_text) == check else ("aside", TEXT_CHANGED)
+
+
+def _refusal(name: str, action: str, column: str, row: int) -> InputError:
+    if column == "action_id":
+        message = f"unknown action id {action!r}: no action of the data has it as the pack gave it (was the id edited?); restore the id"
+    else:
+        message = (
+            f"the text of action {action} is not the text the pack gave it: a judgement must be of the action as written; restore the text"
+        )
+    return InputError(name, message, column=COLUMNS[column], row=row)
+
+
 def load_pack(
-    path: str | Path, name: str | None = None, known_ids: Iterable[str] | None = None, ledger: Ledger | None = None
+    path: str | Path, name: str | None = None, known_ids: Iterable[str] | Mapping[str, str] | None = None, ledger: Ledger | None = None
 ) -> Judgements:
     """Read one completed pack: its Actions sheet (first sheet) and its Overall sheet.
 
-    Errors (file, row, column): a missing column, a blank or repeated action id,
-    an id not in ``known_ids`` (when given) that is not as the pack gave it
-    (edited), an impact off the scale, an action text that is not the one the
-    pack gave (its check no longer matches), a pack none of whose actions is in
-    ``known_ids``. A row as the pack gave it whose action is no longer in the
-    data (a response withdrawn) and a row whose impact and comment are both
-    blank are counted in the ledger as excluded, never judged.
+    ``known_ids`` maps the action ids of the report's data to their texts (an
+    iterable of ids alone checks the ids only). Errors (file, row, column): a
+    missing column, a blank or repeated action id, an id the pack did not give
+    (edited: named as unknown), an impact off the scale, an action text edited
+    in the workbook (its check no longer matches). A row as the pack gave it
+    whose action is no longer in the data, or whose text the data has changed
+    since (a re-exported survey), is set aside: counted in the ledger and listed
+    in ``set_aside``, never judged. A row whose impact and comment are both
+    blank is counted as excluded.
     """
     path = Path(path)
     name = name or path.name
     session_date = _session_date(path, name)
     session = f"{session_date:%Y-%m}"
     table = read_table(path, COLUMNS, name=name, optional=["comment", "theme"])
-    known = set(known_ids) if known_ids is not None else None
+    known = None if known_ids is None else (dict(known_ids) if isinstance(known_ids, Mapping) else dict.fromkeys(known_ids))
     seen: dict[str, int] = {}
-    records, blank_rows, gone_rows = [], [], []
+    records, blank_rows, aside = [], [], []
     for row in table.itertuples(index=False):
         at = {"row": int(row.source_row)}
         action = cell_text(row.action_id)
@@ -135,25 +170,12 @@ def load_pack(
             )
         seen[action.casefold()] = int(row.source_row)
         text = cell_text(row.action)
-        as_given = text_check(action, text) == cell_text(row.check)
-        if known is not None and action not in known:
-            if not as_given:
-                raise InputError(
-                    name,
-                    f"unknown action id {action!r}: no action of the data has it (was the id edited?)",
-                    column=COLUMNS["action_id"],
-                    **at,
-                )
-            # The row is as the pack gave it, but its action has left the data (a response withdrawn or removed).
-            gone_rows.append(int(row.source_row))
+        problem = _row_problem(action, text, cell_text(row.check), known)
+        if problem and problem[0] == "refuse":
+            raise _refusal(name, action, problem[1], at["row"])
+        if problem:
+            aside.append({"session": session, "action_id": action, "reason": problem[1], "source_file": name, "source_row": at["row"]})
             continue
-        if not as_given:
-            raise InputError(
-                name,
-                f"the text of action {action} is not the text the pack gave it: a judgement must be of the action as written; restore the text",
-                column=COLUMNS["action"],
-                **at,
-            )
         impact = _scale_value(row.impact, file=name, column=COLUMNS["impact"], **at)
         comment = cell_text(getattr(row, "comment", None))
         if impact is None and not comment:
@@ -172,12 +194,12 @@ def load_pack(
                 "source_row": int(row.source_row),
             }
         )
-    if seen and len(gone_rows) == len(seen):
-        raise InputError(name, "none of the pack's actions is in the report's data: was the pack made from other data?")
+    set_aside = _set_aside_frame(aside)
     if ledger is not None:
         ledger.read(name, len(seen))
         ledger.exclude(name, blank_rows, "action left blank by the review")
-        ledger.exclude(name, gone_rows, "action no longer in the data (its response was removed)")
+        for reason, rows in set_aside.groupby("reason")["source_row"]:
+            ledger.exclude(name, rows.tolist(), reason)
     judgements = pd.DataFrame.from_records(records, columns=JUDGEMENT_COLUMNS).astype(
         {
             "session": "str",
@@ -204,7 +226,13 @@ def load_pack(
             }
         ]
     )
-    return Judgements(judgements, overall, sessions)
+    return Judgements(judgements, overall, sessions, set_aside)
+
+
+def _set_aside_frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(rows, columns=SET_ASIDE_COLUMNS).astype(
+        {"session": "str", "action_id": "str", "reason": "str", "source_file": "str", "source_row": "int64"}
+    )
 
 
 def _overall(path: Path, name: str, session: str, session_date: pd.Timestamp) -> pd.DataFrame:
@@ -226,11 +254,12 @@ def _empty() -> Judgements:
         pd.DataFrame({c: pd.Series(dtype="object") for c in JUDGEMENT_COLUMNS}),
         pd.DataFrame({c: pd.Series(dtype="object") for c in OVERALL_COLUMNS}),
         pd.DataFrame({c: pd.Series(dtype="object") for c in ["session", "session_date", "source_file", "actions", "judged", "left_blank"]}),
+        _set_aside_frame([]),
     )
 
 
 def load_judgements(
-    data_dir: str | Path, *, known_ids: Iterable[str] | None = None, ledger: Ledger | None = None, start=None, end=None
+    data_dir: str | Path, *, known_ids: Iterable[str] | Mapping[str, str] | None = None, ledger: Ledger | None = None, start=None, end=None
 ) -> Judgements:
     """Every completed pack under ``data_dir/expert_citizens/``, in date order (none: empty tables).
 
@@ -243,7 +272,8 @@ def load_judgements(
     folder = data_dir / FOLDER
     if not folder.is_dir():
         return _empty()
-    known_ids = set(known_ids) if known_ids is not None else None
+    if known_ids is not None:
+        known_ids = dict(known_ids) if isinstance(known_ids, Mapping) else dict.fromkeys(known_ids)
     packs: list = []
     dates: dict[pd.Timestamp, str] = {}
     for path in sorted(folder.iterdir()):
@@ -266,4 +296,6 @@ def load_judgements(
         packs.append(pack)
     if not packs:
         return _empty()
-    return Judgements(*(pd.concat([getattr(p, part) for p in packs], ignore_index=True) for part in ("judgements", "overall", "sessions")))
+    return Judgements(
+        *(pd.concat([getattr(p, part) for p in packs], ignore_index=True) for part in ("judgements", "overall", "sessions", "set_aside"))
+    )

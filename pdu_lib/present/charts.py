@@ -152,7 +152,7 @@ def likert_colours(n: int) -> list[str]:
 # --- input -------------------------------------------------------------------------------
 
 
-def _check_table(table: pd.DataFrame, what: str) -> pd.DataFrame:
+def _check_table(table: pd.DataFrame, what: str, over_base: bool = False) -> pd.DataFrame:
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"{what} needs a DataFrame, not {type(table).__name__}")
     missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
@@ -164,7 +164,7 @@ def _check_table(table: pd.DataFrame, what: str) -> pd.DataFrame:
     for column in ("count", "base"):
         rows[column] = [wording._whole(v, f"{what}: {column}") for v in rows[column]]
     too_big = rows[rows["count"] > rows["base"]]
-    if not too_big.empty:
+    if not too_big.empty and not over_base:
         first = too_big.iloc[0]
         raise ValueError(f"{what}: count {first['count']} exceeds base {first['base']} ({first['label']!r})")
     for row in rows.itertuples(index=False):
@@ -416,17 +416,32 @@ def _label_blocks(rows: pd.DataFrame, groups: list[str | None], categories: list
 
 
 def _bar_label(count: int, base: int, caution_below, intervals: bool) -> str:
+    if count > base:  # more answers than people counted: shown as it is, marked (wording.OVER_BASE_NOTE)
+        return wording.format_rate(count, base, caution_below=caution_below)
     return wording.format_percent(count, base, caution_below=caution_below, intervals=intervals)
+
+
+def _over_base_label(axis_label: str, rows: pd.DataFrame, separator: str) -> str:
+    """The axis label, with the note that explains a marked bar when a count exceeds its base."""
+    return f"{axis_label}{separator}{wording.OVER_BASE_NOTE}" if (rows["count"] > rows["base"]).any() else axis_label
 
 
 def _draw_share_bar(ax, y, count, base, fill, height, caution_below, intervals):
     if base == 0:
-        ax.text(0.5, y, wording.NO_BASE, va="center", ha="left", fontsize=MIN_FONT_PT, clip_on=False)
+        ax.text(
+            0.5,
+            y,
+            wording.NO_BASE if count == 0 else _bar_label(count, base, caution_below, False),
+            va="center",
+            ha="left",
+            fontsize=MIN_FONT_PT,
+            clip_on=False,
+        )
         return
-    value = _exact_percent(count, base)
+    value = min(100.0, _exact_percent(count, base))  # a bar over its base stops at 100%; its label says the rest
     ax.barh(y, value, color=fill, height=height)
     end = value
-    if intervals:
+    if intervals and count <= base:
         low, high = wording.wilson_interval(count, base)
         ax.errorbar(
             value,
@@ -457,13 +472,17 @@ def share_bars(
     caution_below: int | None = wording.CAUTION_BELOW,
     intervals: bool = False,
     axis_label: str = AXIS_LABEL,
+    over_base: bool = False,
 ) -> Figure:
     """Horizontal bars of shares, one per category, labelled "60% (30 of 50)".
 
     With ``intervals`` each bar carries its 95% Wilson interval, drawn and in the label.
+    With ``over_base`` (a response rate) a count above its base is allowed: its
+    bar stops at 100%, its label is marked ‡ and the axis carries the note.
     """
     _check_name(name)
-    rows = _check_table(table, "share_bars")
+    rows = _check_table(table, "share_bars", over_base)
+    axis_label = _over_base_label(axis_label, rows, "\n")
     if "group" in rows.columns and rows["group"].nunique() > 1:
         raise ValueError("share_bars: the table has several groups; use grouped_share_bars")
     fig, ax = _new_figure(len(rows))
@@ -570,13 +589,16 @@ def interactive_share_bars(
     caution_below: int | None = wording.CAUTION_BELOW,
     intervals: bool = False,
     axis_label: str = AXIS_LABEL,
+    over_base: bool = False,
 ) -> go.Figure:
     """Horizontal share bars (one trace per group, if any) with count and base on hover.
 
     Labels read "60% (30 of 50)"; with ``intervals`` the 95% Wilson interval is drawn and labelled.
+    ``over_base`` as for :func:`share_bars`.
     """
     _check_chart_id(chart_id)
-    rows = _check_table(table, "interactive_share_bars")
+    rows = _check_table(table, "interactive_share_bars", over_base)
+    axis_label = _over_base_label(axis_label, rows, "<br>")
     groups = _groups(rows)
     categories = _categories(rows)
     labels = {code: _plotly(label, 18) for code, label in categories}
@@ -590,8 +612,8 @@ def interactive_share_bars(
                 continue
             count, base = int(match.iloc[0]["count"]), int(match.iloc[0]["base"])
             label = _bar_label(count, base, caution_below, intervals)
-            value = _exact_percent(count, base)
-            low, high = wording.wilson_interval(count, base) if base else (0.0, 0.0)
+            value = min(100.0, _exact_percent(count, base))
+            low, high = wording.wilson_interval(count, base) if base > 0 and count <= base else (value / 100, value / 100)
             x.append(value)
             plus.append(max(0.0, 100 * high - value))
             minus.append(max(0.0, value - 100 * low))

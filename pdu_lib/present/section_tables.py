@@ -133,3 +133,22 @@ def response_rate_chart_table(rates: pd.DataFrame) -> pd.DataFrame:
     )
     table["percent"] = 100.0 * table["count"] / table["base"]
     return table
+
+
+def judgements_set_aside(judgements) -> pd.DataFrame:
+    """Expert Citizens judgements set aside because their action is not in the data as the pack gave it, by action id.
+
+    For the data-quality appendix's technical part: the evaluator finds each
+    row in the returned pack by its id (``inputs.expert_citizens.Judgements.set_aside``).
+
+    >>> from pdu_lib.inputs.expert_citizens import Judgements, TEXT_CHANGED
+    >>> aside = pd.DataFrame({"session": ["2019-02"], "action_id": ["A-1F2E3D"], "reason": [TEXT_CHANGED],
+    ...                       "source_file": ["expert_citizens/2019-02-14.xlsx"], "source_row": [7]})
+    >>> judgements_set_aside(Judgements(None, None, None, aside))[["Action id", "Row", "Why set aside"]].to_dict("records")
+    [{'Action id': 'A-1F2E3D', 'Row': 7, 'Why set aside': 'action text changed in the data since the pack was made'}]
+    """
+    columns = {"action_id": "Action id", "session": "Session", "source_file": "File", "source_row": "Row", "reason": "Why set aside"}
+    aside = getattr(judgements, "set_aside", None)
+    if aside is None:
+        return pd.DataFrame(columns=list(columns.values()))
+    return aside[list(columns)].rename(columns=columns).reset_index(drop=True)

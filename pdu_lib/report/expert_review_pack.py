@@ -45,6 +45,7 @@ from pdu_lib.inputs.expert_citizens import (
     text_check,
 )
 from pdu_lib.present.quotes import is_non_answer, publication_review
+from pdu_lib.report.figures_csv import FORMULA_STARTS
 from pdu_lib.report.outputs import check_out_dir
 
 PACK_NAME = "expert_citizens_review_pack"
@@ -104,6 +105,7 @@ def build_workbook(actions: pd.DataFrame, heading: str, withheld: pd.DataFrame |
     sheet.append(headers)
     for row in actions.itertuples(index=False):
         sheet.append([row.action_id, row.theme_label, row.text, None, None, text_check(row.action_id, row.text)])
+    _as_text(sheet)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for letter, width in zip("ABCDEF", (11, 28, 70, 28, 50, 12)):
@@ -150,6 +152,20 @@ def build_workbook(actions: pd.DataFrame, heading: str, withheld: pd.DataFrame |
         about.append([line])
     about.column_dimensions["A"].width = 110
     return workbook
+
+
+def _as_text(sheet) -> None:
+    """Every text cell written as a string, never a formula (OWASP: CSV injection), and kept as text when edited in Excel.
+
+    openpyxl takes a text starting with ``=`` for a formula; typed as a string
+    it is stored and read back exactly as it was, and Excel's quote prefix
+    stops the cell turning into a formula when someone edits it.
+    """
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and (cell.data_type == "f" or cell.value.startswith(FORMULA_STARTS)):
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 def _fixed_zip(raw: bytes) -> bytes:
@@ -267,7 +283,7 @@ def write_review_pack(report: str, data_dir: str | Path | None = None, out_dir: 
     """Write ``OUT/review_pack/<report>/expert_citizens_review_pack.docx`` and ``.xlsx`` from a report's data."""
     data_dir = Path(data_dir) if data_dir is not None else config.SAMPLE_DATA_DIR
     out_dir = check_out_dir(out_dir if out_dir is not None else config.OUTPUTS_DIR, data_dir)
-    ds = load_dataset(data_dir, report)
+    ds = load_dataset(data_dir, report, with_judgements=False)  # the returned packs play no part in a new one
     pack = pack_actions(ds)
     heading = f"{config.programme_name(data_dir)}: {ds.period.title}"
     folder = out_dir / "review_pack" / report

@@ -2,9 +2,14 @@
 
 import csv
 import math
+import re
 from pathlib import Path
 
 from pdu_lib import config
+
+#: A text cell starting with one of these is read as a formula by a spreadsheet (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 FIGURE_COLUMNS = ("figure_id", "value", "numerator", "base", "section", "unit", "statement", "source_files", "question", "filter", "metric")
 
@@ -34,12 +39,27 @@ def write_figures_csv(frame, path: Path) -> None:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(FIGURE_COLUMNS)
         for row in rows:
-            writer.writerow([_cell(row[column]) for column in FIGURE_COLUMNS])
+            writer.writerow([neutralise_formula(_cell(row[column])) for column in FIGURE_COLUMNS])
 
 
 def read_figures_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def neutralise_formula(text: str) -> str:
+    """A text cell a spreadsheet will show as text: one that would start a formula gets a leading apostrophe (OWASP).
+
+    Numbers, negative ones included, are left as they are.
+
+    >>> [neutralise_formula(t) for t in ("=1+2", "@SUM(A1)", "-3", "+44 115", "Events")]
+    ["'=1+2", "'@SUM(A1)", '-3', "'+44 115", 'Events']
+    >>> neutralise_formula(chr(9) + "x") == "'" + chr(9) + "x"
+    True
+    """
+    if text.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def _cell(value) -> str:
