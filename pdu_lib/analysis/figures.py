@@ -432,6 +432,29 @@ def _effectiveness(figure_id: str, code: str, label: str) -> FigureSpec:
     )
 
 
+def _involvement_views(stance: str | None) -> Compute:
+    def compute(ds: Dataset) -> int | None:
+        return None if ds.excerpts is None else themes.people_with_stance(ds.excerpts, "involvement", stance)
+
+    return compute
+
+
+def _involvement(figure_id: str, stance: str | None, statement: str) -> FigureSpec:
+    """People who spoke about service user involvement, by the direction of their views (coded excerpts)."""
+    return FigureSpec(
+        figure_id,
+        "involvement",
+        "count",
+        statement,
+        _involvement_views(stance),
+        _from_file(
+            "excerpts",
+            lambda ds: f"coded evidence of the period ({_dates(ds)}); Expert Citizens reviews not counted",
+            "distinct respondents coded to the section's themes" + (f" with a {stance} view" if stance else ""),
+        ),
+    )
+
+
 def pledge_adopters(ds: Dataset) -> int | None:
     if ds.excerpts is None:
         return None
@@ -729,6 +752,10 @@ FIGURES: tuple[FigureSpec | FigureFamily, ...] = (
             "distinct respondents coded to the Pledge theme",
         ),
     ),
+    _involvement("involvement_spoke", None, "People who spoke about service user involvement at PDU events"),
+    _involvement("involvement_positive", "positive", "People who spoke positively about service user involvement"),
+    _involvement("involvement_concerns", "critical", "People who raised concerns about service user involvement"),
+    _involvement("involvement_mixed", "mixed", "People with mixed views of service user involvement"),
     # The Expert Citizens' review of actions
     FigureSpec(
         "ec_actions_judged",

@@ -219,3 +219,17 @@ def pledge_adopters(excerpts: pd.DataFrame, period_end: Any, theme: str = "pledg
     coded = (excerpts["theme"] == theme) | (excerpts["sub_theme"] == theme)
     keep = coded & (excerpts["round"].astype(str) <= last) & (excerpts["method"] != "review")
     return int(excerpts.loc[keep, "respondent"].nunique())
+
+
+def people_with_stance(excerpts: pd.DataFrame, section: str, stance: str | None = None) -> int:
+    """Distinct people whose excerpts in ``section`` take ``stance`` (any stance when None); review notes are not people.
+
+    >>> e = pd.DataFrame({"section": ["s"] * 4, "method": ["interview"] * 3 + ["review"], "respondent": ["a", "a", "b", "EC"],
+    ...                   "stance": ["positive", "critical", "positive", "positive"]})
+    >>> people_with_stance(e, "s"), people_with_stance(e, "s", "positive"), people_with_stance(e, "s", "mixed")
+    (2, 2, 0)
+    """
+    rows = excerpts.loc[(excerpts["section"] == section) & (excerpts["method"] != "review")]
+    if stance is not None:
+        rows = rows.loc[rows["stance"].astype(str) == stance]
+    return int(rows["respondent"].nunique())

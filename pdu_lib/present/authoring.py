@@ -30,7 +30,9 @@ format      gives                                       example
 
 and for a count: (none) the digits, ``words``/``Words`` the count in words up
 to nine, ``people``/``People`` the count with its noun agreeing
-(``wording.count_phrase``: "no one", "one person", "five people"). A count
+(``wording.count_phrase``: "no one", "one person", "five people"), and a noun
+of ``wording.COUNT_NOUNS`` the same way (``{cop_sui_sessions:session}``: "one
+session", "four sessions"; ``Session`` capitalised). A count
 placeholder followed by a typed "people" or "person" is refused: write
 ``{pledge_adopters:People}``, so that no count of 0 or 1 reads "None people". A share whose base is under 30 carries the caution mark, and the
 text then ends with the caution note. Values from data are escaped, so a label
@@ -118,6 +120,8 @@ def format_value(value: Any, spec: str, *, intervals: bool = False) -> str:
     ('12/25', 'Just under half')
     >>> format_value(4, "words"), format_value(12, ""), format_value(0, "People"), format_value(1, "people")
     ('four', '12', 'No one', 'one person')
+    >>> format_value(1, "session"), format_value(4, "Session")
+    ('one session', 'Four sessions')
     >>> format_value(None, "")
     'no figure: no data in this period'
     """
@@ -127,10 +131,12 @@ def format_value(value: Any, spec: str, *, intervals: bool = False) -> str:
     if isinstance(value, Share):
         return _format_share(value, spec, intervals=intervals)
     if isinstance(value, (int,)) and not isinstance(value, bool):
-        if spec not in _COUNT_FORMATS:
+        if spec not in _COUNT_FORMATS and spec.lower() not in wording.COUNT_NOUNS:
             raise ValueError(f"has an unknown format {spec!r} for a count; use one of: {', '.join(f for f in _COUNT_FORMATS if f)}")
         if spec in ("people", "People"):
             return wording.count_phrase(value, capitalise=spec == "People")
+        if spec.lower() in wording.COUNT_NOUNS:
+            return wording.count_phrase(value, spec.lower(), capitalise=spec[:1].isupper())
         return wording.count_words(value, capitalise=spec == "Words") if spec else str(value)
     if spec:
         raise ValueError(f"is text and takes no format (got {spec!r})")

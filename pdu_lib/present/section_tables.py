@@ -8,7 +8,9 @@ little pandas first.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -42,6 +44,75 @@ def sources_of_evidence(ds: Dataset) -> pd.DataFrame:
         *[(f"Expert Citizens review, {r.date:%B %Y}", "people present", int(r.present)) for r in reviews.itertuples()],
     ]
     return pd.DataFrame(rows, columns=["Source", "Unit", "Count"])
+
+
+@dataclass(frozen=True)
+class EvidenceSource:
+    """A source of evidence that authored text can name, the words that name it, and whether a period holds it.
+
+    ``words`` is a regular expression (case ignored) that finds a passage
+    naming the source; ``held`` says whether the Dataset's period has any of
+    it. The claim check (:mod:`pdu_lib.report.authored_text`) fails a section
+    whose text names a source its period lacks.
+    """
+
+    key: str
+    name: str
+    words: str
+    held: Callable[[Dataset], bool]
+
+    @property
+    def tag(self) -> str:
+        """The cell tag that shows a passage only in a period holding this source (``needs-review``)."""
+        return f"needs-{self.key}"
+
+    def named_in(self, text: str) -> bool:
+        return re.search(self.words, text, flags=re.IGNORECASE) is not None
+
+
+def _interviewed(ds: Dataset, flag: str, group: str) -> bool:
+    """Whether the period holds an interview with someone flagged ``flag`` (a bool column) or of ``group``."""
+    rows = ds.interviews
+    flagged = rows[flag].fillna(False).astype(bool) if flag in rows.columns else pd.Series(False, index=rows.index)
+    return bool((flagged | rows["group"].astype(str).eq(group)).any())
+
+
+#: The sources of evidence authored text may name, and their words: one list, beside the sources table above.
+EVIDENCE_SOURCES: tuple[EvidenceSource, ...] = (
+    EvidenceSource(
+        "steering-group",
+        "Steering Group interviews",
+        r"\bsteering group\b",
+        lambda ds: _interviewed(ds, "steering_group", "steering_group_member"),
+    ),
+    EvidenceSource(
+        "facilitators", "facilitator interviews", r"\bfacilitators?\b", lambda ds: _interviewed(ds, "facilitated_event", "facilitator")
+    ),
+    EvidenceSource(
+        "review",
+        "an Expert Citizens review",
+        r"\bexpert citizens'?\s+(review|reviewed|judged|judgement|view)",
+        lambda ds: len(ds.reviews) >= 1,
+    ),
+    EvidenceSource(
+        "second-review",
+        "a second Expert Citizens review",
+        r"\b(second|later|two|both) (of the )?(expert citizens'? )?reviews?\b|\breview(ed)? (again|a second time)",
+        lambda ds: len(ds.reviews) >= 2,
+    ),
+    EvidenceSource("follow-up", "a follow-up survey round", r"\bfollow-up (survey|round|respondents?)", lambda ds: ds.has_followup_data),
+    EvidenceSource(
+        "second-round",
+        "a second follow-up round",
+        r"\bsecond (round|follow-up)|\b(both|two) (follow-up )?(rounds|follow-up surveys)\b|\bsecond information collection",
+        lambda ds: len(ds.rounds) >= 2,
+    ),
+)
+
+
+def sources_lacking(ds: Dataset) -> tuple[EvidenceSource, ...]:
+    """The sources of :data:`EVIDENCE_SOURCES` that the Dataset's period does not hold."""
+    return tuple(source for source in EVIDENCE_SOURCES if not source.held(ds))
 
 
 def repeat_attendance(attendances: pd.DataFrame) -> pd.DataFrame:

@@ -75,6 +75,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
@@ -94,6 +95,8 @@ __all__ = [
     "format_percent",
     "needs_caution",
     "percent",
+    "QUANTITY_WORDS",
+    "quantity_words_in",
     "round_half_up",
     "share_phrase",
     "share_words",
@@ -321,7 +324,13 @@ _NOUNS: dict[str, tuple[str, str]] = {
     "person": ("people", "no one"),
     "respondent": ("respondents", "no respondent"),
     "review": ("reviews", "no review"),
+    "session": ("sessions", "no sessions"),
+    "event": ("events", "no events"),
+    "interview": ("interviews", "no interviews"),
+    "action": ("actions", "no actions"),
 }
+#: The nouns :func:`count_phrase` knows by name (a %%prose count can take one as its format: ``{x:session}``).
+COUNT_NOUNS = ("person", *(noun for noun in _NOUNS if noun != "person"))
 
 
 def count_phrase(n, noun: str = "person", *, digits: bool = False, capitalise: bool = False) -> str:
@@ -460,3 +469,42 @@ def with_evaluative_word(text: str, numerator, base, low: str = "only", high: st
     word = evaluative_word(numerator, base, low=low, high=high)
     phrase = f"{word} {text}" if word else text
     return phrase[0].upper() + phrase[1:] if capitalise and phrase else phrase
+
+
+#: Words that say how many without a figure: authored text may not type them (a figure's format gives them).
+QUANTITY_WORDS: tuple[str, ...] = (
+    "almost all",
+    "nearly all",
+    "almost everyone",
+    "nearly everyone",
+    "everyone",
+    "most",
+    "majority",
+    "minority",
+    "a large share",
+    "a small share",
+    "a large number",
+    "a number of",
+    "a handful",
+    "numerous",
+    "several",
+    "few",
+    "many",
+    "half",
+    "a third",
+    "two thirds",
+    "a quarter",
+    "three quarters",
+)
+_QUANTITY = re.compile(r"(?<!how )(?<![\w-])(" + "|".join(re.escape(w) for w in QUANTITY_WORDS) + r")(?![\w-])", re.IGNORECASE)
+
+
+def quantity_words_in(text: str) -> list[str]:
+    """The quantity words typed in ``text``, lower case, in order of appearance, each once.
+
+    >>> quantity_words_in("Most were very positive; a few had concerns, and MOST came back.")
+    ['most', 'few']
+    >>> quantity_words_in("The mostly-attended half-day sessions, and how many came")
+    []
+    """
+    return list(dict.fromkeys(match.group(1).casefold() for match in _QUANTITY.finditer(text)))

@@ -47,11 +47,13 @@ from pathlib import Path
 from typing import Any
 
 from pdu_lib import config
-from pdu_lib.analysis.figures import compute_figures
+from pdu_lib.analysis.figures import compute_figures, figure_map
 from pdu_lib.config import ReportPeriod, Section
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.dataset import Dataset, load_dataset
 from pdu_lib.inputs.tables import reads_shared
+from pdu_lib.present.section_tables import sources_lacking
+from pdu_lib.report.authored_text import drop_tags_for, section_problems
 from pdu_lib.report.cache import Prepared, check_cache_location, keep_snapshot, prepare
 from pdu_lib.report.execute import KernelPool, SectionResult, run_sections, short_message
 from pdu_lib.report.figures_csv import write_figures_csv
@@ -221,6 +223,19 @@ def select_sections(all_sections: Sequence[Section], keys: Sequence[str] | None)
 # One report
 
 
+def authored_text_failures(sections: Sequence[Section], notebooks_dir: Path, drop_tags: Sequence[str], dataset) -> dict[str, SectionResult]:
+    """The sections whose authored text fails its checks (:mod:`pdu_lib.report.authored_text`), as failed results, by key."""
+    lacking, figures = sources_lacking(dataset), figure_map(dataset)
+    failed = {}
+    for section in sections:
+        notebook = Path(notebooks_dir) / section.notebook
+        problems = section_problems(notebook, drop_tags, lacking, figures) if notebook.is_file() else []
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            failed[section.key] = SectionResult(section, ok=False, error=problems[0] + more)
+    return failed
+
+
 def render_report(
     period: ReportPeriod,
     dataset: Any,
@@ -274,7 +289,8 @@ def render_report(
 
     check_replaceable(final_dir)
     remove_ours(failed_dir)  # failures of an earlier render would only mislead
-    drop_tags = [other for other in config.load_reports(data_dir) if other != name]
+    drop_tags = drop_tags_for(dataset, [other for other in config.load_reports(data_dir) if other != name])
+    refused = authored_text_failures(sections, notebooks_dir, drop_tags, dataset)
     keyed_params = {"report": name, "data_dir": str(data_dir), "report_mode": True, "show_intervals": intervals}
     key, keys = None, None
     if prepared is not None:
@@ -305,8 +321,8 @@ def render_report(
         params = {**keyed_params, "output_dir": str(staging)}
         if prepared is not None:  # the run's own copy: clearing the cache meanwhile does no harm
             params["dataset_path"] = str(keep_snapshot(prepared, folder.run_folder))
-        result.sections = run_incremental(
-            sections,
+        ran = run_incremental(
+            [section for section in sections if section.key not in refused],
             notebooks_dir=notebooks_dir,
             parameters=params,
             executed_dir=executed_dir,
@@ -321,6 +337,8 @@ def render_report(
             runner=functools.partial(run_sections, pool=pool),
             keys=keys,
         )
+        by_key = {**{r.section.key: r for r in ran}, **refused}
+        result.sections = [by_key[section.key] for section in sections]
         for section_result in result.failed:
             kept = _keep_failed(section_result, executed_dir, failed_dir)
             _say(
