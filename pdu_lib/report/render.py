@@ -289,8 +289,10 @@ def render_report(
 
     check_replaceable(final_dir)
     remove_ours(failed_dir)  # failures of an earlier render would only mislead
-    drop_tags = drop_tags_for(dataset, [other for other in config.load_reports(data_dir) if other != name])
-    refused = authored_text_failures(sections, notebooks_dir, drop_tags, dataset)
+    others = [other for other in config.load_reports(data_dir) if other != name]
+    checkable = isinstance(dataset, Dataset)  # a stand-in dataset (in tests of the render itself) has no sources to check
+    drop_tags = drop_tags_for(dataset, others) if checkable else others
+    refused = authored_text_failures(sections, notebooks_dir, drop_tags, dataset) if checkable else {}
     keyed_params = {"report": name, "data_dir": str(data_dir), "report_mode": True, "show_intervals": intervals}
     key, keys = None, None
     if prepared is not None:
