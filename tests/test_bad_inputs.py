@@ -198,7 +198,7 @@ def test_an_empty_or_truncated_register_workbook_is_an_error(sample_copy, spoil)
     path.write_bytes(b"" if spoil == "empty" else path.read_bytes()[: path.stat().st_size // 2])
     with pytest.raises(InputError) as caught:
         load(sample_copy)
-    assert_points_at(caught.value, "attendance_register.xlsx", None, None, "cannot be opened as an Excel workbook")
+    assert_points_at(caught.value, "attendance_register.xlsx", None, None, "is damaged (it is not a complete Excel workbook)")
 
 
 # ---------------------------------------------------------------------------

@@ -287,9 +287,9 @@ def test_qdpx_label_names_are_not_taken_for_copies(tmp_path):
 @pytest.mark.parametrize(
     "setup, message",
     [
-        ("not a zip", "cannot be opened as a zip"),
+        ("not a zip", "is a text file \\(a CSV\\?\\) saved under this name, not a REFI-QDA project: export the project from Taguette"),
         ("no qde", "no project.qde"),
-        ("entities", "unsafe XML"),
+        ("entities", "declares XML entities, which Taguette never writes"),
         ("unknown code", "not a Code of the project"),
         ("outside", "outside the project"),
         ("wrong root", "not a REFI-QDA project"),

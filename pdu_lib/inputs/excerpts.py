@@ -22,7 +22,7 @@ from pdu_lib.inputs.codebook import (
     load_codebook,
     resolve_tag,
 )
-from pdu_lib.inputs.files import check_input_file, read_input_bytes, strip_bidi
+from pdu_lib.inputs.files import check_input_file, not_an_archive, read_input_bytes, strip_bidi, xml_position
 from pdu_lib.inputs.ledger import Ledger
 from pdu_lib.inputs.periods import month_key
 from pdu_lib.inputs.tables import (
@@ -309,6 +309,8 @@ def load_plain_excerpts(path: str | Path, name: str | None = None, sources_dir: 
 
 # --------------------------------------------------------------------------- REFI-QDA
 
+QDPX_FIX = "export the project from Taguette again as a REFI-QDA project (.qdpx)"
+
 
 def _parse_xml(raw: bytes, name: str):
     try:
@@ -319,9 +321,14 @@ def _parse_xml(raw: bytes, name: str):
         try:
             return SafeET.fromstring(raw)
         except SafeET.ParseError as err:
-            raise InputError(name, f"project.qde is not well-formed XML ({err})") from None
-        except Exception as err:  # defusedxml's DTDForbidden, EntitiesForbidden, ...
-            raise InputError(name, f"project.qde was refused as unsafe XML ({type(err).__name__})") from None
+            where = xml_position(err)
+            raise InputError(
+                name, f"the project is damaged (its project.qde cannot be read{f' at {where}' if where else ''}): {QDPX_FIX}"
+            ) from None
+        except Exception:  # defusedxml's DTDForbidden, EntitiesForbidden, ...
+            raise InputError(
+                name, f"the project was refused: its project.qde declares XML entities, which Taguette never writes; {QDPX_FIX}"
+            ) from None
     except ImportError:  # pragma: no cover - defusedxml is installed with the project
         import xml.etree.ElementTree as ET
 
@@ -421,8 +428,10 @@ def load_qdpx(path: str | Path, name: str | None = None) -> pd.DataFrame:
     check_input_file(path, name)
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as err:
-        raise InputError(name, f"is not a REFI-QDA project: cannot be opened as a zip ({err})") from None
+    except (zipfile.BadZipFile, OSError):
+        with open(path, "rb") as file:
+            head = file.read(1024)
+        raise InputError(name, not_an_archive(head, "a REFI-QDA project", QDPX_FIX)) from None
     with archive:
         info = _zip_member(archive, "project.qde")
         if info is None:

@@ -174,3 +174,37 @@ def check_data_folder(data_dir: str | Path, max_entries: int = 10_000) -> None:
             mode = path.lstat().st_mode
             if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
                 raise InputError(name, f"is {_kind(mode)}, not a file: the data folder holds regular files only")
+
+
+def not_an_archive(head: bytes, kind: str, fix: str) -> str:
+    """What a file that should be a zip archive (``kind``: "an Excel workbook", "a REFI-QDA project") holds instead, and what to do.
+
+    ``head`` is the file's first bytes; ``fix`` says how to get a proper file.
+
+    >>> not_an_archive(b"<!DOCTYPE html><html>", "an Excel workbook", "export it again as .xlsx")
+    'is a web page (HTML) saved under this name, not an Excel workbook: export it again as .xlsx'
+    >>> not_an_archive(b"PK\\x03\\x04 cut short", "an Excel workbook", "open it in Excel and save it again")
+    'is damaged (it is not a complete Excel workbook): open it in Excel and save it again'
+    """
+    start = head[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html")) or b"<html" in start:
+        return f"is a web page (HTML) saved under this name, not {kind}: {fix}"
+    if start.startswith(b"<"):
+        return f"is an XML or text file saved under this name, not {kind}: {fix}"
+    if start and not start.startswith(b"pk") and b"\x00" not in start:
+        try:
+            start.decode("utf-8")
+            return f"is a text file (a CSV?) saved under this name, not {kind}: {fix}"
+        except UnicodeDecodeError:
+            pass
+    return f"is damaged (it is not a complete {kind.split(' ', 1)[1]}): {fix}"
+
+
+def xml_position(err: BaseException) -> str:
+    """Where an XML parser's error points ("line 1, column 1861"), or an empty string.
+
+    >>> xml_position(ValueError("not well-formed (invalid token): line 1, column 1861")), xml_position(ValueError("bad"))
+    ('line 1, column 1861', '')
+    """
+    found = re.search(r"line (\d+),? column (\d+)", str(err))
+    return f"line {found.group(1)}, column {found.group(2)}" if found else ""

@@ -28,7 +28,21 @@ import numpy as np
 from pandas.api.types import infer_dtype
 
 from pdu_lib.errors import InputError
-from pdu_lib.inputs.files import MAX_INPUT_ENV, max_input_bytes, read_input_bytes, strip_bidi
+from pdu_lib.inputs.files import MAX_INPUT_ENV, max_input_bytes, not_an_archive, read_input_bytes, strip_bidi, xml_position
+
+RESAVE = "open it in Excel and save it again (File > Save As > Excel Workbook)"
+NOT_A_WORKBOOK_FIX = "export it again as an Excel workbook (.xlsx), or open it in Excel and save it as one"
+
+
+def damaged(label: str, err: BaseException | str) -> str:
+    """A workbook part that cannot be parsed, in words: what happened and what to do.
+
+    >>> damaged("the first sheet", ValueError("ParseError: not well-formed (invalid token): line 1, column 1861"))
+    'the workbook is damaged (the XML of the first sheet cannot be read at line 1, column 1861): open it in Excel and save it again (File > Save As > Excel Workbook)'
+    """
+    where = xml_position(err) if isinstance(err, BaseException) else err
+    return f"the workbook is damaged (the XML of {label} cannot be read{f' at {where}' if where else ''}): {RESAVE}"
+
 
 #: Excel's own sheet limits: a sheet declaring more was not written by a spreadsheet program.
 EXCEL_MAX_ROWS, EXCEL_MAX_COLUMNS = 1_048_576, 16_384
@@ -72,12 +86,6 @@ def column_number(letters: str) -> int:
     return number
 
 
-def _problem(err: BaseException) -> str:
-    """A parser's exception as a short phrase, its type named."""
-    text = " ".join(str(err).split())[:200]
-    return f"{type(err).__name__}: {text}" if text else type(err).__name__
-
-
 def _is_panic(err: BaseException) -> bool:
     # pyo3 turns a Rust panic into PanicException, a BaseException: it is a broken file too, never an interrupt.
     return type(err).__name__ == "PanicException"
@@ -97,7 +105,16 @@ def check_xlsx_archive(source: Path | bytes, name: str) -> None:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, RuntimeError, ValueError) as err:
         if isinstance(err, InputError):
             raise
-        raise InputError(name, f"cannot be opened as an Excel workbook ({err})") from None
+        head = source[:1024] if isinstance(source, bytes) else _head(source)
+        raise InputError(name, not_an_archive(head, "an Excel workbook", NOT_A_WORKBOOK_FIX)) from None
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as file:
+            return file.read(1024)
+    except OSError:
+        return b""
 
 
 def _check_archive(archive: zipfile.ZipFile, name: str) -> None:
@@ -147,9 +164,11 @@ def _sheet_parts(archive: zipfile.ZipFile, name: str) -> list[tuple[str, str | N
         workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
         relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     except KeyError as err:
-        raise InputError(name, f"cannot be opened as an Excel workbook (a part is missing: {err})") from None
+        raise InputError(name, f"is damaged (a part of the workbook is missing: {err}): {RESAVE}") from None
     except Exception as err:  # not well-formed XML, or refused as unsafe (entities, DTD)
-        raise InputError(name, f"cannot be opened as an Excel workbook ({_problem(err)})") from None
+        if type(err).__name__ in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"):
+            raise InputError(name, f"was refused: its XML declares entities, which Excel never writes; {RESAVE}") from None
+        raise InputError(name, damaged("the workbook's list of sheets", err)) from None
     targets = {}
     for relation in relations.iter():
         if _local(relation.tag) == "Relationship":
@@ -270,10 +289,10 @@ def _check_characters(xml: bytes, name: str, part: str, where: str) -> None:
         offset, problem = found.start(), "reference to invalid character number"
     line = xml.count(b"\n", 0, offset) + 1
     column = offset - (xml.rfind(b"\n", 0, offset) + 1)
-    message = f"ParseError: {problem}: line {line}, column {column}"
+    message = f"line {line}, column {column}, {problem}"
     if part.startswith("xl/worksheets/"):
-        raise InputError(name, f"{where} cannot be read ({message})", row=_row_at(xml, offset))
-    raise InputError(name, f"cannot be opened as an Excel workbook ({message} in {part})")
+        raise InputError(name, damaged(where, message), row=_row_at(xml, offset))
+    raise InputError(name, damaged(f"its part {part}", message))
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -299,8 +318,8 @@ def sheet_cells(
     raw = read_input_bytes(path, name)
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, RuntimeError, ValueError) as err:
-        raise InputError(name, f"cannot be opened as an Excel workbook ({err})") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, RuntimeError, ValueError):
+        raise InputError(name, not_an_archive(raw[:1024], "an Excel workbook", NOT_A_WORKBOOK_FIX)) from None
     try:
         with archive:
             _check_archive(archive, name)
@@ -326,8 +345,8 @@ def sheet_cells(
                 bidi = bidi or any(pattern.search(xml) for pattern in _BIDI_BYTES)
     except InputError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, RuntimeError, ValueError) as err:
-        raise InputError(name, f"cannot be opened as an Excel workbook ({err})") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, RuntimeError, ValueError):
+        raise InputError(name, f"is damaged (a part of the workbook cannot be unpacked): {RESAVE}") from None
     rows = _calamine_rows(raw, name, chosen, label)
     return _as_openpyxl_gave(rows, strip=bidi)
 
@@ -349,14 +368,13 @@ def _calamine_rows(raw: bytes, name: str, title: str, label: str) -> list[list[A
     except BaseException as err:
         if not isinstance(err, Exception) and not _is_panic(err):
             raise
-        raise InputError(name, f"cannot be opened as an Excel workbook ({_problem(err)})") from None
+        raise InputError(name, damaged("the workbook", err)) from None
     try:
         return workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)
     except BaseException as err:
         if not isinstance(err, Exception) and not _is_panic(err):
             raise
-        hint = ": its XML is not well-formed" if type(err).__name__ == "XmlError" else ""
-        raise InputError(name, f"{label} cannot be read ({_problem(err)}){hint}") from None
+        raise InputError(name, damaged(label, err)) from None
     finally:
         workbook.close()
 
