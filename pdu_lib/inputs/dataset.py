@@ -7,6 +7,7 @@ and records every row set aside, with its reason, in the Ledger.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -25,10 +26,11 @@ from pdu_lib.inputs.codebook import (
     Codebook,
     load_codebook,
 )
-from pdu_lib.inputs.excerpts import in_period, load_excerpts
+from pdu_lib.inputs.excerpts import in_period, read_excerpt_folder
 from pdu_lib.inputs.files import check_data_folder
 from pdu_lib.inputs.ledger import Ledger
 from pdu_lib.inputs.periods import keep_within
+from pdu_lib.inputs.survey_peers import check_peers
 from pdu_lib.inputs.tables import display_name
 
 REGISTER_NAMES = ("attendance_register.xlsx", "attendance_register.csv")
@@ -67,6 +69,8 @@ class Dataset:
     # Survey exports of events or rounds outside the period, counted whole: survey, files, responses (no file names)
     files_outside_period: pd.DataFrame | None = None
     judgements: expert_citizens.Judgements | None = None  # completed Expert Citizens review packs in the period
+    # Files of excerpts/ not read, and documents.csv rows no excerpt names: file, what, note (the data-quality appendix)
+    unread_inputs: pd.DataFrame | None = None
     _derived: dict = field(default_factory=dict, repr=False, compare=False)  # values computed from the data, kept once
 
     @property
@@ -207,81 +211,144 @@ def _load(data_dir: Path, report_name: str, with_judgements: bool = True) -> Dat
     check_data_folder(data_dir)  # no FIFO, device or link out of the folder before any file is read
     period = config.report_period(data_dir, report_name)
     ledger = Ledger()
+    people = _load_people(data_dir, period, ledger)
+    hmap = harmonise.load_map(data_dir / "harmonisation.yml")
+    survey_tables = _load_surveys(data_dir, period, people["all_events"], people["events"], hmap, ledger)
+    evidence = _load_evidence(data_dir, period, survey_tables, ledger)
+    records_tables = _load_records(data_dir, period, ledger)
+    judgements = (
+        _load_judgements(data_dir, period, evidence["excerpts"], survey_tables["followup_answers"], ledger) if with_judgements else None
+    )
+    survey_tables.pop("_all")
+    return Dataset(
+        period=period,
+        data_dir=data_dir,
+        harmonisation=hmap,
+        ledger=ledger,
+        judgements=judgements,
+        **people,
+        **survey_tables,
+        **records_tables,
+        **evidence,
+    )
 
-    def name(path: Path) -> str:
-        return display_name(path, data_dir)
 
+def _load_judgements(
+    data_dir: Path, period: ReportPeriod, excerpts: pd.DataFrame | None, followup_answers: pd.DataFrame, ledger: Ledger
+) -> expert_citizens.Judgements:
+    """The completed Expert Citizens review packs of the period, their actions checked against the data's."""
+    # Without the coded excerpts (no codebook.yml) the ids of coded actions cannot be known, so none are checked.
+    known_ids = None
+    if excerpts is not None:
+        actions = reported_actions(followup_answers, excerpts)
+        known_ids = dict(zip(actions["action_id"], actions["text"].astype(str)))
+    return expert_citizens.load_judgements(data_dir, known_ids=known_ids, ledger=ledger, start=period.start, end=period.reviews_end)
+
+
+def _name(data_dir: Path) -> Callable[[Path], str]:
+    return lambda path: display_name(path, data_dir)
+
+
+def _load_people(data_dir: Path, period: ReportPeriod, ledger: Ledger) -> dict[str, pd.DataFrame]:
+    """Events and the register: bookings linked to people, and the attended rows of the period."""
+    name = _name(data_dir)
     events_path = data_dir / "events.csv"
     all_events = attendance.load_events(events_path, name=name(events_path), ledger=ledger)
     events = keep_within(all_events, "date", period.start, period.end, ledger, "event outside the report period")
-
     register_path = _find_register(data_dir)
     # People are linked over the period's rows only: a later period's bookings never change this report's people.
     bookings, people_audit, email_conflicts = attendance.load_register_linked(
         register_path, all_events, name=name(register_path), ledger=ledger, link_within=(period.start, period.end)
     )
     attended = _account_bookings(bookings, period, ledger)
-    attendances = attended.loc[attended["event_kind"] == "learning_event"].reset_index(drop=True)
-    cop_attendances = attended.loc[attended["event_kind"] == "cop_session"].reset_index(drop=True)
+    return {
+        "all_events": all_events,
+        "events": events,
+        "bookings": bookings,
+        "people_audit": people_audit,
+        "email_conflicts": email_conflicts,
+        "attendances": attended.loc[attended["event_kind"] == "learning_event"].reset_index(drop=True),
+        "cop_attendances": attended.loc[attended["event_kind"] == "cop_session"].reset_index(drop=True),
+    }
 
-    hmap = harmonise.load_map(data_dir / "harmonisation.yml")
+
+def _load_surveys(
+    data_dir: Path, period: ReportPeriod, all_events: pd.DataFrame, events: pd.DataFrame, hmap: harmonise.HarmonisationMap, ledger: Ledger
+) -> dict:
+    """Both surveys' exports, filtered to the period; ``_all`` keeps every export read, for the coded answers."""
     # Every report's period, so that a file's date order is the same whichever report is rendered.
     periods = [(p.start, p.end) for p in config.load_reports(data_dir).values()]
-    event_dates = dict(zip(all_events["event_id"], all_events["date"]))
     # Exports of events or rounds outside the period are counted whole, apart: the report lists nothing of them.
     outside_ledger = Ledger()
-    event_in_period = set(events["event_id"])
     first_month, last_month = f"{period.start:%Y-%m}", f"{period.end:%Y-%m}"
+    event_in_period = set(events["event_id"])
+    common = {"ledger": ledger, "periods": periods, "outside_ledger": outside_ledger}
     event_data = surveys.load_surveys(
         data_dir,
         "event",
         hmap,
-        ledger=ledger,
         known_ids=set(all_events["event_id"]),
-        event_dates=event_dates,
-        periods=periods,
+        event_dates=dict(zip(all_events["event_id"], all_events["date"])),
         survey_in_period=event_in_period.__contains__,
-        outside_ledger=outside_ledger,
+        **common,
     )
     followup_data = surveys.load_surveys(
-        data_dir,
-        "followup",
-        hmap,
-        ledger=ledger,
-        periods=periods,
-        survey_in_period=lambda round_id: first_month <= round_id <= last_month,
-        outside_ledger=outside_ledger,
+        data_dir, "followup", hmap, survey_in_period=lambda round_id: first_month <= round_id <= last_month, **common
     )
+    for data in (event_data, followup_data):
+        check_peers(data, hmap)
     event_responses, event_answers, event_asked = _filter_surveys(event_data, period, ledger)
     followup_responses, followup_answers, followup_asked = _filter_surveys(followup_data, period, ledger)
-    unmapped = pd.concat([event_data.unmapped, followup_data.unmapped], ignore_index=True)
     survey_files = pd.concat([event_data.files, followup_data.files], ignore_index=True)
     used_per_file = pd.concat([event_responses, followup_responses])["source_file"].value_counts()
     survey_files["responses_used"] = survey_files["source_file"].map(used_per_file).fillna(0).astype("int64")
+    return {
+        "event_responses": event_responses,
+        "event_answers": event_answers,
+        "event_asked": event_asked,
+        "followup_responses": followup_responses,
+        "followup_answers": followup_answers,
+        "followup_asked": followup_asked,
+        "unmapped_questions": pd.concat([event_data.unmapped, followup_data.unmapped], ignore_index=True),
+        "survey_files": survey_files,
+        "files_outside_period": _files_outside(survey_files, outside_ledger),
+        "_all": (event_data, followup_data),
+    }
 
+
+def _load_records(data_dir: Path, period: ReportPeriod, ledger: Ledger) -> dict[str, pd.DataFrame]:
+    """The hub's registrations, the interviews and the Expert Citizens reviews of the period."""
+    name = _name(data_dir)
     hub_path = data_dir / "hub_registrations.csv"
     hub_all = records.load_hub_registrations(hub_path, name=name(hub_path), ledger=ledger)
-    hub = keep_within(hub_all, "registered_on", pd.Timestamp.min.date(), period.end, ledger, "registered after the period end")
-
     interviews_path = data_dir / "interviews.csv"
-    interviews = keep_within(
-        records.load_interviews(interviews_path, name=name(interviews_path), ledger=ledger),
-        "date",
-        period.start,
-        period.end,
-        ledger,
-        "interview outside the report period",
-    )
     reviews_path = data_dir / "expert_citizens_reviews.csv"
-    reviews = keep_within(
-        records.load_expert_citizens_reviews(reviews_path, name=name(reviews_path), ledger=ledger),
-        "date",
-        period.start,
-        period.reviews_end,
-        ledger,
-        "review outside the report period",
-    )
+    return {
+        "hub": keep_within(hub_all, "registered_on", pd.Timestamp.min.date(), period.end, ledger, "registered after the period end"),
+        "interviews": keep_within(
+            records.load_interviews(interviews_path, name=name(interviews_path), ledger=ledger),
+            "date",
+            period.start,
+            period.end,
+            ledger,
+            "interview outside the report period",
+        ),
+        "reviews": keep_within(
+            records.load_expert_citizens_reviews(reviews_path, name=name(reviews_path), ledger=ledger),
+            "date",
+            period.start,
+            period.reviews_end,
+            ledger,
+            "review outside the report period",
+        ),
+    }
 
+
+def _load_evidence(data_dir: Path, period: ReportPeriod, survey_tables: dict, ledger: Ledger) -> dict:
+    """The coded excerpts of the period, the codebook, and what ``excerpts/`` held that was not read."""
+    if not (data_dir / CODEBOOK_FILE).is_file():
+        return {"excerpts": None, "codebook": None, "unread_inputs": None}
+    event_data, followup_data = survey_tables["_all"]
     # Open answers of every response the loaders kept, whatever its date: coded excerpts are
     # filtered to the period with the rest of the qualitative evidence (excerpts.in_period).
     all_responses = pd.concat([event_data.responses, followup_data.responses], ignore_index=True)
@@ -289,62 +356,20 @@ def _load(data_dir: Path, report_name: str, with_judgements: bool = True) -> Dat
     open_answers = all_answers.loc[all_answers["text"].notna()].merge(
         all_responses[["response_id", "submitted"]], on="response_id", how="left"
     )
-    # Respondent IDs let coded answers find their response; they go no further than load_excerpts.
-    respondents = pd.concat([event_data.respondents, followup_data.respondents], ignore_index=True)
-
-    excerpts = codebook = None
-    if (data_dir / CODEBOOK_FILE).is_file():
-        codebook = load_codebook(data_dir / CODEBOOK_FILE, data_dir / EXCERPTS_DIR / NAMES_FILE)
-        all_excerpts = load_excerpts(
-            data_dir,
-            survey_open_answers=open_answers,
-            ledger=ledger,
-            codebook=codebook,
-            survey_respondents=respondents,
-            survey_files=survey_files["source_file"].tolist(),
-        )
-        excerpts = in_period(all_excerpts, period.start, period.end, period.reviews_end)
-        kept = set(zip(excerpts["source_file"], excerpts["source_row"]))
-        outside = all_excerpts.loc[[(f, r) not in kept for f, r in zip(all_excerpts["source_file"], all_excerpts["source_row"])]]
-        for file, rows in outside.groupby("source_file")["source_row"]:
-            ledger.exclude(file, rows.tolist(), "excerpt outside the report period")
-
-    # Without the coded excerpts (no codebook.yml) the ids of coded actions cannot be known, so none are checked.
-    known_ids = None
-    if excerpts is not None:
-        actions = reported_actions(followup_answers, excerpts)
-        known_ids = dict(zip(actions["action_id"], actions["text"].astype(str)))
-    judgements = None
-    if with_judgements:
-        judgements = expert_citizens.load_judgements(
-            data_dir, known_ids=known_ids, ledger=ledger, start=period.start, end=period.reviews_end
-        )
-
-    return Dataset(
-        period=period,
-        data_dir=data_dir,
-        all_events=all_events,
-        events=events,
-        bookings=bookings,
-        attendances=attendances,
-        cop_attendances=cop_attendances,
-        people_audit=people_audit,
-        email_conflicts=email_conflicts,
-        event_responses=event_responses,
-        event_answers=event_answers,
-        event_asked=event_asked,
-        followup_responses=followup_responses,
-        followup_answers=followup_answers,
-        followup_asked=followup_asked,
-        unmapped_questions=unmapped,
-        hub=hub,
-        interviews=interviews,
-        reviews=reviews,
-        harmonisation=hmap,
+    codebook = load_codebook(data_dir / CODEBOOK_FILE, data_dir / EXCERPTS_DIR / NAMES_FILE)
+    folder = read_excerpt_folder(
+        data_dir,
+        survey_open_answers=open_answers,
         ledger=ledger,
-        excerpts=excerpts,
         codebook=codebook,
-        survey_files=survey_files,
-        files_outside_period=_files_outside(survey_files, outside_ledger),
-        judgements=judgements,
+        # Respondent IDs let coded answers find their response; they go no further than the excerpts loader.
+        survey_respondents=pd.concat([event_data.respondents, followup_data.respondents], ignore_index=True),
+        survey_files=survey_tables["survey_files"]["source_file"].tolist(),
     )
+    excerpts = in_period(folder.excerpts, period.start, period.end, period.reviews_end)
+    kept = set(zip(excerpts["source_file"], excerpts["source_row"]))
+    all_excerpts = folder.excerpts
+    outside = all_excerpts.loc[[(f, r) not in kept for f, r in zip(all_excerpts["source_file"], all_excerpts["source_row"])]]
+    for file, rows in outside.groupby("source_file")["source_row"]:
+        ledger.exclude(file, rows.tolist(), "excerpt outside the report period")
+    return {"excerpts": excerpts, "codebook": codebook, "unread_inputs": folder.unread}

@@ -7,6 +7,7 @@ import unicodedata
 import warnings
 import zipfile
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -22,6 +23,7 @@ from pdu_lib.inputs.codebook import (
     load_codebook,
     resolve_tag,
 )
+from pdu_lib.inputs.excerpt_kinds import ExcerptFile, classify
 from pdu_lib.inputs.files import check_input_file, not_an_archive, read_input_bytes, strip_bidi, xml_position
 from pdu_lib.inputs.ledger import Ledger
 from pdu_lib.inputs.periods import month_key
@@ -734,25 +736,293 @@ def _survey_raw(
 
 # --------------------------------------------------------------------------- combining
 
+#: Ledger reason for a Taguette highlight read before from another export (or row) of the folder.
+REPEATED_HIGHLIGHT = "highlight exported twice (counted once)"
+UNREAD_COLUMNS = ["file", "what", "note"]
+_READERS = {"qdpx": load_qdpx, "taguette": load_taguette, "plain": load_plain_excerpts}
+
+
+@dataclass(frozen=True)
+class ExcerptFolder:
+    """What ``excerpts/`` gave: ``excerpts`` (see :func:`load_excerpts`) and ``unread`` (``file, what, note``):
+    each file of the folder that was not read, and each ``documents.csv`` row that no excerpt names."""
+
+    excerpts: pd.DataFrame
+    unread: pd.DataFrame
+
 
 def _empty_excerpts() -> pd.DataFrame:
     return pd.DataFrame({column: pd.Series(dtype="object") for column in EXCERPT_COLUMNS})
 
 
-def _sniff(path: Path, name: str) -> str:
-    suffix = path.suffix.lower()
-    if suffix == ".qdpx":
-        return "qdpx"
-    grid = read_grid(path, name)
-    for row in grid[:10]:
-        keys = {header_key(c) for c in row}
-        if {"document", "tag", "content"} <= keys:
-            return "taguette" if "id" in keys else "plain"
-    raise InputError(
-        name,
-        "is neither a Taguette highlights export (id, document, tag, content) nor a plain excerpts file (document, tag, content)",
-        row=1,
-    )
+def _unread_frame(records: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(records, columns=UNREAD_COLUMNS).astype("object")
+
+
+def _excerpt_inputs(data_dir: Path, codebook: Codebook | None) -> tuple[Codebook, pd.DataFrame, str] | None:
+    """The codebook, ``documents.csv`` and its display name; None when the folder has no coded excerpts."""
+    codebook_path = data_dir / CODEBOOK_FILE
+    folder = data_dir / EXCERPTS_DIR
+    if not codebook_path.is_file() and not folder.is_dir():
+        return None
+    if not codebook_path.is_file():
+        raise InputError(CODEBOOK_FILE, "missing: the excerpts/ folder needs a codebook.yml next to it (see data/README.md)")
+    codebook = load_codebook(codebook_path) if codebook is None else codebook
+    if not folder.is_dir():
+        return None
+    documents_path = folder / DOCUMENTS_FILE
+    documents_name = display_name(documents_path, data_dir)
+    if not documents_path.is_file():
+        raise InputError(documents_name, "missing: every excerpt's document needs a row giving its group, method, round and consent")
+    return codebook, load_documents(documents_path, documents_name), documents_name
+
+
+def excerpt_files(folder: Path, data_dir: Path) -> list[ExcerptFile]:
+    """Every file of ``excerpts/`` but documents.csv, survey_codes.csv, the names list, hidden files and Excel lock
+    files (``~$...``), told apart by :func:`pdu_lib.inputs.excerpt_kinds.classify`, in name order."""
+    files = []
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not path.is_file() or path.name.startswith((".", "~$")) or path.name in RESERVED_FILES:
+            continue
+        files.append(classify(path, display_name(path, data_dir)))
+    return files
+
+
+def _read_export(file: ExcerptFile, ledger: Ledger | None) -> list[dict]:
+    """One export's tagged rows as raw excerpt records; its untagged rows are counted as excluded."""
+    frame = _READERS[file.kind](file.path, file.name)
+    if file.kind == "qdpx":
+        ordinal = {item: i for i, item in enumerate(dict.fromkeys(frame["item"]), start=1)}
+        frame = frame.assign(ledger_row=frame["item"].map(ordinal))
+    else:
+        frame = frame.assign(ledger_row=frame["source_row"])
+    frame = frame.assign(export=file.kind)
+    tagged = frame["tag"].map(cell_text) != ""
+    if ledger is not None:
+        ledger.read(file.name, frame["ledger_row"].nunique())
+        if not tagged.all():
+            reason = "selection has no code" if file.kind == "qdpx" else "highlight has no tag"
+            ledger.exclude(file.name, frame.loc[~tagged, "ledger_row"].astype(int).tolist(), reason)
+    return frame.loc[tagged].to_dict("records")
+
+
+def _drop_repeats(raw: list[dict], ledger: Ledger | None) -> list[dict]:
+    """Taguette highlights read twice (an all-tags and a per-tag export of one project) count once.
+
+    A highlight is its Taguette id and tag; its document and text are compared too, so that two
+    projects' exports, whose ids run from 1 each, are never taken for copies of each other.
+    """
+    seen: set[tuple] = set()
+    kept = []
+    for item in raw:
+        if item.get("export") == "taguette":
+            key = (item["item"], item["tag"], document_key(item["document"]), _normalise(item["text"]))
+            if key in seen:
+                if ledger is not None:
+                    ledger.exclude(item["source_file"], [int(item["ledger_row"])], REPEATED_HIGHLIGHT)
+                continue
+            seen.add(key)
+        kept.append(item)
+    return kept
+
+
+def _coded_answers(
+    folder: Path,
+    data_dir: Path,
+    ledger: Ledger | None,
+    survey_open_answers: pd.DataFrame | None,
+    survey_respondents: pd.DataFrame | None,
+    survey_files: Iterable[str],
+) -> list[dict]:
+    """The survey answers ``excerpts/survey_codes.csv`` codes, as raw excerpt records (none without the file)."""
+    codes_path = folder / SURVEY_CODES_FILE
+    if not codes_path.is_file():
+        return []
+    codes_name = display_name(codes_path, data_dir)
+    codes = load_survey_codes(codes_path, codes_name)
+    if ledger is not None:
+        ledger.read(codes_name, len(codes))
+    if survey_open_answers is None:
+        if ledger is not None:
+            ledger.exclude(codes_name, codes["source_row"].tolist(), "survey open answers not supplied to load_excerpts")
+        warnings.warn(f"{codes_name}: survey open answers were not supplied, so its {len(codes)} coded answers are not used", stacklevel=3)
+        return []
+    if survey_respondents is None:
+        if "respondent_id" not in survey_open_answers.columns:
+            raise ValueError("survey_respondents is needed (or survey_open_answers with a respondent_id column)")
+        survey_respondents = survey_open_answers[["response_id", "source_file", "respondent_id"]].drop_duplicates().assign(used=True)
+    return _survey_raw(codes, survey_open_answers, survey_respondents, ledger, survey_files)
+
+
+class _Resolver:
+    """Turns raw excerpt records into excerpts: each tag to its theme, each document to its row of documents.csv."""
+
+    def __init__(self, codebook: Codebook, documents: pd.DataFrame, documents_name: str):
+        self.codebook, self.documents_name = codebook, documents_name
+        self.lookup = _tag_lookup(codebook.themes, codebook.file)
+        self.by_key = {document_key(d["document"]): d for d in documents.to_dict("records")}
+        # Each code's row of the codebook and its place in it, and each tag's meaning: found once, not per excerpt.
+        self.code_rows: dict[str, dict] = {}
+        self.code_order: dict[str, int] = {}
+        for index, row in zip(codebook.themes.index, codebook.themes.to_dict("records")):
+            self.code_rows.setdefault(row["code"], row)
+            self.code_order.setdefault(row["code"], int(index))
+        self.meanings: dict[str, tuple[str, str] | None] = {}
+        self.survey_documents: dict[str, list[dict]] = {}
+
+    @staticmethod
+    def _where(item: dict) -> tuple[int | None, str]:
+        row = int(item["source_row"]) if item.get("source_row") is not None and not pd.isna(item["source_row"]) else None
+        return row, ("" if row is not None else f"{item['location']}: ")
+
+    def meaning(self, tag: str) -> tuple[str, str] | None:
+        if tag not in self.meanings:
+            self.meanings[tag] = resolve_tag(tag, self.codebook, self.lookup)
+        return self.meanings[tag]
+
+    def theme(self, item: dict) -> tuple[str, str]:
+        resolved = self.meaning(item["tag"])
+        if resolved is None and item["tag_path"] != item["tag"]:
+            resolved = self.meaning(item["tag_path"])
+        if resolved is None:
+            row, prefix = self._where(item)
+            raise InputError(
+                item["source_file"],
+                f"{prefix}tag {item['tag']!r} is not a theme or sub-theme of {self.codebook.file}",
+                row=row,
+                column="tag" if row is not None else None,
+            )
+        return resolved
+
+    def document(self, item: dict) -> dict:
+        if "survey_file" in item:
+            if item["survey_file"] not in self.survey_documents:
+                self.survey_documents[item["survey_file"]] = [
+                    d for d in self.by_key.values() if _same_file(d["document"], item["survey_file"])
+                ]
+            found = self.survey_documents[item["survey_file"]]
+            document, column = (found[0] if len(found) == 1 else None), "survey_file"
+        else:
+            document, column = self.by_key.get(document_key(item["document"])), "document"
+        if document is None:
+            row, prefix = self._where(item)
+            raise InputError(
+                item["source_file"],
+                f"{prefix}document {item['document']!r} is not listed (once) in {self.documents_name}: "
+                "add a row giving its group, method, round and consent",
+                row=row,
+                column=column if row else None,
+            )
+        return document
+
+    def survey_fields(self, item: dict, document: dict) -> tuple[str, str, str]:
+        """Method, round and respondent of a coded survey answer: the export's kind, the response's month and id
+        where documents.csv leaves them open."""
+        method, round_, respondent = document["method"], document["round"], document["respondent"]
+        kind = header_key(item.get("survey_kind"))
+        if method == "survey" and kind in {"followup", "followupsurvey"}:
+            method = "follow-up survey"
+        elif method == "survey" and kind in {"event", "eventsurvey"}:
+            method = "event survey"
+        round_ = round_ or item["month"]
+        if not round_:
+            raise InputError(
+                self.documents_name,
+                f"round is blank for {document['document']!r} and the coded response has no submitted date",
+                row=document["source_row"],
+                column="round",
+            )
+        return method, round_, respondent or item["response_id"]  # each response is one respondent (a pseudonymous id)
+
+    def excerpt(self, item: dict) -> dict:
+        theme, sub_theme = self.theme(item)
+        document = self.document(item)
+        if "survey_file" in item:
+            method, round_, respondent = self.survey_fields(item, document)
+        else:
+            method, round_, respondent = document["method"], document["round"], document["respondent"]
+        code_row = self.code_rows[sub_theme or theme]
+        return dict(
+            document=document["document"],
+            respondent=respondent,
+            group=document["group"],
+            method=method,
+            round=round_,
+            theme=theme,
+            sub_theme=sub_theme,
+            section=code_row["section"],
+            text=item["text"],
+            consent=bool(document["consent"]),
+            source=f"{item['source_file']}, {item['location']}",
+            theme_label=code_row["theme_label"],
+            sub_theme_label=code_row["label"] if sub_theme else "",
+            stance=code_row["stance"],
+            source_file=item["source_file"],
+            source_row=int(item["ledger_row"]),
+            _order=(self.code_order[theme], self.code_order[sub_theme or theme]),
+            _item=f"{item['source_file']}:{item['item']}",
+        )
+
+
+def _ordered(records: list[dict]) -> pd.DataFrame:
+    """The excerpts in codebook order, then by round, document and text: never by the name of the file they came from."""
+    if not records:
+        return _empty_excerpts()
+    records.sort(key=lambda rec: (rec["_order"], rec["round"], document_key(rec["document"]), _normalise(rec["text"]), rec["source"]))
+    counts: dict[str, int] = {}
+    for rec in records:
+        counts[rec["_item"]] = counts.get(rec["_item"], 0) + 1
+        rec["excerpt_id"] = rec["_item"] if counts[rec["_item"]] == 1 else f"{rec['_item']}#{counts[rec['_item']]}"
+    frame = pd.DataFrame.from_records(records)
+    return frame[EXCERPT_COLUMNS].reset_index(drop=True)
+
+
+def _documents_without_excerpts(documents: pd.DataFrame, raw: list[dict], documents_name: str) -> list[dict]:
+    """The rows of documents.csv that no excerpt names, whatever its period: a coded file left out of excerpts/ shows here."""
+    named = {document_key(item["document"]) for item in raw if "survey_file" not in item}
+    surveyed = {item["survey_file"] for item in raw if "survey_file" in item}
+    unread = []
+    for document in documents.to_dict("records"):
+        if document_key(document["document"]) in named or any(_same_file(document["document"], file) for file in surveyed):
+            continue
+        unread.append(
+            {
+                "file": documents_name,
+                "what": f"row {document['source_row']}: document {document['document']!r}",
+                "note": "no excerpt names this document: were its highlights exported into excerpts/?",
+            }
+        )
+    return unread
+
+
+def read_excerpt_folder(
+    data_dir: str | Path,
+    survey_open_answers: pd.DataFrame | None = None,
+    ledger: Ledger | None = None,
+    codebook: Codebook | None = None,
+    survey_respondents: pd.DataFrame | None = None,
+    survey_files: Iterable[str] = (),
+) -> ExcerptFolder:
+    """:func:`load_excerpts`, with what the folder held that was not read (:class:`ExcerptFolder`)."""
+    data_dir = Path(data_dir)
+    inputs = _excerpt_inputs(data_dir, codebook)
+    if inputs is None:
+        return ExcerptFolder(_empty_excerpts(), _unread_frame([]))
+    codebook, documents, documents_name = inputs
+    folder = data_dir / EXCERPTS_DIR
+    raw: list[dict] = []
+    unread: list[dict] = []
+    for file in excerpt_files(folder, data_dir):
+        if file.read:
+            raw.extend(_read_export(file, ledger))
+        else:
+            unread.append({"file": file.name, "what": file.what, "note": file.note})
+    raw = _drop_repeats(raw, ledger)
+    raw.extend(_coded_answers(folder, data_dir, ledger, survey_open_answers, survey_respondents, survey_files))
+    resolver = _Resolver(codebook, documents, documents_name)
+    excerpts = _ordered([resolver.excerpt(item) for item in raw])
+    unread.extend(_documents_without_excerpts(documents, raw, documents_name))
+    return ExcerptFolder(excerpts, _unread_frame(unread))
 
 
 def load_excerpts(
@@ -766,7 +1036,8 @@ def load_excerpts(
     """Every coded excerpt of a data folder, in one tidy frame.
 
     Reads ``codebook.yml``, ``excerpts/documents.csv`` and every export in
-    ``excerpts/`` (Taguette CSV/XLSX, ``.qdpx``, plain CSV/XLSX), plus
+    ``excerpts/`` (Taguette CSV/XLSX, ``.qdpx``, plain CSV/XLSX; what else the
+    folder holds is told apart by :mod:`pdu_lib.inputs.excerpt_kinds`), plus
     ``excerpts/survey_codes.csv`` located in ``survey_open_answers`` (the
     survey loader's answers with text: ``response_id, source_file, question,
     measure, text, survey, submitted``) through ``survey_respondents`` (every
@@ -777,176 +1048,17 @@ def load_excerpts(
     error. Returns one row per excerpt and code:
     ``excerpt_id, document, respondent, group, method, round, theme,
     sub_theme, section, text, consent, source, theme_label,
-    sub_theme_label, stance``, in codebook order. ``source`` names the file
-    and row or selection the excerpt came from.
+    sub_theme_label, stance``, in codebook order, then by round, document and
+    text. ``source`` names the file and row or selection the excerpt came from.
 
     An unknown tag or document is an InputError naming file and row (or
-    selection). Rows set aside (a Taguette highlight with no tag, a qdpx
-    selection with no code, a coded survey response the survey loader set
-    aside or that is no longer in its export) are recorded in ``ledger``. A ``codebook`` already loaded is
-    used rather than read again. With no ``codebook.yml`` and no
-    ``excerpts/`` the frame is empty.
+    selection). Rows set aside (a Taguette highlight with no tag or exported
+    twice, a qdpx selection with no code, a coded survey response the survey
+    loader set aside or that is no longer in its export) are recorded in
+    ``ledger``. A ``codebook`` already loaded is used rather than read again.
+    With no ``codebook.yml`` and no ``excerpts/`` the frame is empty.
     """
-    data_dir = Path(data_dir)
-    codebook_path = data_dir / CODEBOOK_FILE
-    folder = data_dir / EXCERPTS_DIR
-    if not codebook_path.is_file() and not folder.is_dir():
-        return _empty_excerpts()
-    if not codebook_path.is_file():
-        raise InputError(CODEBOOK_FILE, "missing: the excerpts/ folder needs a codebook.yml next to it (see data/README.md)")
-    codebook = load_codebook(codebook_path) if codebook is None else codebook
-    if not folder.is_dir():
-        return _empty_excerpts()
-    documents_path = folder / DOCUMENTS_FILE
-    documents_name = display_name(documents_path, data_dir)
-    if not documents_path.is_file():
-        raise InputError(documents_name, "missing: every excerpt's document needs a row giving its group, method, round and consent")
-    documents = load_documents(documents_path, documents_name)
-    by_key = {document_key(d["document"]): d for d in documents.to_dict("records")}
-    lookup = _tag_lookup(codebook.themes, codebook.file)
-
-    raw: list[dict] = []
-    for path in sorted(folder.iterdir()):
-        if not path.is_file() or path.name.startswith((".", "~$")) or path.name in RESERVED_FILES:
-            continue
-        if path.suffix.lower() not in {".csv", ".xlsx", ".xlsm", ".qdpx"}:
-            continue
-        name = display_name(path, data_dir)
-        kind = _sniff(path, name)
-        frame = {"qdpx": load_qdpx, "taguette": load_taguette, "plain": load_plain_excerpts}[kind](path, name)
-        if ledger is not None:
-            if kind == "qdpx":
-                ledger.read(name, frame["item"].nunique())
-            else:
-                ledger.read(name, len(frame))
-        if kind == "qdpx":
-            ordinal = {item: i for i, item in enumerate(dict.fromkeys(frame["item"]), start=1)}
-            frame = frame.assign(ledger_row=frame["item"].map(ordinal))
-        else:
-            frame = frame.assign(ledger_row=frame["source_row"])
-        untagged = frame[frame["tag"].map(cell_text) == ""]
-        if ledger is not None and not untagged.empty:
-            reason = "selection has no code" if kind == "qdpx" else "highlight has no tag"
-            ledger.exclude(name, untagged["ledger_row"].astype(int).tolist(), reason)
-        raw.extend(frame[frame["tag"].map(cell_text) != ""].to_dict("records"))
-
-    codes_path = folder / SURVEY_CODES_FILE
-    if codes_path.is_file():
-        codes_name = display_name(codes_path, data_dir)
-        codes = load_survey_codes(codes_path, codes_name)
-        if ledger is not None:
-            ledger.read(codes_name, len(codes))
-        if survey_open_answers is None:
-            if ledger is not None:
-                ledger.exclude(codes_name, codes["source_row"].tolist(), "survey open answers not supplied to load_excerpts")
-            warnings.warn(
-                f"{codes_name}: survey open answers were not supplied, so its {len(codes)} coded answers are not used", stacklevel=2
-            )
-        else:
-            if survey_respondents is None:
-                if "respondent_id" not in survey_open_answers.columns:
-                    raise ValueError("survey_respondents is needed (or survey_open_answers with a respondent_id column)")
-                survey_respondents = (
-                    survey_open_answers[["response_id", "source_file", "respondent_id"]].drop_duplicates().assign(used=True)
-                )
-            raw.extend(_survey_raw(codes, survey_open_answers, survey_respondents, ledger, survey_files))
-
-    themes = codebook.themes
-    # Each code's row of the codebook and its place in it, and each tag's meaning: found once, not per excerpt.
-    code_rows: dict[str, dict] = {}
-    code_order: dict[str, int] = {}
-    for index, row in zip(themes.index, themes.to_dict("records")):
-        code_rows.setdefault(row["code"], row)
-        code_order.setdefault(row["code"], int(index))
-    meanings: dict[str, tuple[str, str] | None] = {}
-
-    def meaning(tag: str) -> tuple[str, str] | None:
-        if tag not in meanings:
-            meanings[tag] = resolve_tag(tag, codebook, lookup)
-        return meanings[tag]
-
-    survey_documents: dict[str, list[dict]] = {}
-    records = []
-    for item in raw:
-        where_row = int(item["source_row"]) if item.get("source_row") is not None and not pd.isna(item["source_row"]) else None
-        where_column = "tag" if where_row is not None else None
-        resolved = meaning(item["tag"])
-        if resolved is None and item["tag_path"] != item["tag"]:
-            resolved = meaning(item["tag_path"])
-        if resolved is None:
-            prefix = "" if where_row is not None else f"{item['location']}: "
-            raise InputError(
-                item["source_file"],
-                f"{prefix}tag {item['tag']!r} is not a theme or sub-theme of {codebook.file}",
-                row=where_row,
-                column=where_column,
-            )
-        theme, sub_theme = resolved
-        if "survey_file" in item:
-            if item["survey_file"] not in survey_documents:
-                survey_documents[item["survey_file"]] = [d for d in by_key.values() if _same_file(d["document"], item["survey_file"])]
-            found = survey_documents[item["survey_file"]]
-            document = found[0] if len(found) == 1 else None
-            missing_column = "survey_file"
-        else:
-            document = by_key.get(document_key(item["document"]))
-            missing_column = "document"
-        if document is None:
-            prefix = "" if where_row is not None else f"{item['location']}: "
-            raise InputError(
-                item["source_file"],
-                f"{prefix}document {item['document']!r} is not listed (once) in {documents_name}: add a row giving its group, method, round and consent",
-                row=where_row,
-                column=missing_column if where_row else None,
-            )
-        method, round_, respondent = document["method"], document["round"], document["respondent"]
-        if "survey_file" in item:
-            kind = header_key(item.get("survey_kind"))
-            if method == "survey" and kind in {"followup", "followupsurvey"}:
-                method = "follow-up survey"
-            elif method == "survey" and kind in {"event", "eventsurvey"}:
-                method = "event survey"
-            round_ = round_ or item["month"]
-            if not round_:
-                raise InputError(
-                    documents_name,
-                    f"round is blank for {document['document']!r} and the coded response has no submitted date",
-                    row=document["source_row"],
-                    column="round",
-                )
-            respondent = respondent or item["response_id"]  # each response is one respondent (a pseudonymous id)
-        code_row = code_rows[sub_theme or theme]
-        records.append(
-            dict(
-                document=document["document"],
-                respondent=respondent,
-                group=document["group"],
-                method=method,
-                round=round_,
-                theme=theme,
-                sub_theme=sub_theme,
-                section=code_row["section"],
-                text=item["text"],
-                consent=bool(document["consent"]),
-                source=f"{item['source_file']}, {item['location']}",
-                theme_label=code_row["theme_label"],
-                sub_theme_label=code_row["label"] if sub_theme else "",
-                stance=code_row["stance"],
-                source_file=item["source_file"],
-                source_row=int(item["ledger_row"]),
-                _order=(code_order[theme], code_order[sub_theme or theme]),
-                _item=f"{item['source_file']}:{item['item']}",
-            )
-        )
-    if not records:
-        return _empty_excerpts()
-    records.sort(key=lambda rec: (rec["_order"], rec["round"], rec["source"]))
-    counts: dict[str, int] = {}
-    for rec in records:
-        counts[rec["_item"]] = counts.get(rec["_item"], 0) + 1
-        rec["excerpt_id"] = rec["_item"] if counts[rec["_item"]] == 1 else f"{rec['_item']}#{counts[rec['_item']]}"
-    frame = pd.DataFrame.from_records(records)
-    return frame[EXCERPT_COLUMNS].reset_index(drop=True)
+    return read_excerpt_folder(data_dir, survey_open_answers, ledger, codebook, survey_respondents, survey_files).excerpts
 
 
 def in_period(excerpts: pd.DataFrame, start: Any, end: Any, reviews_end: Any = None) -> pd.DataFrame:

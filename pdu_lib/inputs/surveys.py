@@ -43,6 +43,7 @@ SURVEY_ANSWER_COLUMNS = [
 ]
 RESPONDENT_COLUMNS = ["response_id", "source_file", "source_row", "respondent_id", "used"]
 ASKED_COLUMNS = ["survey_id", "measure"]
+FILE_ASKED_COLUMNS = ["source_file", "survey_id", "measure"]
 FILE_COLUMNS = ["source_file", "survey", "survey_id", "responses_read", "in_period"]
 OUTSIDE_FILE = "file outside the report period"
 
@@ -76,6 +77,8 @@ class SurveyData:
     unmapped: pd.DataFrame
     files: pd.DataFrame
     respondents: pd.DataFrame
+    file_asked: pd.DataFrame | None = None  # source_file, survey_id, measure: what each export asks (survey_peers)
+    unmapped_kinds: pd.DataFrame | None = None  # file, question_no, kind: the kind of each unmapped question (survey_peers)
 
 
 def survey_id_from_name(file_name: str, survey: str, known_ids: Iterable[str] | None = None) -> str:
@@ -269,7 +272,15 @@ def load_surveys(
     ledger = ledger if ledger is not None else Ledger()
     known = list(known_ids) if known_ids is not None else None
     folder = data_dir / FOLDERS[survey]
-    parts: dict[str, list[pd.DataFrame]] = {"responses": [], "answers": [], "asked": [], "unmapped": [], "respondents": []}
+    parts: dict[str, list[pd.DataFrame]] = {
+        "responses": [],
+        "answers": [],
+        "asked": [],
+        "unmapped": [],
+        "respondents": [],
+        "file_asked": [],
+        "unmapped_kinds": [],
+    }
     first_seen: dict[str, tuple[str, int]] = {}
     counters: dict[str, int] = {}
     files: list[dict] = []  # one record per export read
@@ -321,7 +332,12 @@ def load_surveys(
         parts["responses"].append(kept)
         parts["answers"].append(answers)
         parts["asked"].append(pd.DataFrame({"survey_id": survey_id, "measure": harmonised.asked["measure"]}, columns=ASKED_COLUMNS))
+        parts["file_asked"].append(
+            pd.DataFrame({"source_file": name, "survey_id": survey_id, "measure": harmonised.asked["measure"]}, columns=FILE_ASKED_COLUMNS)
+        )
         parts["unmapped"].append(harmonised.unmapped)
+        kinds = export.questions[["question_no", "kind"]]
+        parts["unmapped_kinds"].append(harmonised.unmapped[["file", "question_no"]].merge(kinds, on="question_no", how="left"))
         files.append({"source_file": name, "survey": survey, "survey_id": survey_id, "responses_read": len(responses), "in_period": inside})
     columns = {
         "responses": RESPONSE_COLUMNS,
@@ -330,6 +346,8 @@ def load_surveys(
         "unmapped": UNMAPPED_COLUMNS,
         "files": FILE_COLUMNS,
         "respondents": RESPONDENT_COLUMNS,
+        "file_asked": FILE_ASKED_COLUMNS,
+        "unmapped_kinds": ["file", "question_no", "kind"],
     }
     frames = {key: _typed(pd.concat(frames, ignore_index=True) if frames else _empty(columns[key]), key) for key, frames in parts.items()}
     frames["files"] = (
