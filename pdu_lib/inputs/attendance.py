@@ -19,7 +19,7 @@ import pandas as pd
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.ledger import Ledger
 from pdu_lib.inputs.people import EMAIL_CONFLICT_COLUMNS, email_conflicts, link_people
-from pdu_lib.inputs.tables import choose, choose_codes, first_failure, map_distinct, parse_date, read_table, squash_text
+from pdu_lib.inputs.tables import choose, choose_codes, find_sheet, first_failure, map_distinct, parse_date, read_table, squash_text
 
 # code -> the label the contract documents; dict order is the order reports show them in.
 EVENT_KINDS = {"learning_event": "learning event", "cop_session": "CoP session"}
@@ -180,7 +180,7 @@ def load_register(
     nicknames: Mapping[str, str] | None = None,
     ledger: Ledger | None = None,
 ) -> pd.DataFrame:
-    """Read the attendance register (.xlsx first sheet, or .csv): one row per booking, linked to people.
+    """Read the attendance register (.csv, or the sheet of an .xlsx that holds its header): one row per booking, linked to people.
 
     ``events`` is what :func:`load_events` returned. ``nicknames`` overrides
     ``pdu_lib/nicknames.csv`` (nickname -> full first name, lower case).
@@ -238,7 +238,26 @@ def load_register_linked(
     """
     path = Path(path)
     name = name or path.name
-    table = read_table(path, REGISTER_COLUMNS, name=name)
+    sheet = find_sheet(path, REGISTER_COLUMNS, name=name, what="register")
+    try:
+        return _register_linked(path, events, name, sheet, nicknames, ledger, link_within)
+    except InputError as err:
+        if sheet is None or err.file != name:
+            raise
+        raise InputError(f"{name}, sheet {sheet!r}", err.message, row=err.row, column=err.column) from None
+
+
+def _register_linked(
+    path: Path,
+    events: pd.DataFrame,
+    name: str,
+    sheet: str | None,
+    nicknames: Mapping[str, str] | None,
+    ledger: Ledger | None,
+    link_within: tuple | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """:func:`load_register_linked` on one sheet of the register (None: a CSV, or the workbook's only sheet)."""
+    table = read_table(path, REGISTER_COLUMNS, name=name, sheet=sheet)
     events_file = str(events["source_file"].iloc[0]) if len(events) and "source_file" in events else "events.csv"
     by_id = {str(event_id).casefold(): position for position, event_id in enumerate(events["event_id"])}
     rows = table["source_row"].to_numpy()

@@ -28,8 +28,8 @@ def peer_measures(file_asked: pd.DataFrame, survey: str) -> dict[str, set[str]]:
     post-event survey every other event's export as well.
 
     >>> asked = pd.DataFrame({"source_file": ["a", "a", "b"], "survey_id": ["2019-01"] * 3, "measure": ["x", "y", "x"]})
-    >>> peer_measures(asked, "followup")
-    {'a': {'x'}, 'b': {'x', 'y'}}
+    >>> {file: sorted(measures) for file, measures in peer_measures(asked, "followup").items()}
+    {'a': ['x'], 'b': ['x', 'y']}
     """
     peers: dict[str, set[str]] = {}
     for file in dict.fromkeys(file_asked["source_file"]):

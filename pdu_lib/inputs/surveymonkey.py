@@ -221,7 +221,9 @@ def _question_layout(
             if not questions:
                 continue  # an extra metadata column before the questions (e.g. a custom variable): never read
             raise InputError(name, f"question {text!r} has nothing under it in the second header row", row=2, column=letter)
-        if text:
+        # A question's text merged across its columns (filled into each) continues it over its options and Other column.
+        continues = current is not None and text == current[1] and subheading_role(subheading) in {"option", "other"}
+        if text and not continues:
             current = (len(questions) + 1, text, [])
             questions.append(current)
         elif not subheading:
@@ -467,6 +469,8 @@ def read_export(path: str | Path, name: str | None = None) -> SurveyExport:
             row=2,
         )
     head, sub = list(grid[0]), list(grid[1])
+    # A metadata header merged down over both header rows is filled into row 2: it is still a header of one row.
+    sub = [None if cell_text(h) and header_key(h) == header_key(s) else s for h, s in zip(head, sub)]
     found = _metadata_positions(head, sub, name)
     metadata_columns = {index for index, cell in enumerate(head) if header_key(cell) in METADATA_NAMES and not cell_text(sub[index])}
     questions, questions_frame, options_frame = _question_layout(head, sub, metadata_columns, grid, name)

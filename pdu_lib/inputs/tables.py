@@ -31,6 +31,7 @@ from pdu_lib.inputs.xlsx import (  # noqa: F401  (the sheet limits and the archi
     check_xlsx_archive,
     read_sheet,
     sheet_cells,
+    worksheet_titles,
 )
 
 TEXT_SUFFIXES = {".csv", ".txt"}
@@ -206,7 +207,7 @@ def read_grid(path: str | Path, name: str | None = None) -> list[list[Any]]:
     return _read_xlsx_cells(path, name).tolist()
 
 
-def read_cells(path: str | Path, name: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+def read_cells(path: str | Path, name: str | None = None, sheet: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """:func:`read_grid` as a two-dimensional object array padded with None, and each row's length as read.
 
     Loaders work on it a column at a time (:func:`map_distinct`) rather than a cell at a time.
@@ -222,13 +223,13 @@ def read_cells(path: str | Path, name: str | None = None) -> tuple[np.ndarray, n
     path, name = Path(path), name or Path(path).name
     shared = _SHARED_READS.get()
     if shared is None:
-        return _read_cells(path, name)
+        return _read_cells(path, name, sheet)
     try:
-        identity = (name, *file_identity(path))
+        identity = (name, sheet, *file_identity(path))
     except OSError:
-        return _read_cells(path, name)  # it names the problem
+        return _read_cells(path, name, sheet)  # it names the problem
     if identity not in shared:
-        shared[identity] = _read_cells(path, name)
+        shared[identity] = _read_cells(path, name, sheet)
     cells, lengths = shared[identity]
     return cells.copy(), lengths.copy()
 
@@ -262,7 +263,7 @@ def reads_shared():
         _SHARED_READS.reset(token)
 
 
-def _read_cells(path: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
+def _read_cells(path: Path, name: str, sheet: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     if _kind(path, name) == "csv":
         grid = _read_csv_grid(path, name)
         lengths = np.fromiter(map(len, grid), dtype=np.int64, count=len(grid))
@@ -270,7 +271,7 @@ def _read_cells(path: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
         if (lengths != width).any():
             grid = [row + [None] * (width - len(row)) for row in grid]
         return np.array(grid, dtype=object).reshape(len(grid), width), lengths
-    cells = _read_xlsx_cells(path, name)
+    cells = _read_xlsx_cells(path, name, sheet)
     return cells, np.full(len(cells), cells.shape[1], dtype=np.int64)
 
 
@@ -285,8 +286,13 @@ def _kind(path: Path, name: str) -> str:
     raise InputError(name, f"unsupported file type {suffix!r}: use .csv or .xlsx")
 
 
-def _read_xlsx_cells(path: Path, name: str) -> np.ndarray:
-    cells = sheet_cells(path, name)
+def _read_xlsx_cells(path: Path, name: str, sheet: str | None = None) -> np.ndarray:
+    if sheet is not None:
+        cells = sheet_cells(path, name, sheet.__eq__, label=f"sheet {sheet!r}")
+        if cells is None:
+            raise InputError(name, f"has no sheet {sheet!r}")
+    else:
+        cells = sheet_cells(path, name)
     if cells is None or not cells.size:
         raise InputError(name, "the file is empty")
     return cells
@@ -409,17 +415,18 @@ def read_table(
     name: str | None = None,
     optional: Iterable[str] = (),
     search_rows: int = 10,
+    sheet: str | None = None,
 ) -> pd.DataFrame:
     """Read a CSV/XLSX table whose header is the first row (within ``search_rows``) holding ``columns``.
 
     ``columns`` maps each required column's canonical name to the header the
     contract documents (matched loosely). Returns text columns under their
     canonical names plus ``source_file`` and ``source_row`` (the spreadsheet
-    row number). Extra columns are dropped.
+    row number). Extra columns are dropped. ``sheet`` names the sheet of a workbook to read (default: the first).
     """
     path = Path(path)
     name = name or path.name
-    cells, lengths = read_cells(path, name)
+    cells, lengths = read_cells(path, name, sheet)
     wanted = {header_key(header): canonical for canonical, header in columns.items()}
     optional_keys = {header_key(columns.get(c, c)) for c in optional}
     required_keys = set(wanted) - optional_keys
@@ -473,6 +480,39 @@ def read_table(
     text_columns = [c for c in frame.columns if c != "source_row"]
     frame[text_columns] = frame[text_columns].astype(object).where(frame[text_columns].notna(), None)
     return frame
+
+
+def find_sheet(
+    path: str | Path, columns: Mapping[str, str], *, name: str | None = None, what: str = "table", search_rows: int = 10
+) -> str | None:
+    """The one sheet of a workbook holding the header ``columns`` (within ``search_rows``), whichever its position;
+    None for a CSV or a workbook of one sheet (it is read as it is). InputError when no sheet, or two, hold it."""
+    path = Path(path)
+    name = name or path.name
+    if _kind(path, name) != "xlsx":
+        return None
+    titles = worksheet_titles(path, name)
+    if len(titles) < 2:
+        return None
+    wanted = {header_key(header) for header in columns.values()}
+    holding = [title for title in titles if _holds_header(path, name, title, wanted, search_rows)]
+    if len(holding) == 1:
+        return holding[0]
+    header = ", ".join(columns.values())
+    if not holding:
+        raise InputError(
+            name,
+            f"no sheet holds the {what} header ({header}) in its first {search_rows} rows; its sheets are {', '.join(map(repr, titles))}",
+        )
+    raise InputError(
+        name,
+        f"sheets {' and '.join(map(repr, holding))} both hold the {what} header ({header}): keep the {what} on one sheet, or rename the other's header",
+    )
+
+
+def _holds_header(path: Path, name: str, title: str, wanted: set[str], search_rows: int) -> bool:
+    cells, lengths = read_cells(path, name, title)
+    return any(wanted <= {header_key(cell) for cell in cells[index, : lengths[index]]} for index in range(min(search_rows, len(cells))))
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S")

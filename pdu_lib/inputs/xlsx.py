@@ -298,6 +298,17 @@ def _check_characters(xml: bytes, name: str, part: str, where: str) -> None:
 # ---------------------------------------------------------------------------------------------- reading
 
 
+def worksheet_titles(path: str | Path, name: str) -> list[str]:
+    """The titles of a workbook's worksheets, in tab order (chart sheets left out)."""
+    raw = read_input_bytes(path, name)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, RuntimeError, ValueError):
+        raise InputError(name, not_an_archive(raw[:1024], "an Excel workbook", NOT_A_WORKBOOK_FIX)) from None
+    with archive:
+        return [title for title, _ in _sheet_parts(archive, name)]
+
+
 def read_sheet(
     path: str | Path, name: str, sheet: Callable[[str], bool] | None = None, label: str = "the first sheet"
 ) -> list[list[Any]] | None:
@@ -347,8 +358,8 @@ def sheet_cells(
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, RuntimeError, ValueError):
         raise InputError(name, f"is damaged (a part of the workbook cannot be unpacked): {RESAVE}") from None
-    rows = _calamine_rows(raw, name, chosen, label)
-    return _as_openpyxl_gave(rows, strip=bidi)
+    rows, merged = _calamine_rows(raw, name, chosen, label)
+    return _as_openpyxl_gave(rows, strip=bidi, merged=merged)
 
 
 def _check_extent(extent: _Extent, name: str, label: str) -> None:
@@ -360,7 +371,8 @@ def _check_extent(extent: _Extent, name: str, label: str) -> None:
         )
 
 
-def _calamine_rows(raw: bytes, name: str, title: str, label: str) -> list[list[Any]]:
+def _calamine_rows(raw: bytes, name: str, title: str, label: str) -> tuple[list[list[Any]], list[tuple]]:
+    """The sheet's rows from A1, and its merged ranges (``((first_row, first_column), (last_row, last_column))``, from 0)."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -370,7 +382,8 @@ def _calamine_rows(raw: bytes, name: str, title: str, label: str) -> list[list[A
             raise
         raise InputError(name, damaged("the workbook", err)) from None
     try:
-        return workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)
+        sheet = workbook.get_sheet_by_name(title)
+        return sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or ())
     except BaseException as err:
         if not isinstance(err, Exception) and not _is_panic(err):
             raise
@@ -379,8 +392,29 @@ def _calamine_rows(raw: bytes, name: str, title: str, label: str) -> list[list[A
         workbook.close()
 
 
-def _as_openpyxl_gave(rows: list[list[Any]], strip: bool) -> np.ndarray:
-    """calamine's rows as openpyxl gave them: None for empty, datetimes for dates, ints for whole numbers, no bidi."""
+def fill_merged(cells: np.ndarray, merged: list[tuple]) -> np.ndarray:
+    """Every cell of a merged range holds its top-left cell's value, as Excel means a merge (an event's id, date and
+    title merged down its bookings). A row holding nothing of its own stays blank; a range is clipped to the cells read.
+
+    >>> cells = np.array([["E01", "Ann"], ["", "Bo"], ["", ""]], dtype=object)
+    >>> fill_merged(cells, [((0, 0), (2, 0))]).tolist()
+    [['E01', 'Ann'], ['E01', 'Bo'], ['', '']]
+    """
+    if not merged or not cells.size:
+        return cells
+    own = (cells != "").any(axis=1)
+    for (first_row, first_column), (last_row, last_column) in merged:
+        if first_row >= cells.shape[0] or first_column >= cells.shape[1]:
+            continue
+        rows = np.arange(first_row, min(last_row, cells.shape[0] - 1) + 1)
+        rows = rows[own[rows]]
+        cells[rows, first_column : last_column + 1] = cells[first_row, first_column]
+    return cells
+
+
+def _as_openpyxl_gave(rows: list[list[Any]], strip: bool, merged: list[tuple] = ()) -> np.ndarray:
+    """calamine's rows as openpyxl gave them: None for empty, datetimes for dates, ints for whole numbers, no bidi;
+    merged ranges filled (:func:`fill_merged`)."""
     while rows and all(cell == "" or (isinstance(cell, str) and not cell.strip()) for cell in rows[-1]):
         rows.pop()
     if not rows:
@@ -388,7 +422,7 @@ def _as_openpyxl_gave(rows: list[list[Any]], strip: bool) -> np.ndarray:
     width = max(map(len, rows))
     if any(len(row) != width for row in rows):
         rows = [row + [""] * (width - len(row)) for row in rows]
-    cells = np.array(rows, dtype=object).reshape(len(rows), width)
+    cells = fill_merged(np.array(rows, dtype=object).reshape(len(rows), width), list(merged))
     for column in range(width):
         cells[:, column] = _column_as_openpyxl_gave(cells[:, column], strip)
     return cells
