@@ -627,6 +627,47 @@ def _asks(question: str, wording: Any, measure: Any) -> bool:
     return wanted in {normalise_text(wording), normalise_text(measure)}
 
 
+_NTH = re.compile(r"\s*#\s*(\d+)\s*$")
+
+
+def _coded_answer(code: dict, candidates: Iterable[int], answer_columns: Mapping[str, Any], export: str, name: str) -> int:
+    """The one answer of a response that a code's ``question`` names: by wording (matched loosely) or measure id,
+    and ``#n`` after it for the n-th question so named, in the export's column order, when the export asks it twice."""
+    question, measure, text, column = (answer_columns[key] for key in ("question", "measure", "text", "column"))
+    wanted, nth = code["question"], None
+    found = _NTH.search(wanted)
+    if found:
+        wanted, nth = wanted[: found.start()], int(found.group(1))
+    cell = [at for at in candidates if _asks(wanted, question[at], measure[at]) and cell_text(text[at]) != ""]
+    if column is not None:
+        cell.sort(key=lambda at: (len(str(column[at])), str(column[at])))
+    r = code["source_row"]
+    if not cell or (nth is not None and not 1 <= nth <= len(cell)):
+        raise InputError(
+            name,
+            f"the response with this Respondent ID in {export} has no open or Other answer to {code['question']!r} "
+            "(a blank answer, or a question that is not in the export: give its wording or its measure)",
+            row=r,
+            column="question",
+        )
+    if nth is not None:
+        return cell[nth - 1]
+    if len({cell_text(text[at]) for at in cell}) > 1:
+        from pdu_lib.inputs.harmonise import normalise_text
+
+        wordings = {normalise_text(question[at]): cell_text(question[at]) for at in cell}
+        advice = (
+            f"give one wording instead: {' or '.join(map(repr, wordings.values()))}"
+            if len(wordings) == len(cell)
+            else f"give {' or '.join(repr(f'{wanted} #{n}') for n in range(1, len(cell) + 1))} (the first or a later question so named, "
+            "in the export's order)"
+        )
+        raise InputError(
+            name, f"{code['question']!r} names {len(cell)} answers of this response in {export}: {advice}", row=r, column="question"
+        )
+    return cell[0]
+
+
 def _survey_raw(
     codes: pd.DataFrame, answers: pd.DataFrame, respondents: pd.DataFrame, ledger: Ledger | None, survey_files: Iterable[str] = ()
 ) -> list[dict]:
@@ -656,7 +697,7 @@ def _survey_raw(
     answers_of = answers.groupby("response_id", sort=False).indices if len(answers) else {}
     answer_columns: dict[str, Any] = {
         column: answers[column].to_numpy(dtype=object) if column in answers.columns else None
-        for column in ("question", "measure", "text", "submitted", "survey")
+        for column in ("question", "measure", "text", "submitted", "survey", "column")
     }
     matching: dict[str, list[str]] = {}
     records = []
@@ -689,27 +730,8 @@ def _survey_raw(
                 ledger.exclude(name, [r], CODE_RESPONSE_SET_ASIDE)
             continue
         response_id = response_ids[found]
-        question, measure, text = answer_columns["question"], answer_columns["measure"], answer_columns["text"]
-        cell = [
-            at for at in answers_of.get(response_id, []) if _asks(code["question"], question[at], measure[at]) and cell_text(text[at]) != ""
-        ]
-        if not cell:
-            raise InputError(
-                name,
-                f"the response with this Respondent ID in {matches[0]} has no open or Other answer to {code['question']!r} "
-                "(a blank answer, or a question that is not in the export: give its wording or its measure)",
-                row=r,
-                column="question",
-            )
-        if len({cell_text(text[at]) for at in cell}) > 1:
-            raise InputError(
-                name,
-                f"{code['question']!r} names {len(cell)} answers of this response in {matches[0]} (the export asks it twice): "
-                "give the measure id instead, or code them one by one",
-                row=r,
-                column="question",
-            )
-        answer = cell[0]
+        measure, text = answer_columns["measure"], answer_columns["text"]
+        answer = _coded_answer(code, answers_of.get(response_id, []), answer_columns, matches[0], name)
         submitted = answer_columns["submitted"][answer] if answer_columns["submitted"] is not None else None
         month = ""
         if submitted is not None and not pd.isna(submitted):
