@@ -1017,6 +1017,19 @@ def _documents_without_excerpts(documents: pd.DataFrame, raw: list[dict], docume
     return unread
 
 
+def unread_notices(unread_tables: Iterable[pd.DataFrame | None]) -> list[str]:
+    """One line per file of ``excerpts/`` not read and per document no excerpt names, each once, for stderr.
+
+    >>> unread_notices([pd.DataFrame({"file": ["excerpts/codebook.qdc"], "what": ["REFI-QDA codebook (.qdc)"], "note": ["not needed"]})] * 2)
+    ['excerpts/codebook.qdc: REFI-QDA codebook (.qdc): not needed']
+    """
+    lines: dict[str, None] = {}
+    for table in unread_tables:
+        if table is not None:
+            lines.update(dict.fromkeys(f"{row['file']}: {row['what']}: {row['note']}" for row in table.to_dict("records")))
+    return list(lines)
+
+
 def read_excerpt_folder(
     data_dir: str | Path,
     survey_open_answers: pd.DataFrame | None = None,

@@ -99,3 +99,18 @@ def answers_against_responses(table: pd.DataFrame, measures: pd.DataFrame) -> pd
             "Note": table["flag"],
         }
     )
+
+
+UNREAD_HEADERS = {"file": "File", "what": "What it is", "note": "Why it was not read"}
+
+
+def unread_inputs(unread: pd.DataFrame | None) -> pd.DataFrame:
+    """The files of ``excerpts/`` that were not read and the rows of ``documents.csv`` that no excerpt names
+    (``Dataset.unread_inputs``), under readers' headers, for the appendix's technical part.
+
+    >>> unread_inputs(pd.DataFrame({"file": ["excerpts/codebook.csv"], "what": ["Taguette codebook export"], "note": ["not needed"]})).columns.tolist()
+    ['File', 'What it is', 'Why it was not read']
+    """
+    if unread is None:
+        unread = pd.DataFrame(columns=list(UNREAD_HEADERS))
+    return unread[list(UNREAD_HEADERS)].rename(columns=UNREAD_HEADERS).reset_index(drop=True)

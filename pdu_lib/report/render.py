@@ -51,6 +51,7 @@ from pdu_lib.analysis.figures import compute_figures, figure_map
 from pdu_lib.config import ReportPeriod, Section
 from pdu_lib.errors import InputError
 from pdu_lib.inputs.dataset import Dataset, load_dataset
+from pdu_lib.inputs.excerpts import unread_notices
 from pdu_lib.inputs.tables import reads_shared
 from pdu_lib.present.section_tables import sources_lacking
 from pdu_lib.report.authored_text import drop_tags_for, section_problems
@@ -170,6 +171,9 @@ def render_reports(
             )
             for period in resolved
         }
+    # Files of excerpts/ set aside, and documents no excerpt names, are said here too, not only in the appendix.
+    for line in unread_notices(getattr(p.dataset, "unread_inputs", None) for p in prepared.values()):
+        print(f"pdu-report: not read: {line}", file=stream)
     for period in resolved:
         check_replaceable(out_dir / period.name)
         check_replaceable(out_dir / f"{period.name}.failed")
