@@ -214,8 +214,8 @@ def _load(data_dir: Path, report_name: str, with_judgements: bool = True) -> Dat
     people = _load_people(data_dir, period, ledger)
     hmap = harmonise.load_map(data_dir / "harmonisation.yml")
     survey_tables = _load_surveys(data_dir, period, people["all_events"], people["events"], hmap, ledger)
-    evidence = _load_evidence(data_dir, period, survey_tables, ledger)
     records_tables = _load_records(data_dir, period, ledger)
+    evidence = _load_evidence(data_dir, period, survey_tables, ledger)
     judgements = (
         _load_judgements(data_dir, period, evidence["excerpts"], survey_tables["followup_answers"], ledger) if with_judgements else None
     )
