@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 
+import pandas as pd
 import pytest
 
 from pdu_lib.inputs.dataset import _load, load_dataset
@@ -24,17 +26,25 @@ def test_the_review_is_prose_naming_each_session_that_discussed_the_section(fina
     pieces = evidence.expert_citizens_review(final, "changes")
     text = _text(pieces)
     for review in final.reviews.itertuples():
-        assert f"{review.date:%B %Y}" in text and f"the {wording.count_words(int(review.present))} Expert Citizens" in text
-    points = evidence.review_points(final.excerpts, "changes")
-    assert len(points) and all(point.lower() in text.lower() for point in points["point"])
+        assert f"At their review in {review.date:%B %Y}, the {wording.count_words(int(review.present))} Expert Citizens" in text
+    points = evidence.review_points(final.excerpts, "changes", final.codebook)
+    assert len(points) and all(finding in text for finding in points["finding"])
     assert "pdu-excerpt" in pieces[-1].data  # their own words follow the prose
 
 
-def test_a_critical_point_is_worded_as_a_caution(final):
-    points = evidence.review_points(final.excerpts, "outcomes")
-    critical = points.loc[points["stance"] == "critical", "point"]
-    assert len(critical)
-    assert f"With a caution: {critical.iloc[0][:1].lower()}" in _text(evidence.expert_citizens_review(final, "outcomes"))
+def test_the_review_reads_as_the_evaluators_sentences_not_label_and_fragment(final):
+    for section in ("learning", "links", "involvement", "changes", "outcomes"):
+        text = _text(evidence.expert_citizens_review(final, section))
+        assert "noted:" not in text and "With a caution:" not in text, section
+        for label in evidence.review_points(final.excerpts, section, final.codebook)["point"]:
+            assert label not in text, (section, label)  # the codebook's label is a code, not the evaluator's sentence
+
+
+def test_a_point_without_the_codebooks_wording_is_named_in_a_whole_sentence(final):
+    points = evidence.review_points(final.excerpts, "outcomes", final.codebook).assign(finding="")
+    text = evidence.review_paragraph("February 2019", 3, points).text
+    assert text.startswith("At their review in February 2019, the three Expert Citizens spoke about what they called")
+    assert text.endswith(".") and ": " not in text
 
 
 def test_the_interim_review_leaves_out_a_later_session():
@@ -44,9 +54,24 @@ def test_the_interim_review_leaves_out_a_later_session():
     assert f"{later:%B %Y}" not in text
 
 
-def test_a_section_the_review_did_not_discuss_says_so(final):
-    [only] = evidence.expert_citizens_review(final, "diversity")
-    assert "do not bear on this section" in only.text
+def test_a_section_the_review_did_not_discuss_shows_nothing_for_it(final):
+    assert evidence.expert_citizens_review(final, "diversity") == []
+
+
+def test_a_quote_of_an_earlier_section_is_not_shown_again(final):
+    from pdu_lib.present import quotes
+
+    learning = evidence.section_quotes(final, "learning").data
+    moved = final.excerpts.copy()
+    # a variant: a quote of the learning section is also coded to a theme of the sharing section
+    row = moved.loc[(moved["section"] == "learning") & (moved["method"] != "review") & moved["consent"].astype(bool)].iloc[[0]]
+    sharing_theme = moved.loc[moved["section"] == "sharing"].iloc[0]
+    copy = row.assign(section="sharing", theme=sharing_theme["theme"], theme_label=sharing_theme["theme_label"])
+    variant = dataclasses.replace(final, excerpts=pd.concat([moved, copy], ignore_index=True))
+    text = str(quotes.publishable(copy, final.codebook)["text"].iloc[0])
+    assert quotes._paragraphs(text) in evidence.section_quotes(variant, "learning").data
+    assert quotes._paragraphs(text) not in evidence.section_quotes(variant, "sharing").data
+    assert learning
 
 
 def test_quotes_can_be_chosen_by_theme(final):

@@ -32,8 +32,10 @@ class Codebook:
     """The codebook of a data folder.
 
     ``themes`` is tidy: one row per code (a theme or a sub-theme) with
-    ``code, kind, theme, sub_theme, label, theme_label, section, stance``;
-    a sub-theme inherits its theme's section and stance unless it sets its own.
+    ``code, kind, theme, sub_theme, label, theme_label, section, stance,
+    finding``; a sub-theme inherits its theme's section and stance unless it
+    sets its own. ``finding`` is the evaluator's own wording of the point, as
+    the report says it (blank when the codebook gives none).
     ``names`` are the first names of ``excerpts/names_to_redact.txt``.
     """
 
@@ -97,7 +99,9 @@ def load_codebook(path: str | Path, names_file: str | Path | None = None) -> Cod
     seen_ids: set[str] = set()
     for index, theme in enumerate(raw["themes"], start=1):
         records.extend(_theme_records(theme, index, name, sections, seen_ids))
-    themes = pd.DataFrame.from_records(records, columns=["code", "kind", "theme", "sub_theme", "label", "theme_label", "section", "stance"])
+    themes = pd.DataFrame.from_records(
+        records, columns=["code", "kind", "theme", "sub_theme", "label", "theme_label", "section", "stance", "finding"]
+    )
     _tag_lookup(themes, name)  # refuses a codebook where one tag would match two codes
     if names_file is None:
         names_file = path.parent / EXCERPTS_DIR / NAMES_FILE
@@ -130,7 +134,15 @@ def _theme_records(theme: Any, index: int, name: str, sections: set[str], seen_i
         raise InputError(name, f"{where}: id used twice")
     seen_ids.add(header_key(theme_id))
     theme_row = dict(
-        code=theme_id, kind="theme", theme=theme_id, sub_theme="", label=label, theme_label=label, section=section, stance=stance
+        code=theme_id,
+        kind="theme",
+        theme=theme_id,
+        sub_theme="",
+        label=label,
+        theme_label=label,
+        section=section,
+        stance=stance,
+        finding=cell_text(theme.get("finding")),
     )
     subs = theme.get("sub_themes", theme.get("sub-themes", theme.get("subthemes")))
     return [theme_row] + [
@@ -164,6 +176,7 @@ def _sub_theme_record(
         theme_label=theme["label"],
         section=sub_section,
         stance=_stance(sub.get("stance"), name, sub_where) or theme["stance"],
+        finding=cell_text(sub.get("finding")),
     )
 
 

@@ -18,7 +18,7 @@ from IPython.display import HTML
 from pdu_lib.analysis import themes
 from pdu_lib.inputs.periods import round_label
 from pdu_lib.present import quotes, wording
-from pdu_lib.present.page_parts import list_words, lower_first
+from pdu_lib.present.page_parts import lower_first
 from pdu_lib.present.prose import Prose, note, paragraph, sentence, table_html
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,7 +58,9 @@ def section_quotes(
 
     ``only_themes`` keeps those theme ids; ``without_themes`` leaves some out;
     at most ``per_theme`` quotes per theme are shown, chosen to keep views that
-    disagree visible (:func:`pdu_lib.present.quotes.curate`).
+    disagree visible (:func:`pdu_lib.present.quotes.curate`). A quote that an
+    earlier section of the report holds, or one nearly the same, is not shown
+    again (:func:`pdu_lib.present.quotes.without_repeats`).
     The Expert Citizens' review notes (method ``review``) are left out: the
     section shows them beside the actions they reviewed
     (:func:`expert_citizens_review`).
@@ -67,74 +69,97 @@ def section_quotes(
     if evidence is None:
         return note(NO_EVIDENCE)
     excerpts, codebook = evidence
-    published = themes.excerpts_for_section(quotes.publishable(excerpts, codebook), section)
+    everywhere = quotes.publishable(excerpts, codebook)
+    published = themes.excerpts_for_section(everywhere, section)
     only, without = set(only_themes), set(without_themes)
     keep = (published["theme"].isin(only) if only else ~published["theme"].isin(without)) & (published["method"] != "review")
     chosen = published.loc[keep]
     if chosen.empty:
         return note("No publishable excerpts for this section in this period.")
+    chosen = quotes.without_repeats(chosen, quotes.texts_of_earlier_sections(everywhere, section))
+    if chosen.empty:
+        return note("Every quote for this section has already been shown in an earlier section.")
     labels = themes.safe_group_labels(excerpts)  # everyone who gave evidence counts towards a group's size
     return HTML(quotes.render_excerpts_html(chosen, per_theme=per_theme, group_labels=labels))  # escaped, curated by quotes
 
 
-def review_points(excerpts: pd.DataFrame, section: str) -> pd.DataFrame:
+def review_points(excerpts: pd.DataFrame, section: str, codebook=None) -> pd.DataFrame:
     """The Expert Citizens' review points that bear on a section: one row per point, oldest review first.
 
     The review notes are the excerpts whose method is ``review``. A point is
     the sub-theme a note is coded to; a note coded to a theme alone is
-    quoted, not listed as a point. Columns: ``round``
-    (the review's month, ``2019-02``), ``point`` (the sub-theme's label),
-    ``stance``.
+    quoted, not listed as a point. Columns: ``round`` (the review's month,
+    ``2019-02``), ``point`` (the sub-theme's label), ``stance`` and
+    ``finding`` (the codebook's wording of the point, or "").
 
     >>> rows = pd.DataFrame({"method": ["review", "review", "interview"], "section": ["changes"] * 3,
-    ...     "round": ["2019-02", "2018-06", "2018-06"], "theme": ["ec_review", "ec_review", "pledge"],
+    ...     "round": ["2019-02", "2018-06", "2018-06"], "theme": ["ec_review", "ec_review", "pledge"], "sub_theme": ["ec_time", "", ""],
     ...     "sub_theme_label": ["Time builds trust", None, None], "stance": ["positive", "mixed", "positive"]})
     >>> review_points(rows, "changes").to_dict("records")
-    [{'round': '2019-02', 'point': 'Time builds trust', 'stance': 'positive'}]
+    [{'round': '2019-02', 'point': 'Time builds trust', 'stance': 'positive', 'finding': ''}]
     """
     rows = excerpts.loc[(excerpts["method"] == "review") & (excerpts["section"] == section)]
     rows = rows.loc[rows["sub_theme_label"].notna() & rows["sub_theme_label"].astype(str).str.strip().ne("")]
+    findings: dict[str, str] = {}
+    if codebook is not None and "finding" in codebook.themes.columns:
+        findings = dict(zip(codebook.themes["code"].astype(str), codebook.themes["finding"].fillna("").astype(str)))
+    sub_themes = rows["sub_theme"].astype(str) if "sub_theme" in rows.columns else pd.Series("", index=rows.index)
     table = pd.DataFrame(
-        {"round": rows["round"].astype(str), "point": rows["sub_theme_label"].astype(str), "stance": rows["stance"].astype(str)}
+        {
+            "round": rows["round"].astype(str),
+            "point": rows["sub_theme_label"].astype(str),
+            "stance": rows["stance"].astype(str),
+            "finding": sub_themes.map(lambda code: findings.get(code, "")),
+        }
     )
     return table.drop_duplicates().sort_values(["round", "point"], kind="stable").reset_index(drop=True)
 
 
-def expert_citizens_review(ds: Dataset, section: str) -> list:
-    """The Expert Citizens' review of the actions in this section, as prose with their own words beside it.
+def review_paragraph(when: str, people: int | None, points: pd.DataFrame) -> Prose:
+    """One review session's points as the evaluator's sentences: "At their review in June 2018, the six Expert Citizens thought ...".
 
-    One paragraph per review session that discussed the section: when it met,
-    how many Expert Citizens took part (from the reviews table) and the points
-    they made (from the coded review notes), then their quotes.
+    Each point is said in the codebook's wording (``finding``, a clause that
+    follows "the Expert Citizens"); a point the codebook gives no wording
+    for is named by its label.
+
+    >>> points = pd.DataFrame({"finding": ["said that time builds trust", "welcomed homelier hostels"], "point": ["Time", "Homes"]})
+    >>> review_paragraph("February 2019", 3, points).text
+    'At their review in February 2019, the three Expert Citizens said that time builds trust. They also welcomed homelier hostels.'
+    >>> review_paragraph("June 2018", None, pd.DataFrame({"finding": [""], "point": ["Comfortable contributing"]})).text
+    'At their review in June 2018, the Expert Citizens spoke about what they called “comfortable contributing”.'
+    """
+    who = f"the {wording.count_phrase(people, 'Expert Citizen')}" if people else "the Expert Citizens"
+    said = [
+        finding.strip().rstrip(".") if finding and finding.strip() else f"spoke about what they called \u201c{lower_first(point)}\u201d"
+        for finding, point in zip(points["finding"], points["point"])
+    ]
+    first = sentence("At their review in {when}, {who} {said}.", when=when, who=who, said=said[0])
+    return paragraph(first, *[sentence("They also {said}.", said=more) for more in said[1:]])
+
+
+def expert_citizens_review(ds: Dataset, section: str) -> list:
+    """The Expert Citizens' review of the actions in this section, in the evaluator's sentences with their own words beside it.
+
+    One paragraph per review session that discussed the section
+    (:func:`review_paragraph`), then their quotes, none already shown in an
+    earlier section. With nothing from the Expert Citizens in the period, an
+    empty list: the section shows nothing for them.
     """
     evidence = _evidence(ds)
     if evidence is None:
         return [note(NO_EVIDENCE)]
     excerpts, codebook = evidence
-    points = review_points(excerpts, section)
+    points = review_points(excerpts, section, codebook)
     published = quotes.publishable(excerpts, codebook)
     theirs = published.loc[(published["method"] == "review") & (published["section"] == section)]
+    theirs = quotes.without_repeats(theirs, quotes.texts_of_earlier_sections(published, section))
     if points.empty and theirs.empty:
-        return [note("The Expert Citizens' review notes do not bear on this section in this period.")]
+        return []
     present = {f"{r.date:%Y-%m}": (f"{r.date:%B %Y}", int(r.present)) for r in ds.reviews.itertuples()}
     pieces: list = []
     for round_id, rows in points.groupby("round", sort=True):
         when, people = present.get(round_id, (round_label(round_id), None))
-        who = f"the {wording.count_words(people)} Expert Citizens" if people else "the Expert Citizens"
-        agreed = list_words([lower_first(p) for p in rows.loc[rows["stance"] == "positive", "point"]])
-        qualified = list_words([lower_first(p) for p in rows.loc[rows["stance"] != "positive", "point"]])
-        text = [
-            sentence(
-                "In {when} {who} discussed what people reported in this section and what it could mean for service users.",
-                who=who,
-                when=when,
-            )
-        ]
-        if agreed:
-            text.append(sentence("In support, they noted: {points}.", points=agreed))
-        if qualified:
-            text.append(sentence("With a caution: {points}.", points=qualified))
-        pieces.append(paragraph(*text))
+        pieces.append(review_paragraph(when, people, rows))
     if len(theirs):
         pieces.append(HTML(quotes.render_excerpts_html(theirs, by_theme=False)))  # escaped by quotes
     return pieces

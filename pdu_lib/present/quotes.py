@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 
+from pdu_lib import config
 from pdu_lib.analysis.themes import (
     MIN_GROUP_SIZE,
     excerpts_for_section,
@@ -278,6 +280,56 @@ def curate(excerpts: pd.DataFrame, per_theme: int = 3) -> tuple[pd.DataFrame, pd
         counts.append({"theme": theme, "quotes": len(candidates), "shown": len(picked), "non_answers": non_answers})
     chosen = frame.loc[chosen_index].reset_index(drop=True)
     return chosen, pd.DataFrame(counts, columns=["theme", "quotes", "shown", "non_answers"])
+
+
+#: Two quotes whose words agree this closely (difflib's ratio, on lower-case words) are the same quote, shown once.
+NEAR_IDENTICAL = 0.85
+
+
+def _words(text: object) -> str:
+    return " ".join(re.findall(r"[\w']+", str(text).casefold().replace("\u2019", "'")))
+
+
+def nearly_the_same(a: object, b: object, threshold: float = NEAR_IDENTICAL) -> bool:
+    """True when two quotes say the same in nearly the same words (punctuation, case and spacing aside).
+
+    >>> nearly_the_same("Just more of the same, please!", "just more of the same please")
+    True
+    >>> nearly_the_same("It helped me refer people on.", "It did not help at all.")
+    False
+    """
+    x, y = _words(a), _words(b)
+    return x == y or difflib.SequenceMatcher(None, x, y, autojunk=False).ratio() >= threshold
+
+
+def without_repeats(excerpts: pd.DataFrame, shown_before: Iterable[str] = ()) -> pd.DataFrame:
+    """``excerpts`` without a quote nearly the same as one in ``shown_before`` or as an earlier row (the first is kept).
+
+    >>> rows = pd.DataFrame({"text": ["Time builds trust.", "time builds trust", "Fewer posters."]})
+    >>> without_repeats(rows, ["Fewer posters!"])["text"].tolist()
+    ['Time builds trust.']
+    """
+    kept: list[str] = [str(t) for t in shown_before]
+    keep = []
+    for text in excerpts["text"].astype(str):
+        repeat = any(nearly_the_same(text, other) for other in kept)
+        keep.append(not repeat)
+        if not repeat:
+            kept.append(text)
+    return excerpts.loc[keep]
+
+
+def texts_of_earlier_sections(published: pd.DataFrame, section: str) -> list[str]:
+    """The texts of the publishable excerpts of every section before ``section`` in the report: a quote's home is its first section.
+
+    ``published`` is :func:`publishable` of the period's excerpts. A quote
+    coded to themes of two sections is shown in the earlier one only.
+    """
+    order = [s.key for s in config.SECTIONS]
+    if section not in order or "section" not in published.columns:
+        return []
+    earlier = set(order[: order.index(section)])
+    return published.loc[published["section"].isin(earlier), "text"].astype(str).tolist()
 
 
 def _paragraphs(text: str) -> str:
