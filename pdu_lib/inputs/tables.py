@@ -268,9 +268,12 @@ def _read_cells(path: Path, name: str, sheet: str | None = None) -> tuple[np.nda
         grid = _read_csv_grid(path, name)
         lengths = np.fromiter(map(len, grid), dtype=np.int64, count=len(grid))
         width = int(lengths.max())
-        if (lengths != width).any():
-            grid = [row + [None] * (width - len(row)) for row in grid]
-        return np.array(grid, dtype=object).reshape(len(grid), width), lengths
+        if (lengths == width).all():
+            return np.array(grid, dtype=object).reshape(len(grid), width), lengths
+        cells = np.full((len(grid), width), None, dtype=object)  # filled row by row: no padded copy of each row
+        for index, row in enumerate(grid):
+            cells[index, : len(row)] = row
+        return cells, lengths
     cells = _read_xlsx_cells(path, name, sheet)
     return cells, np.full(len(cells), cells.shape[1], dtype=np.int64)
 
@@ -453,21 +456,17 @@ def read_table(
         if key in wanted and wanted[key] not in positions:
             positions[wanted[key]] = position
     body = cells[header_index + 1 :]
-    filled = np.zeros(body.shape, dtype=bool)
-    for column in range(body.shape[1]):
-        filled[:, column] = ~blank_cells(body[:, column])
-    kept = np.flatnonzero(filled.any(axis=1))
+    kept = _rows_with_content(body, sorted(set(positions.values())))
     # A CSV row longer than its header (an unquoted comma), with text beyond the header's last column.
-    beyond = filled[kept, len(header) :].any(axis=1)
-    if beyond.any():
-        first_row = kept[np.argmax(beyond)]
-        extra = len(header) + int(np.argmax(filled[first_row, len(header) :]))
-        raise InputError(
-            name,
-            f"row has {lengths[header_index + 1 + first_row]} cells but the header has {len(header)}; is a comma missing from quoted text?",
-            row=int(first_row) + header_index + 2,
-            column=column_letter(extra + 1),
-        )
+    for first_row in kept[lengths[header_index + 1 :][kept] > len(header)]:
+        beyond = ~blank_cells(body[first_row, len(header) :])
+        if beyond.any():
+            raise InputError(
+                name,
+                f"row has {lengths[header_index + 1 + first_row]} cells but the header has {len(header)}; is a comma missing from quoted text?",
+                row=int(first_row) + header_index + 2,
+                column=column_letter(len(header) + int(np.argmax(beyond)) + 1),
+            )
     if not len(kept):
         raise InputError(name, "has a header but no data rows")
     blank = np.full(len(kept), None, dtype=object)
@@ -513,6 +512,21 @@ def find_sheet(
 def _holds_header(path: Path, name: str, title: str, wanted: set[str], search_rows: int) -> bool:
     cells, lengths = read_cells(path, name, title)
     return any(wanted <= {header_key(cell) for cell in cells[index, : lengths[index]]} for index in range(min(search_rows, len(cells))))
+
+
+def _rows_with_content(body: np.ndarray, used: list[int]) -> np.ndarray:
+    """The rows (indices) holding any text: checked column by column in the ``used`` columns only.
+
+    The columns a loader ignores are never examined cell by cell: only a row
+    blank in every used column is looked at whole, so that a row holding
+    something elsewhere is kept (and then named by the loader's checks), never dropped.
+    """
+    filled = np.zeros(len(body), dtype=bool)
+    for column in used:
+        filled |= ~blank_cells(body[:, column])
+    for row in np.flatnonzero(~filled):
+        filled[row] = not blank_cells(body[row]).all()
+    return np.flatnonzero(filled)
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S")
