@@ -157,7 +157,7 @@ def _from_event_survey(measure: str, metric: str) -> ProvenanceOf:
 
 def _from_followup(measure: str, metric: str, latest_round: bool = True) -> ProvenanceOf:
     def provenance(ds: Dataset) -> Provenance:
-        answers = _latest_round_answers(ds) if latest_round else ds.followup_answers
+        answers = latest_round_answers(ds) if latest_round else ds.followup_answers
         files = tuple(sorted(answers.loc[answers["measure"] == measure, "source_file"].astype(str).unique()))
         which = (
             f"the latest follow-up round in the period ({round_label(ds.latest_round) or 'none'})"
@@ -269,18 +269,29 @@ def next_session_bookings(ds: Dataset, group: str) -> int | None:
 # --- Reach: how people heard, the online hub ------------------------------------------------
 
 
-def _latest_round_answers(ds: Dataset) -> pd.DataFrame:
+def latest_round_answers(ds: Dataset) -> pd.DataFrame:
+    """The follow-up answers of the latest round in the period: the one filter every "latest round" figure and table uses."""
     return ds.followup_answers.loc[ds.followup_answers["survey_id"] == ds.latest_round]
 
 
-def _latest_round_share(measure: str, category: str) -> Compute:
+def latest_round_table(ds: Dataset, measure: str) -> pd.DataFrame:
+    """A question of the latest follow-up round as a distribution table (``metrics.measure_table``), largest count first."""
+    table = metrics.measure_table(ds, latest_round_answers(ds), measure)
+    return table.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _latest_round_share(measure: str, category: str | tuple[str, ...]) -> Compute:
+    categories = (category,) if isinstance(category, str) else category
+
     def compute(ds: Dataset) -> Share:
-        return metrics.category_share(metrics.measure_table(ds, _latest_round_answers(ds), measure), category)
+        return metrics.categories_share(metrics.measure_table(ds, latest_round_answers(ds), measure), categories)
 
     return compute
 
 
-def _latest_round_fraction(figure_id: str, section: str, statement: str, measure: str, category: str, metric: str) -> FigureSpec:
+def _latest_round_fraction(
+    figure_id: str, section: str, statement: str, measure: str, category: str | tuple[str, ...], metric: str
+) -> FigureSpec:
     """A figure of the latest follow-up round: those who gave ``category`` to ``measure``, over those who answered."""
     return FigureSpec(figure_id, section, "fraction", statement, _latest_round_share(measure, category), _from_followup(measure, metric))
 
@@ -320,7 +331,7 @@ def _hub_pct(sector: str) -> FigureSpec:
 
 
 def hub_used(ds: Dataset) -> Share:
-    return metrics.conditional_share(_latest_round_answers(ds), "hub_aware", "yes", "hub_used", "yes")
+    return metrics.conditional_share(latest_round_answers(ds), "hub_aware", "yes", "hub_used", "yes")
 
 
 # --- The evaluation approach ---------------------------------------------------------------
@@ -389,14 +400,16 @@ def review_figures(ds: Dataset) -> Iterator[FigureValue]:
 # --- What people gained, sharing, changes ------------------------------------------------------
 
 
-def _event_share(measure: str, category: str) -> Compute:
+def _event_share(measure: str, category: str | tuple[str, ...]) -> Compute:
+    categories = (category,) if isinstance(category, str) else category
+
     def compute(ds: Dataset) -> Share:
-        return metrics.category_share(metrics.measure_table(ds, ds.event_answers, measure), category)
+        return metrics.categories_share(metrics.measure_table(ds, ds.event_answers, measure), categories)
 
     return compute
 
 
-def _event_pct(figure_id: str, section: str, statement: str, measure: str, category: str, metric: str) -> FigureSpec:
+def _event_pct(figure_id: str, section: str, statement: str, measure: str, category: str | tuple[str, ...], metric: str) -> FigureSpec:
     """A figure of the post-event surveys: those who gave ``category`` to ``measure``, over those who answered."""
     return FigureSpec(figure_id, section, "percent", statement, _event_share(measure, category), _from_event_survey(measure, metric))
 
@@ -698,6 +711,14 @@ FIGURES: tuple[FigureSpec | FigureFamily, ...] = (
     _learning("understanding", "some", "some additional understanding"),
     _learning("understanding", "confirmed", "confirmed previous understanding"),
     _learning("understanding", "none", "no greater understanding"),
+    _event_pct(
+        "understanding_greater",
+        "learning",
+        "Event surveys: a much greater or some additional understanding of the topic (the chart's headline)",
+        "understanding",
+        ("much_greater", "some"),
+        "answers 'much greater' or 'some', over those who answered",
+    ),
     _learning("awareness", "much_greater", "much greater awareness of the issues"),
     _learning("awareness", "some", "some additional awareness"),
     _learning("awareness", "confirmed", "confirmed existing awareness"),
@@ -740,6 +761,14 @@ FIGURES: tuple[FigureSpec | FigureFamily, ...] = (
     _effectiveness("effective_very", "very", "very effective"),
     _effectiveness("effective_quite", "quite", "quite effective"),
     _effectiveness("effective_not", "not_at_all", "not effective at all"),
+    _latest_round_fraction(
+        "effective_very_or_quite",
+        "effectiveness",
+        "Latest follow-up round: the model is a very or quite effective way to change practice (the chart's headline)",
+        "effectiveness",
+        ("very", "quite"),
+        "respondents who answered 'very' or 'quite', over those who answered",
+    ),
     FigureSpec(
         "pledge_adopters",
         "changes",

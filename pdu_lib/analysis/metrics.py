@@ -108,6 +108,17 @@ def distribution(
     return pd.DataFrame(rows, columns=DISTRIBUTION_COLUMNS)
 
 
+def categories_share(table: pd.DataFrame, categories: Sequence[str]) -> Share:
+    """Several categories of a distribution table together, as one Share of the same base.
+
+    >>> categories_share(distribution(pd.Series(["a", "b", "a", "c"])), ["a", "b"])
+    Share(numerator=3, base=4)
+    """
+    shares = [category_share(table, category) for category in categories]
+    base = max((share.base for share in shares), default=0)
+    return Share(sum(share.numerator for share in shares), base)
+
+
 def category_share(table: pd.DataFrame, category: str) -> Share:
     """One category of a distribution table as a Share.
 
