@@ -5,8 +5,9 @@
 - :class:`OutputFolder` takes a lock per output folder (``.pdu-report.lock``,
   removed when the render ends): a second render into the same folder stops at
   once with an :class:`~pdu_lib.errors.InputError` (``pdu-report`` exits 2)
-  saying that another render is writing. The lock is an ``flock``, so a killed
-  render releases it (its file stays, unlocked, until the next render).
+  saying that another render is writing (and which process, from ``.pdu-report.pid``).
+  The lock is an OS lock taken through ``filelock`` (``flock`` on Unix, ``msvcrt`` on
+  Windows), so a killed render releases it (its file stays, unlocked, until the next render).
 - Each run works in its own folder ``<out>/.pdu-work/run-<pid>-<random>/``:
   ``staging/<report>/`` (the pages being built), ``executed/<report>/``
   (executed notebooks) and ``runtime/`` (kernel connection files). Nothing
@@ -30,12 +31,14 @@ import os
 import secrets
 import shutil
 from pathlib import Path
-from typing import IO
+
+from filelock import FileLock, Timeout
 
 from pdu_lib.errors import InputError
 
 MANIFEST_NAME = ".pdu-report.json"
 LOCK_NAME = ".pdu-report.lock"
+HOLDER_NAME = ".pdu-report.pid"  # the process holding the lock, for the message a second render gets
 WORK_DIR_NAME = ".pdu-work"
 #: What a render writes into a report folder: a folder holding only these (and no manifest) was rendered before manifests.
 _RENDERED_NAMES = {"index.html", "figures.csv", "sections", "charts", "assets", MANIFEST_NAME}
@@ -161,7 +164,7 @@ class OutputFolder:
         self.out_dir = Path(out_dir)
         self.work_root = self.out_dir / WORK_DIR_NAME
         self.run_dir: Path | None = None
-        self._lock: IO[str] | None = None
+        self._lock: FileLock | None = None
 
     @property
     def run_folder(self) -> Path:
@@ -171,39 +174,10 @@ class OutputFolder:
         return self.run_dir
 
     def __enter__(self) -> OutputFolder:
-        import fcntl
-
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        lock_path = self.out_dir / LOCK_NAME
-        while True:
-            handle = open(lock_path, "a+", encoding="utf-8")
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.seek(0)
-                holder = handle.read().strip()
-                handle.close()
-                raise InputError(
-                    self.out_dir,
-                    f"another render{f' (process {holder})' if holder.isdigit() else ''} is writing to this output folder; "
-                    "wait for it to finish, or choose another --out",
-                ) from None
-            except BaseException:
-                handle.close()
-                raise
-            try:
-                same = os.stat(lock_path).st_ino == os.fstat(handle.fileno()).st_ino
-            except FileNotFoundError:
-                same = False
-            if same:
-                break
-            handle.close()  # the render before us removed this lock file as we opened it: lock the new one
-        self._lock = handle
+        self._lock = self._take_lock()
         try:
-            handle.seek(0)
-            handle.truncate()
-            handle.write(str(os.getpid()))
-            handle.flush()
+            (self.out_dir / HOLDER_NAME).write_text(str(os.getpid()), encoding="utf-8")
             # Holding the lock, no other render is running here: whatever is in the work folder was left by a killed one.
             if self.work_root.is_dir() and not self.work_root.is_symlink():
                 shutil.rmtree(self.work_root)
@@ -214,6 +188,22 @@ class OutputFolder:
             self.__exit__(None, None, None)
             raise
         return self
+
+    def _take_lock(self) -> FileLock:
+        """The output folder's lock (filelock: an OS lock on every platform, let go when the process ends)."""
+        lock = FileLock(self.out_dir / LOCK_NAME, blocking=False, thread_local=False)
+        try:
+            lock.acquire()
+        except Timeout:
+            holder = ""
+            with contextlib.suppress(OSError):
+                holder = (self.out_dir / HOLDER_NAME).read_text(encoding="utf-8").strip()
+            raise InputError(
+                self.out_dir,
+                f"another render{f' (process {holder})' if holder.isdigit() else ''} is writing to this output folder; "
+                "wait for it to finish, or choose another --out",
+            ) from None
+        return lock
 
     def staging(self, report: str) -> Path:
         return self.run_folder / "staging" / report
@@ -238,6 +228,6 @@ class OutputFolder:
         finally:
             if self._lock is not None:
                 with contextlib.suppress(OSError):
-                    (self.out_dir / LOCK_NAME).unlink()  # removed while still held, so no one locks a stale file
-                self._lock.close()  # releases the flock
+                    (self.out_dir / HOLDER_NAME).unlink()
+                self._lock.release()
                 self._lock = None
