@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from pdu_lib.analysis.metrics import Share
@@ -82,11 +84,10 @@ def test_a_figure_with_no_data_says_so_instead_of_a_number():
 
 
 def test_a_prose_cell_for_another_report_shows_nothing():
-    authoring.use(VALUES)
-    assert authoring.prose_cell("interim", "Interim only: {learning_events}") is None
-    shown = authoring.prose_cell("final", "Final only: {learning_events}")
+    assert authoring.prose_cell("interim", "Interim only: {learning_events}", VALUES) is None
+    shown = authoring.prose_cell("final", "Final only: {learning_events}", VALUES)
     assert shown.data == "Final only: 19"
-    assert authoring.prose_cell("", "Both: {learning_events:words}", cell_number=3).data == "Both: 19"
+    assert authoring.prose_cell("", "Both: {learning_events:words}", VALUES, cell_number=3).data == "Both: 19"
 
 
 def test_the_magic_fills_a_cell_in_a_real_kernel_shell():
@@ -94,7 +95,7 @@ def test_the_magic_fills_a_cell_in_a_real_kernel_shell():
 
     shell = InteractiveShell.instance()
     authoring.load_ipython_extension(shell)
-    authoring.use(VALUES)
+    shell.user_ns["page"] = SimpleNamespace(text_values=VALUES)
     result = shell.run_cell("%%prose\nWe ran {learning_events} events.")
     assert result.success and result.result.data == "We ran 19 events."
     failed = shell.run_cell("%%prose\nWe ran {nope} events.")
@@ -102,23 +103,32 @@ def test_the_magic_fills_a_cell_in_a_real_kernel_shell():
 
 
 def test_a_passage_quoting_a_figure_with_no_data_is_left_out_with_a_note():
-    authoring.use(TextValues(figures={"hub_aware": Share(0, 0), "learning_events": 19}, values={"latest_round": None}, report="final"))
-    assert authoring.prose_cell("", "In the survey {hub_aware:of} were aware.").data == authoring.LEFT_OUT
-    assert authoring.prose_cell("", "In the {latest_round} survey.").data == authoring.LEFT_OUT
-    assert authoring.prose_cell("", "We ran {learning_events} events.").data == "We ran 19 events."
+    values = TextValues(figures={"hub_aware": Share(0, 0), "learning_events": 19}, values={"latest_round": None}, report="final")
+    assert authoring.prose_cell("", "In the survey {hub_aware:of} were aware.", values).data == authoring.LEFT_OUT
+    assert authoring.prose_cell("", "In the {latest_round} survey.", values).data == authoring.LEFT_OUT
+    assert authoring.prose_cell("", "We ran {learning_events} events.", values).data == "We ran 19 events."
     with pytest.raises(PlaceholderError):
-        authoring.prose_cell("", "{hub_aware} and {typo}")
+        authoring.prose_cell("", "{hub_aware} and {typo}", values)
 
 
-def test_loading_the_extension_forgets_the_values_of_a_section_run_before_in_the_kernel():
-    class Shell:
-        execution_count = 1
+def test_a_kernel_that_forgets_its_variables_forgets_the_values_prose_fills_from():
+    from IPython.core.interactiveshell import InteractiveShell
 
-        def register_magic_function(self, function, magic_kind, magic_name):
-            self.registered = (magic_kind, magic_name)
+    shell = InteractiveShell.instance()
+    shell.extension_manager.load_extension("pdu_lib.present.authoring")
+    shell.user_ns["page"] = SimpleNamespace(text_values=VALUES)
+    assert shell.run_cell("%%prose\n{learning_events} events.").result.data == "19 events."
+    shell.reset(new_session=False)  # what a kept kernel does between sections
+    failed = shell.run_cell("%%prose\n{learning_events} events.")
+    assert isinstance(failed.error_in_exec, PlaceholderError) and "{learning_events}" in str(failed.error_in_exec)
 
-    shell = Shell()
-    authoring.use(VALUES)
-    authoring.load_ipython_extension(shell)
-    assert shell.registered == ("cell", "prose")
-    assert authoring.current().known() == [] and authoring.current().report is None
+
+def test_unloading_the_extension_removes_the_magic():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.extension_manager.load_extension("pdu_lib.present.authoring")
+    assert shell.extension_manager.unload_extension("pdu_lib.present.authoring") is None
+    assert "prose" not in shell.magics_manager.magics["cell"]
+    assert shell.extension_manager.load_extension("pdu_lib.present.authoring") is None  # loads again, quietly
+    assert "prose" in shell.magics_manager.magics["cell"]

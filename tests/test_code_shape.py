@@ -19,6 +19,20 @@ BEING_SPLIT = {
     "inputs/excerpts.py:load_excerpts",  # issue 20
     "inputs/dataset.py:_load",  # issue 20
     "report/render.py:render_report",  # issue 22
+    # issue 21, being split now:
+    "inputs/attendance.py:load_events",
+    "inputs/attendance.py:load_register_linked",
+    "inputs/excerpts.py:load_qdpx",
+    "inputs/excerpts.py:_survey_raw",
+    "inputs/expert_citizens.py:load_pack",
+    "inputs/surveys.py:load_surveys",
+    "inputs/tables.py:read_table",
+    "present/charts.py:likert_chart",
+    "present/charts.py:interactive_share_bars",
+    "report/execute.py:run_sections",
+    "report/expert_review_pack.py:build_document",
+    "report/incremental.py:run_incremental",
+    "report/render.py:render_reports",
 }
 
 
@@ -68,7 +82,7 @@ def test_no_function_in_pdu_lib_is_longer_than_60_lines():
 
 def test_the_list_of_functions_being_split_holds_only_long_ones():
     still_long = set(long_functions())
-    assert BEING_SPLIT <= still_long, f"split already: remove {sorted(BEING_SPLIT - still_long)} from BEING_SPLIT"
+    assert still_long >= BEING_SPLIT, f"split already: remove {sorted(BEING_SPLIT - still_long)} from BEING_SPLIT"
 
 
 def test_a_long_function_is_found():

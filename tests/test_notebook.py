@@ -17,9 +17,9 @@ from pdu_lib.report.execute import render_section
 def test_setup_makes_the_reports_figures_and_front_matter_what_prose_fills_from():
     page = notebook.setup("final")
     period = page.ds.period
-    filled = authoring.fill("{report_title} by {author}, {learning_events} events, {latest_round}.", authoring.current())
+    filled = authoring.fill("{report_title} by {author}, {learning_events} events, {latest_round}.", page.text_values)
     assert filled == f"{period.title} by {period.author}, {page.result('learning_events')} events, {notebook.month(page.ds.latest_round)}."
-    assert authoring.current().report == "final" and set(page.figures) == set(figure_map(page.ds))
+    assert page.text_values.report == "final" and set(page.figures) == set(figure_map(page.ds))
 
 
 def test_the_compared_report_is_named_only_where_there_is_one():
@@ -34,7 +34,7 @@ def test_say_adds_a_value_the_text_can_name_and_keeps_the_figures():
     page = notebook.setup("interim")
     page.say(top_answer="colleagues <in my team>")
     assert (
-        authoring.fill("{top_answer}: {learning_events}", authoring.current())
+        authoring.fill("{top_answer}: {learning_events}", page.text_values)
         == f"colleagues &lt;in my team&gt;: {page.result('learning_events')}"
     )
 

@@ -21,9 +21,9 @@ import pytest
 from pdu_lib import config
 from pdu_lib.analysis import figures
 from pdu_lib.errors import InputError
-from pdu_lib.inputs import dataset
 from pdu_lib.inputs.dataset import load_dataset
 from pdu_lib.inputs.excerpts import REPEATED_HIGHLIGHT, unread_notices
+from pdu_lib.memo import PROCESS_MEMO
 
 NUMBERS = ["value", "numerator", "base"]
 
@@ -51,7 +51,7 @@ HIGHLIGHTS = Path("excerpts") / "taguette_highlights_participants.csv"
 
 def reload(data_dir: Path, report: str = "final"):
     """The Dataset of a folder changed after it was first loaded (load_dataset caches per folder)."""
-    dataset._load_cached.cache_clear()
+    PROCESS_MEMO.clear()
     return load_dataset(data_dir, report)
 
 
@@ -358,7 +358,7 @@ def test_the_render_says_on_stderr_which_files_it_did_not_read(sample_copy, monk
         raise Stop
 
     monkeypatch.setattr(render, "check_replaceable", stop)  # the notices come before any output is touched
-    dataset._load_cached.cache_clear()
+    PROCESS_MEMO.clear()
     with pytest.raises(Stop):
         render.render_reports(["all"], data_dir=sample_copy, out_dir=sample_copy.parent / "out", stream=stream, use_cache=False)
     lines = stream.getvalue().splitlines()

@@ -409,7 +409,7 @@ def test_missing_reports_yml_is_an_input_error(tmp_path):
 
 def test_kernel_runs_on_this_interpreter_whatever_kernelspecs_say(monkeypatch, tmp_path):
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
-    manager = execute._kernel_manager_class()(kernel_name="python3")
+    manager = execute.new_kernel_manager()
     assert manager.kernel_spec.argv[0] == sys.executable
     assert manager.kernel_spec.env["MPLBACKEND"] == "module://matplotlib_inline.backend_inline"
     assert Path(manager.kernel_spec.env["MATPLOTLIBRC"]).read_text().count("svg.hashsalt") == 1

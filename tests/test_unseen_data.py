@@ -18,9 +18,10 @@ import pytest
 from pdu_lib import config
 from pdu_lib.analysis import figures, metrics, quality
 from pdu_lib.errors import InputError
-from pdu_lib.inputs import dataset, harmonise
+from pdu_lib.inputs import harmonise
 from pdu_lib.inputs.dataset import load_dataset
 from pdu_lib.inputs.surveymonkey import read_export
+from pdu_lib.memo import PROCESS_MEMO
 from pdu_lib.report.figures_csv import read_figures_csv, write_figures_csv
 
 NUMBERS = ["value", "numerator", "base"]
@@ -43,7 +44,7 @@ FOLLOWUP_FIGURES = [
 
 def reload(data_dir: Path, report: str):
     """The Dataset of a folder changed after it was first loaded (load_dataset caches per folder)."""
-    dataset._load_cached.cache_clear()
+    PROCESS_MEMO.clear()
     return load_dataset(data_dir, report)
 
 

@@ -29,6 +29,7 @@ import pandas as pd
 from pdu_lib.analysis import expert_review, metrics, themes
 from pdu_lib.analysis.metrics import Share
 from pdu_lib.inputs.periods import long_date, round_label
+from pdu_lib.memo import PROCESS_MEMO
 
 if TYPE_CHECKING:  # pragma: no cover
     from pdu_lib.inputs.dataset import Dataset
@@ -818,18 +819,20 @@ FIGURES: tuple[FigureSpec | FigureFamily, ...] = (
 def figure_map(ds: Dataset) -> dict[str, FigureValue]:
     """Every figure of the Dataset's report by id, with its Share; an id computed twice is a defect.
 
-    Computed once per Dataset: the result is kept with the Dataset's cached values.
+    Computed once per Dataset (a frozen object, compared by identity): the result is kept in the
+    process's memo, :data:`pdu_lib.memo.PROCESS_MEMO`.
     """
-    cached = ds.cached("figures")
-    if cached is not None:
-        return cached
+    return PROCESS_MEMO.get(("figures", ds), lambda: _compute_figure_map(ds))
+
+
+def _compute_figure_map(ds: Dataset) -> dict[str, FigureValue]:
     found: dict[str, FigureValue] = {}
     for spec in FIGURES:
         for figure in spec.values(ds):
             if figure.figure_id in found:
                 raise ValueError(f"figure id {figure.figure_id!r} is computed twice")
             found[figure.figure_id] = figure
-    return ds.cache("figures", found)
+    return found
 
 
 def compute_figures(ds: Dataset) -> pd.DataFrame:

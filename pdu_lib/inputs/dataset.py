@@ -8,8 +8,7 @@ and records every row set aside, with its reason, in the Ledger.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -32,14 +31,20 @@ from pdu_lib.inputs.ledger import Ledger
 from pdu_lib.inputs.periods import keep_within
 from pdu_lib.inputs.survey_peers import check_peers
 from pdu_lib.inputs.tables import display_name
+from pdu_lib.memo import PROCESS_MEMO
 
 REGISTER_NAMES = ("attendance_register.xlsx", "attendance_register.csv")
 DUPLICATE_BOOKING = "duplicate booking"
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Dataset:
-    """All the tidy tables of one report period. No names, emails or survey ids."""
+    """All the tidy tables of one report period. No names, emails or survey ids.
+
+    Frozen: a loaded Dataset is shared (:data:`pdu_lib.memo.PROCESS_MEMO`) by every section and
+    caller of the process, so nothing may change it; values derived from it are computed by the
+    analysis layer (``figures.figure_map``), never stored on it. Compared by identity.
+    """
 
     period: ReportPeriod
     data_dir: Path
@@ -71,7 +76,6 @@ class Dataset:
     judgements: expert_citizens.Judgements | None = None  # completed Expert Citizens review packs in the period
     # Files of excerpts/ not read, and documents.csv rows no excerpt names: file, what, note (the data-quality appendix)
     unread_inputs: pd.DataFrame | None = None
-    _derived: dict = field(default_factory=dict, repr=False, compare=False)  # values computed from the data, kept once
 
     @property
     def learning_events(self) -> pd.DataFrame:
@@ -123,15 +127,6 @@ class Dataset:
     def labels(self, measure_id: str) -> dict[str, str]:
         self.measure(measure_id)
         return dict(self.harmonisation.scale_labels(measure_id))
-
-    def cached(self, key: str):
-        """A value computed from this Dataset and kept with it (see :meth:`cache`), or None."""
-        return self._derived.get(key)
-
-    def cache(self, key: str, value):
-        """Keep ``value``, computed from this Dataset by another module, so it is computed once."""
-        self._derived[key] = value
-        return value
 
     def reconciliation(self) -> pd.DataFrame:
         return self.ledger.table()
@@ -188,21 +183,18 @@ def _files_outside(survey_files: pd.DataFrame, outside_ledger: Ledger) -> pd.Dat
     return table.astype({"survey": "str", "files": "int64", "responses": "int64"})
 
 
-@lru_cache(maxsize=8)
-def _load_cached(data_dir: str, report_name: str, with_judgements: bool) -> Dataset:
-    return _load(Path(data_dir), report_name, with_judgements)
-
-
 def load_dataset(data_dir: str | Path | None, report_name: str, *, with_judgements: bool = True) -> Dataset:
     """Load and check every input of ``data_dir`` for the report ``report_name``.
 
-    Raises InputError (file, row, column) on bad input. Results are cached per
-    folder and report within a process, so notebooks can call it freely.
-    ``with_judgements=False`` reads no completed review pack (``judgements`` is
-    None): a new pack must not depend on the old judgements.
+    Raises InputError (file, row, column) on bad input. Results are kept per
+    folder and report in the process's memo (:data:`pdu_lib.memo.PROCESS_MEMO`),
+    so notebooks and tests can call it freely. ``with_judgements=False`` reads
+    no completed review pack (``judgements`` is None): a new pack must not
+    depend on the old judgements.
     """
-    data_dir = Path(data_dir) if data_dir is not None else config.SAMPLE_DATA_DIR
-    return _load_cached(str(data_dir.resolve()), report_name, with_judgements)
+    folder = (Path(data_dir) if data_dir is not None else config.SAMPLE_DATA_DIR).resolve()
+    key = ("dataset", str(folder), report_name, with_judgements)
+    return PROCESS_MEMO.get(key, lambda: _load(folder, report_name, with_judgements))
 
 
 def _load(data_dir: Path, report_name: str, with_judgements: bool = True) -> Dataset:

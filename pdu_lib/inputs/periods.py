@@ -35,7 +35,7 @@ def round_label(round_id: str | None) -> str | None:
 def long_date(day: dt.date) -> str:
     """A date as the report writes it, without a leading zero on the day.
 
-    Portable: ``%-d`` is not understood by every platform's strftime (Windows').
+    Portable: the day is formatted by Python, not by a platform's strftime flag (Windows' has no "no leading zero").
 
     >>> long_date(dt.date(2017, 10, 1)), long_date(pd.Timestamp("2019-03-28"))
     ('1 October 2017', '28 March 2019')

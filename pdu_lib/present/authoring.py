@@ -222,18 +222,29 @@ def fill(template: str, text_values: TextValues, *, where: str = "") -> str:
 
 # --- In the notebook: the %%prose cell magic ---------------------------------------------------
 
-_active = TextValues()
+PAGE_VARIABLE = "page"  # the notebooks' ``page = notebook.setup(...)``
 
 
-def use(text_values: TextValues) -> None:
-    """Make ``text_values`` what ``%%prose`` cells fill from (the section's setup does this)."""
-    global _active
-    _active = text_values
+def active_text_values(namespace: Mapping[str, Any]) -> TextValues:
+    """What ``%%prose`` cells fill from: the text values of the notebook's page, found in its namespace.
 
+    The page is the variable ``page`` (every section's ``page = notebook.setup(...)``), else the
+    last variable holding text values (a page by another name, or a TextValues). With none (the
+    setup cell not run yet) there is nothing to fill from, and every placeholder fails, named.
+    The values travel with the page: a kernel that forgets its variables forgets them too.
 
-def current() -> TextValues:
-    """What ``%%prose`` cells fill from now."""
-    return _active
+    >>> class Page:
+    ...     text_values = TextValues(figures={"events": 3})
+    >>> active_text_values({"page": Page()}).figures, active_text_values({"p": Page()}).figures, active_text_values({}).known()
+    ({'events': 3}, {'events': 3}, [])
+    """
+    candidates = [namespace[PAGE_VARIABLE]] if PAGE_VARIABLE in namespace else []
+    candidates += reversed(list(namespace.values()))
+    for value in candidates:
+        found = value if isinstance(value, TextValues) else getattr(value, "text_values", None)
+        if isinstance(found, TextValues):
+            return found
+    return TextValues()
 
 
 #: What a passage shows instead of its text when a figure it quotes has no data in the period (an empty survey round).
@@ -264,7 +275,7 @@ def empty_placeholders(template: str, text_values: TextValues) -> list[str]:
     return [name for name in dict.fromkeys(names) if name in known and has_no_data(known[name])]
 
 
-def prose_cell(line: str, cell: str, *, cell_number: int | None = None) -> Markdown | None:
+def prose_cell(line: str, cell: str, text_values: TextValues, *, cell_number: int | None = None) -> Markdown | None:
     """What a ``%%prose [report ...]`` cell shows: its filled text, or nothing in another report.
 
     A passage quoting a figure with no data in the period (every figure of an
@@ -272,26 +283,31 @@ def prose_cell(line: str, cell: str, *, cell_number: int | None = None) -> Markd
     printed with "no base" in place of its numbers.
     """
     reports = line.split()
-    if reports and _active.report not in reports:
+    if reports and text_values.report not in reports:
         return None
     where = f"prose cell [{cell_number}]" if cell_number is not None else "prose cell"
     first_line = next((text.strip() for text in cell.splitlines() if text.strip()), "")
     if first_line:
         where += f" starting {first_line[:40]!r}"
-    filled = fill(cell.strip("\n"), _active, where=where)  # unknown placeholders fail first, named
-    return Markdown(LEFT_OUT if empty_placeholders(cell, _active) else filled)
+    filled = fill(cell.strip("\n"), text_values, where=where)  # unknown placeholders fail first, named
+    return Markdown(LEFT_OUT if empty_placeholders(cell, text_values) else filled)
 
 
 def load_ipython_extension(ipython) -> None:
-    """``%load_ext pdu_lib.present.authoring`` registers the ``%%prose`` cell magic, with nothing to fill from yet.
+    """``%load_ext pdu_lib.present.authoring`` registers the ``%%prose`` cell magic.
 
-    A kernel the render keeps for the next section loads the extension again
-    in that section: the previous section's values are forgotten here, and
-    the section's setup gives its own.
+    The magic keeps nothing: each cell fills from the page in the notebook's namespace
+    (:func:`active_text_values`), so a kernel kept for another section, its namespace
+    emptied, has nothing of the section before.
     """
-    use(TextValues())
 
     def prose(line: str, cell: str):
-        return prose_cell(line, cell, cell_number=getattr(ipython, "execution_count", None))
+        text_values = active_text_values(ipython.user_ns)
+        return prose_cell(line, cell, text_values, cell_number=getattr(ipython, "execution_count", None))
 
     ipython.register_magic_function(prose, magic_kind="cell", magic_name="prose")
+
+
+def unload_ipython_extension(ipython) -> None:
+    """``%unload_ext``: the ``%%prose`` magic goes (a render's kept kernel unloads it between sections)."""
+    ipython.magics_manager.magics["cell"].pop("prose", None)

@@ -55,6 +55,7 @@ from pdu_lib import config
 from pdu_lib.errors import InputError, printable
 from pdu_lib.inputs.dataset import load_dataset
 from pdu_lib.inputs.files import check_data_folder, file_identity
+from pdu_lib.memo import PROCESS_MEMO
 from pdu_lib.report import snapshot_format
 from pdu_lib.report.snapshot_format import SnapshotError
 
@@ -207,8 +208,6 @@ def snapshot_path(key: str) -> Path:
 
 def write_snapshot(dataset, path: Path) -> Path:
     """Write ``dataset`` (its data only: no values derived from it) to ``path`` atomically (``snapshot_format``)."""
-    if dataclasses.is_dataclass(dataset) and not isinstance(dataset, type) and hasattr(dataset, "_derived"):
-        dataset = dataclasses.replace(dataset, _derived={})
     write_private(path, snapshot_format.dumps(dataset))
     return path
 
@@ -235,24 +234,15 @@ def read_snapshot(path: str | Path):
     return snapshot_format.loads(path.read_bytes())
 
 
-_OPENED: dict[tuple, object] = {}
-_OPENED_KEPT = 4
-
-
 def open_snapshot(path: str | Path):
     """The Dataset at ``path``, read once per process while the file stays the same.
 
     A render keeps its kernels from one section to the next: every section of a
-    report then shares one Dataset, and what it has computed (its figures).
-    Notebooks read the Dataset and never change it in place.
+    report then shares one Dataset (kept in :data:`pdu_lib.memo.PROCESS_MEMO`), and
+    so its figures. A Dataset is frozen; notebooks never change its frames in place.
     """
     path = Path(path).resolve()
-    token = file_identity(path)
-    if token not in _OPENED:
-        while len(_OPENED) >= _OPENED_KEPT:
-            _OPENED.pop(next(iter(_OPENED)))
-        _OPENED[token] = read_snapshot(path)
-    return _OPENED[token]
+    return PROCESS_MEMO.get(("snapshot", file_identity(path)), lambda: read_snapshot(path))
 
 
 @dataclasses.dataclass(frozen=True)

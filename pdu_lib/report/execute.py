@@ -3,21 +3,22 @@
 A render keeps ``jobs`` kernels (a :class:`KernelPool`) and runs one section
 after another in each: starting a kernel and importing ``pdu_lib`` cost more
 than most sections. Each section starts with a cell that empties the kernel
-(its variables and outputs deleted, open figures closed, the cell count back to 1), so a
-section sees nothing of the one before it; a kernel whose section failed is
-shut down and replaced by a fresh one.
+through IPython's public API (its variables and outputs gone, open figures
+closed, the cell count back to 1), so a section sees nothing of the one before
+it; a kernel whose section failed is shut down and replaced by a fresh one.
+Only public APIs of papermill, nbclient (``km``, ``kc``), jupyter_client and
+IPython are used (``tests/test_private_apis.py`` checks).
 """
 
+import asyncio
 import contextlib
 import os
 import queue
 import re
-import signal
 import sys
 import threading
 import time
 import uuid
-import weakref
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -25,6 +26,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+import psutil
+import zmq
+from ipykernel.kernelspec import RESOURCES, get_kernel_dict
+from jupyter_client import protocol_version_info
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from traitlets import default
 
 from pdu_lib import config
 from pdu_lib.config import TEMPLATES_DIR, Section
@@ -80,127 +90,124 @@ def kernel_env() -> dict[str, str]:
     }
 
 
-#: Kernel managers of this process, so that an interrupt can stop their kernels at once.
-_KERNEL_MANAGERS: "weakref.WeakSet" = weakref.WeakSet()
+def kill_process_tree(process) -> bool:
+    """Kill a kernel's process and every process it started (psutil: the same on every platform); True if it was running."""
+    try:
+        root = psutil.Process(process.pid)
+        tree = [*root.children(recursive=True), root]
+    except psutil.NoSuchProcess:
+        return False
+    for member in tree:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            member.kill()
+    return True
 
 
-def stop_kernels() -> int:
-    """Kill every running section kernel of this process (its whole process group); the number stopped.
+class PromptKernelClient(AsyncKernelClient):
+    """jupyter_client's asynchronous client, ready as soon as the kernel answers on both channels.
 
-    Called on Ctrl-C or SIGTERM: a kernel runs in its own session, so the
-    terminal's signal never reaches it, and waiting for each section to finish
-    could take minutes.
+    jupyter_client's ``wait_for_ready`` ends by waiting for 0.2 s of silence on
+    IOPub, and every section's new client would pay it. Those leftover messages
+    answer the readiness request, and nbclient reads only the messages of its own
+    requests, so they need no waiting for. Public API only: ``kernel_info``, the
+    channels' ``get_msg``, ``is_alive`` and the session's ``adapt_version``.
     """
-    stopped = 0
-    for manager in list(_KERNEL_MANAGERS):
-        process = getattr(getattr(manager, "provisioner", None), "process", None)
-        if process is None or process.poll() is not None:
-            continue
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
+        while True:
+            reply = await self._kernel_info_reply()
+            if reply is not None and await self._iopub_answers():
+                self._adapt_to(reply)
+                return
+            if not await self.is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+            await asyncio.sleep(0)
+
+    async def _kernel_info_reply(self) -> dict | None:
+        """Ask for the kernel's info; its reply, or None when none came within a second."""
+        self.kernel_info()
         try:
-            os.killpg(os.getpgid(process.pid), signal.SIGKILL)
-        except (OSError, AttributeError):
-            try:
-                process.kill()
-            except OSError:
-                continue
-        stopped += 1
-    return stopped
+            reply = await self.shell_channel.get_msg(timeout=1)
+        except queue.Empty:
+            return None
+        return reply if reply["msg_type"] == "kernel_info_reply" else None
+
+    async def _iopub_answers(self) -> bool:
+        """True once IOPub is connected: the request's status message arrived."""
+        try:
+            await self.iopub_channel.get_msg(timeout=0.2)
+        except queue.Empty:
+            return False
+        return True
+
+    def _adapt_to(self, reply: dict) -> None:
+        """Speak the kernel's protocol version, as jupyter_client does on a kernel_info reply."""
+        version = int(reply["content"]["protocol_version"].split(".")[0])
+        if version != protocol_version_info[0]:
+            self.session.adapt_version = version
 
 
-def _kernel_manager_class(runtime_dir: Path | None = None):  # noqa: C901 (replaced by the public-API engine, issue 21)
-    import asyncio
-    import time as clock
-    from queue import Empty
+class ThisInterpreterSpecs(KernelSpecManager):
+    """Kernel specs that always give the interpreter running the render, with :func:`kernel_env`.
 
-    import zmq
-    from jupyter_client.asynchronous import AsyncKernelClient
-    from jupyter_client.kernelspec import KernelSpec
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import default
+    A kernel found by name ("python3") can be another Python: a user-wide
+    kernelspec in ~/.local/share/jupyter wins over the venv's own, and a fresh
+    venv may have none. The renderer's interpreter has the pinned packages, so
+    the kernel uses it (ipykernel's own spec: sys.executable).
+    """
 
-    class PromptKernelClient(AsyncKernelClient):
-        """jupyter_client's client, ready as soon as the kernel answers on both channels.
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        spec = get_kernel_dict()
+        spec["env"] = kernel_env()
+        return KernelSpec(resource_dir=RESOURCES, **spec)
 
-        jupyter_client's ``wait_for_ready`` ends by waiting for 0.2 s of
-        silence on IOPub; every section's new client paid it. Those leftover
-        messages answer the readiness request, and nbclient reads only the
-        messages of its own requests, so they need no waiting for.
-        """
 
-        async def wait_for_ready(self, timeout: float | None = None) -> None:
-            deadline = clock.monotonic() + (timeout if timeout is not None else float("inf"))
-            while True:
-                self.kernel_info()
-                try:
-                    reply = await self.shell_channel.get_msg(timeout=1)
-                except Empty:  # no answer within a second: ask again
-                    reply = None
-                if reply is not None and reply["msg_type"] == "kernel_info_reply":
-                    try:
-                        await self.iopub_channel.get_msg(timeout=0.2)  # IOPub connected: the request's status arrived
-                    except Empty:
-                        pass
-                    else:
-                        self._handle_kernel_info_reply(reply)
-                        return
-                if not await self._async_is_alive():
-                    raise RuntimeError("Kernel died before replying to kernel_info")
-                if clock.monotonic() > deadline:
-                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
-                await asyncio.sleep(0)
+class ThisInterpreterKernelManager(AsyncKernelManager):
+    """A kernel on this interpreter, talked to through a :class:`PromptKernelClient`.
 
-    class ThisInterpreterKernelManager(AsyncKernelManager):
-        """Runs notebooks on the interpreter that runs the render.
+    A kernel kept for the next section gets a new client per section (nbclient asks :meth:`client`):
+    the previous one is done, and its channels would otherwise go on receiving every output.
+    """
 
-        A kernel found by name ("python3") can be another Python: a user-wide
-        kernelspec in ~/.local/share/jupyter wins over the venv's own, and a
-        fresh venv may have none. The renderer's interpreter has the pinned
-        packages, so the kernel uses it (ipykernel's own spec, sys.executable).
-        """
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.section_client: AsyncKernelClient | None = None
 
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            _KERNEL_MANAGERS.add(self)
-            self._last_client = None
+    def client(self, **kwargs) -> AsyncKernelClient:  # type: ignore[override]  # as jupyter_client's own AsyncKernelManager.client
+        self.close_client()
+        self.section_client = super().client(**kwargs)
+        return self.section_client
 
-        def client(self, **kwargs):
-            # A kernel kept for the next section gets a new client per section: the
-            # previous one is done, and its channels would otherwise keep receiving every output.
-            self.close_client()
-            self._last_client = super().client(**kwargs)
-            return self._last_client
+    def close_client(self) -> None:
+        """Stop the channels of the last section's client."""
+        if self.section_client is not None:
+            with contextlib.suppress(Exception):  # already stopped, or the kernel is gone
+                self.section_client.stop_channels()
+            self.section_client = None
 
-        def close_client(self) -> None:
-            if self._last_client is not None:
-                with contextlib.suppress(Exception):  # already stopped, or the kernel is gone
-                    self._last_client.stop_channels()
-                self._last_client = None
+    @default("kernel_spec_manager")
+    def _default_kernel_spec_manager(self) -> KernelSpecManager:
+        return ThisInterpreterSpecs()
 
-        @default("client_factory")
-        def _client_factory_default(self):
-            return PromptKernelClient
+    @default("client_factory")
+    def _default_client_factory(self) -> type:
+        return PromptKernelClient
 
-        @default("connection_file")
-        def _connection_file_default(self):
-            # Beside the render's staging, not in $TMPDIR: the next render removes what a killed one left.
-            return str(runtime_dir / f"kernel-{uuid.uuid4().hex}.json") if runtime_dir is not None else ""
+    @default("transport_encryption")
+    def _default_transport_encryption(self) -> str:
+        # Encrypt the local TCP channels when pyzmq can (ipykernel warns otherwise).
+        return "auto" if zmq.has("curve") else "disabled"
 
-        @default("transport_encryption")
-        def _transport_encryption_default(self):
-            # Encrypt the local TCP channels when pyzmq can (ipykernel warns otherwise).
-            return "auto" if zmq.has("curve") else "disabled"
 
-        @property
-        def kernel_spec(self):
-            if self._kernel_spec is None:
-                from ipykernel.kernelspec import RESOURCES, get_kernel_dict
-
-                spec = get_kernel_dict()
-                spec["env"] = kernel_env()
-                self._kernel_spec = KernelSpec(resource_dir=RESOURCES, **spec)
-            return self._kernel_spec
-
-    return ThisInterpreterKernelManager
+def new_kernel_manager(runtime_dir: Path | None = None) -> ThisInterpreterKernelManager:
+    """A kernel manager whose connection file lies in ``runtime_dir`` (beside the render's staging, not in
+    $TMPDIR: the next render removes what a killed one left)."""
+    if runtime_dir is None:
+        return ThisInterpreterKernelManager(kernel_name="python3")
+    return ThisInterpreterKernelManager(kernel_name="python3", connection_file=str(runtime_dir / f"kernel-{uuid.uuid4().hex}.json"))
 
 
 class KernelPool:
@@ -209,7 +216,7 @@ class KernelPool:
     Used as a context manager, it shuts every kernel down at the end. The pool
     holds at most as many kernels as sections run at once. A kernel is started
     by the first section that uses it (papermill starts it, in that section's
-    working folder).
+    working folder). :meth:`kill` stops every kernel at once (Ctrl-C, SIGTERM).
     """
 
     def __init__(self, runtime_dir: Path | None = None):
@@ -231,7 +238,7 @@ class KernelPool:
         try:
             manager = self._idle.get_nowait()
         except queue.Empty:
-            manager = _kernel_manager_class(self.runtime_dir)()
+            manager = new_kernel_manager(self.runtime_dir)
             with self._lock:
                 self._managers.append(manager)
                 self.started += 1
@@ -255,37 +262,51 @@ class KernelPool:
         for manager in managers:
             _shutdown(manager)
 
+    def kill(self) -> int:
+        """Kill every running kernel of the pool (its whole process tree) at once; the number stopped.
+
+        A kernel runs in its own session, so the terminal's Ctrl-C never reaches it,
+        and waiting for each section to finish could take minutes.
+        """
+        with self._lock:
+            managers = list(self._managers)
+        return sum(kill_process_tree(process) for process in map(_kernel_process, managers) if process is not None)
+
+
+def _kernel_process(manager):
+    """The kernel's process (the local provisioner's ``process``), or None when it is not running."""
+    process = getattr(manager.provisioner, "process", None)
+    return process if process is not None and process.poll() is None else None
+
 
 def _shutdown(manager) -> None:
-    from jupyter_client.utils import run_sync
-
     manager.close_client()
     try:
         if manager.has_kernel:
             run_sync(manager.shutdown_kernel)(now=True)
         run_sync(manager.cleanup_resources)()
     except Exception:  # a kernel already dead: kill what is left of it
-        process = getattr(getattr(manager, "provisioner", None), "process", None)
-        if process is not None and process.poll() is None:
-            process.kill()
+        process = _kernel_process(manager)
+        if process is not None:
+            kill_process_tree(process)
 
 
 #: The first cell of every section run in a kept kernel (tagged ``remove-cell``: never in the HTML).
 KERNEL_RESET_SOURCE = """\
-# Added by the render: kernels are kept from one section to the next, so each section starts with an empty one:
-# its variables, outputs, extensions and figures go (as with %reset -f, without its slow garbage collection).
-def _pdu_empty_kernel(shell):
+# Added by the render: kernels are kept from one section to the next, so each section starts as in a new kernel.
+# IPython's public API: an empty namespace and output history (InteractiveShell.reset, without %reset's slow
+# garbage collection), the %%prose extension unloaded (so that %load_ext loads it quietly again), no open
+# figure, and the cell count back to 1.
+def _pdu_fresh_kernel(shell):
     import matplotlib.pyplot
 
-    for name in [name for name in shell.user_ns if name not in shell.user_ns_hidden and not name.startswith("__")]:
-        del shell.user_ns[name]
-    shell.user_ns["Out"].clear()
-    shell.extension_manager.loaded.clear()  # so that %load_ext loads (quietly) again, as in a new kernel
+    shell.reset(new_session=False)
+    shell.extension_manager.unload_extension("pdu_lib.present.authoring")
     matplotlib.pyplot.close("all")
     shell.execution_count = 1
 
 
-_pdu_empty_kernel(get_ipython())"""
+_pdu_fresh_kernel(get_ipython())"""
 
 
 def with_kernel_reset(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -310,6 +331,9 @@ def with_kernel_reset(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return copied
 
 
+START_TIMEOUT = 120  # seconds for a kernel to start and answer
+
+
 def execute_notebook(
     notebook, executed: Path, parameters: dict, cwd: Path, timeout: int | None = None, runtime_dir: Path | None = None, kernel=None
 ):
@@ -322,7 +346,9 @@ def execute_notebook(
     notebook should start with :func:`with_kernel_reset`); without one,
     the notebook gets a kernel of its own, shut down at the end.
     """
-    import nbformat
+    if kernel is None:
+        with KernelPool(runtime_dir) as own, own.kernel() as manager:
+            return execute_notebook(notebook, executed, parameters, cwd, timeout=timeout, kernel=manager)
     import papermill
 
     return papermill.execute_notebook(
@@ -336,9 +362,8 @@ def execute_notebook(
         # The executed copy is written once at the end (or on an error), not twice per cell: those
         # writes cost the render's own process more CPU than the kernels' cells.
         request_save_on_cell_execute=False,
-        start_timeout=120,
+        start_timeout=START_TIMEOUT,
         execution_timeout=timeout,
-        kernel_manager_class=_kernel_manager_class(runtime_dir),
         km=kernel,
         resources={"metadata": {"path": str(cwd)}},
     )
@@ -421,7 +446,7 @@ def run_sections(
             results[section.key] = future.result()
     except BaseException:
         threads.shutdown(wait=False, cancel_futures=True)
-        stop_kernels()
+        pool.kill()
         raise
     else:
         threads.shutdown(wait=True)

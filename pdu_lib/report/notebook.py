@@ -17,7 +17,8 @@ when it is being rendered) and, in JupyterLab, a live plotly chart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,10 @@ def text_values_for(ds: Dataset, figures: dict[str, FigureValue], report: str, s
 
 @dataclass
 class Page:
-    """One section being shown: its data, its figures and how its charts are shown."""
+    """One section being shown: its data, its figures, what its ``%%prose`` cells fill from and how its charts are shown.
+
+    ``%%prose`` cells find the page's ``text_values`` in the notebook's namespace (the variable ``page``).
+    """
 
     ds: Dataset
     figures: dict[str, FigureValue]
@@ -62,6 +66,7 @@ class Page:
     output_dir: Path | None = None
     report_mode: bool = False
     show_intervals: bool = False
+    text_values: authoring.TextValues = field(default_factory=authoring.TextValues)
 
     @property
     def name(self) -> str:
@@ -86,12 +91,7 @@ class Page:
 
     def say(self, **values: str) -> None:
         """Let ``%%prose`` cells name more text values (a label computed in the notebook, for example)."""
-        active = authoring.current()
-        authoring.use(
-            authoring.TextValues(
-                figures=active.figures, values={**active.values, **values}, report=active.report, intervals=active.intervals
-            )
-        )
+        self.text_values = dataclasses.replace(self.text_values, values={**self.text_values.values, **values})
 
 
 def setup(
@@ -109,5 +109,5 @@ def setup(
     """
     ds = open_dataset(data_dir, report, dataset_path=dataset_path)
     figures = figure_map(ds)
-    authoring.use(text_values_for(ds, figures, report, show_intervals))
-    return Page(ds, figures, report, Path(output_dir) if output_dir else None, report_mode, show_intervals)
+    text_values = text_values_for(ds, figures, report, show_intervals)
+    return Page(ds, figures, report, Path(output_dir) if output_dir else None, report_mode, show_intervals, text_values)

@@ -227,7 +227,8 @@ class OutputFolder:
                 self.work_root.rmdir()
         finally:
             if self._lock is not None:
-                with contextlib.suppress(OSError):
-                    (self.out_dir / HOLDER_NAME).unlink()
+                for name in (HOLDER_NAME, LOCK_NAME):  # removed while still held: filelock then never locks a stale file
+                    with contextlib.suppress(OSError):  # (Windows keeps a file that is open: it stays, unlocked)
+                        (self.out_dir / name).unlink()
                 self._lock.release()
                 self._lock = None

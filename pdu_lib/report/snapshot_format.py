@@ -64,7 +64,7 @@ def _encode(value, frames: list[bytes]):
     if isinstance(value, Ledger):
         return {"$ledger": _encode(value.state(), frames)}
     if type(value).__name__ in CLASSES and dataclasses.is_dataclass(value):
-        fields = {f.name: _encode(getattr(value, f.name), frames) for f in dataclasses.fields(value) if f.init and f.name != "_derived"}
+        fields = {f.name: _encode(getattr(value, f.name), frames) for f in dataclasses.fields(value) if f.init}
         return {"$class": type(value).__name__, "fields": fields}
     if isinstance(value, dict):
         return {"$dict": [[_encode(k, frames), _encode(v, frames)] for k, v in value.items()]}
