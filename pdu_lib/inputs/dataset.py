@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -274,7 +275,7 @@ def _load_surveys(
     outside_ledger = Ledger()
     first_month, last_month = f"{period.start:%Y-%m}", f"{period.end:%Y-%m}"
     event_in_period = set(events["event_id"])
-    common = {"ledger": ledger, "periods": periods, "outside_ledger": outside_ledger}
+    common: dict[str, Any] = {"ledger": ledger, "periods": periods, "outside_ledger": outside_ledger}
     event_data = surveys.load_surveys(
         data_dir,
         "event",

@@ -101,7 +101,7 @@ def _session_date(path: Path, name: str) -> pd.Timestamp:
         raise InputError(name, "the file name must start with the session's date, e.g. 2019-02-14.xlsx") from None
 
 
-def _row_problem(action: str, text: str, check: str, known: Mapping[str, str] | None) -> tuple[str, str] | None:
+def _row_problem(action: str, text: str, check: str, known: Mapping[str, str | None] | None) -> tuple[str, str] | None:
     """What is wrong with a pack row: ("refuse", column) for an edit in the workbook, ("aside", reason) for a change in the data.
 
     ``known`` maps each action id of the report's data to its text (None: unknown; no mapping: ids cannot be checked).

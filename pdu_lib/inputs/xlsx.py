@@ -19,7 +19,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -412,7 +412,7 @@ def fill_merged(cells: np.ndarray, merged: list[tuple]) -> np.ndarray:
     return cells
 
 
-def _as_openpyxl_gave(rows: list[list[Any]], strip: bool, merged: list[tuple] = ()) -> np.ndarray:
+def _as_openpyxl_gave(rows: list[list[Any]], strip: bool, merged: Sequence[tuple] = ()) -> np.ndarray:
     """calamine's rows as openpyxl gave them: None for empty, datetimes for dates, ints for whole numbers, no bidi;
     merged ranges filled (:func:`fill_merged`)."""
     while rows and all(cell == "" or (isinstance(cell, str) and not cell.strip()) for cell in rows[-1]):

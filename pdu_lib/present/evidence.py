@@ -158,7 +158,7 @@ def expert_citizens_review(ds: Dataset, section: str) -> list:
     present = {f"{r.date:%Y-%m}": (f"{r.date:%B %Y}", int(r.present)) for r in ds.reviews.itertuples()}
     pieces: list = []
     for round_id, rows in points.groupby("round", sort=True):
-        when, people = present.get(round_id, (round_label(round_id), None))
+        when, people = present.get(str(round_id), (round_label(str(round_id)) or str(round_id), None))
         pieces.append(review_paragraph(when, people, rows))
     if len(theirs):
         pieces.append(HTML(quotes.render_excerpts_html(theirs, by_theme=False)))  # escaped by quotes
