@@ -85,6 +85,28 @@ def figures_table(figures: pd.DataFrame) -> pd.DataFrame:
     return shown.rename(columns=COLUMNS).reset_index(drop=True)
 
 
+#: The reader's columns of the appendix: one line per figure.
+READER_COLUMNS = ["Figure", "Value", "Source"]
+#: The technical part's columns: how each figure was computed, and from which files.
+TECHNICAL_COLUMNS = ["Figure", "Question as asked", "Records counted", "How it is computed", "Input files"]
+
+
+def reader_figures_table(figures: pd.DataFrame) -> pd.DataFrame:
+    """The appendix for readers: one line per figure (what it is, its value, its source), with the section title to group by.
+
+    Columns: Section, Figure, Value, Source. The question, the records
+    counted, how it is computed and the files go in :func:`technical_table`.
+    """
+    return figures_table(figures)[["Section", *READER_COLUMNS]]
+
+
+def technical_table(figures: pd.DataFrame) -> pd.DataFrame:
+    """How each figure was computed and the files it was read from, for the appendix's closed technical part."""
+    table = figures_table(figures)
+    files = input_files_table(figures)["Input files"]
+    return table.assign(**{"Input files": files.to_numpy()})[TECHNICAL_COLUMNS]
+
+
 def input_files_table(figures: pd.DataFrame) -> pd.DataFrame:
     """Each figure (by its statement) and the input files it was computed from, one file to a line.
 

@@ -34,11 +34,13 @@ __all__ = [
     "Prose",
     "bullet_list",
     "caution_if_marked",
+    "empty_table_sentence",
     "escape",
     "note",
     "paragraph",
     "sentence",
     "table_html",
+    "technical_details",
 ]
 
 # C0/C1 control characters (except tab, newline, carriage return) and lone
@@ -274,8 +276,48 @@ def _whole_number(value) -> str:
 READER_HEADERS = {"count": "Number", "base": "Base", "percent": "%"}
 
 
-def table_html(df: pd.DataFrame, caption: object, index: bool = False, require_base: bool = True) -> Prose:
+def technical_details(summary: object, *pieces: Prose) -> Prose:
+    """Pieces in a closed "technical details" part (``<details>``): file names and matching rules live only here.
+
+    >>> technical_details("Input files", Prose("a.csv")).html
+    '<details class="pdu-technical"><summary>Technical details: Input files</summary><p class="pdu-prose">a.csv</p></details>'
+    """
+    title = _inline(summary)
+    inner = "".join(piece._repr_html_() for piece in pieces)
+    text = "\n".join([f"Technical details: {title.text}", *(piece.text for piece in pieces)])
+    return Prose._from_html(
+        f'<details class="pdu-technical"><summary>Technical details: {title.html}</summary>{inner}</details>', text, True
+    )
+
+
+def empty_table_sentence(caption: object) -> str:
+    """What a table with no rows says instead, in one sentence: "None in this period: <caption, lower case>."
+
+    >>> empty_table_sentence("Learning events with more survey responses than attendances")
+    'None in this period: learning events with more survey responses than attendances.'
+    >>> empty_table_sentence("PDU staff")
+    'None in this period: PDU staff.'
+    """
+    text = _inline(caption).text.rstrip(".")
+    first = text[:1].lower() + text[1:] if len(text) > 1 and not text[1:2].isupper() else text
+    return f"None in this period: {first}."
+
+
+def table_html(
+    df: pd.DataFrame,
+    caption: object,
+    index: bool = False,
+    require_base: bool = True,
+    *,
+    empty: str | None = None,
+    technical: bool = False,
+) -> Prose:
     """A DataFrame as an escaped HTML table with a caption.
+
+    A table with no rows is one sentence instead (``empty``, or
+    :func:`empty_table_sentence`), never a header without rows. With
+    ``technical`` the table sits in a closed "technical details" part
+    (:func:`technical_details`): file names and matching rules go there.
 
     Cells, headers and the caption are escaped (``to_html(escape=True)``);
     the index is left out unless ``index=True``. Every column is kept, and
@@ -299,6 +341,9 @@ def table_html(df: pd.DataFrame, caption: object, index: bool = False, require_b
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"table_html needs a DataFrame, not {type(df).__name__}")
+    if df.empty:
+        said = paragraph(empty if empty is not None else empty_table_sentence(caption))
+        return technical_details(caption, said) if technical else said
     columns = list(df.columns)
     if require_base and any(_is_percent_column(c) for c in columns) and not any(_is_base_column(c) for c in columns):
         raise ValueError(
@@ -329,4 +374,5 @@ def table_html(df: pd.DataFrame, caption: object, index: bool = False, require_b
     opening_end = table.index(">") + 1
     html = f"{table[:opening_end]}<caption>{title.html}</caption>{table[opening_end:]}"
     text = f"{title.text}\n{shown.to_string(index=index)}"
-    return Prose._from_html(html, text, True)
+    table = Prose._from_html(html, text, True)
+    return technical_details(caption, table) if technical else table
