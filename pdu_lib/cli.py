@@ -98,6 +98,16 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument(
         "--out", type=Path, default=config.OUTPUTS_DIR, metavar="DIR", help="where the pack is written (default: %(default)s)"
     )
+    catalogue = commands.add_parser(
+        "figures",
+        help="print every %%prose placeholder of a report with its value, its base and what each wording format gives",
+        description="Print every figure and front-matter value a %%prose cell can name, with its current value, its base "
+        "and the words each format gives ({made_contact:judged} -> 'only 13 of 36'), for the evaluator writing a sentence.",
+    )
+    catalogue.add_argument("report", help="the report whose figures to list (e.g. final)")
+    catalogue.add_argument(
+        "--data", type=Path, default=config.SAMPLE_DATA_DIR, metavar="DIR", help="data folder (default: the synthetic sample, %(default)s)"
+    )
     upgrade = commands.add_parser(
         "upgrade-survey-codes",
         help="convert excerpts/survey_codes.csv from the old layout (row, column) to the current one (Respondent ID, question)",
@@ -122,6 +132,13 @@ def _upgrade_survey_codes(args) -> int:
     upgraded = upgrade_survey_codes(codes, args.data, name="excerpts/survey_codes.csv")
     upgraded.to_csv(args.out, index=False, encoding="utf-8")
     print(f"wrote {len(upgraded)} codes in the current layout to {args.out}")
+    return EXIT_OK
+
+
+def _figures(args) -> int:
+    from pdu_lib.report.notebook import figure_catalogue
+
+    print(figure_catalogue(args.data, args.report))
     return EXIT_OK
 
 
@@ -154,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
             return _review_pack(args)
         if args.command == "upgrade-survey-codes":
             return _upgrade_survey_codes(args)
+        if args.command == "figures":
+            return _figures(args)
         results = render.render_reports(
             args.reports,
             data_dir=args.data,

@@ -141,3 +141,21 @@ def test_version_names_the_package_version(capsys):
     assert exit_.value.code == 0
     assert capsys.readouterr().out.strip() == f"pdu-report {pdu_lib.__version__}"
     assert pdu_lib.__version__ == "0.2.0"  # the release CHANGELOG.md describes last
+
+
+def test_figures_prints_every_placeholder_with_its_value_base_and_each_formats_words(capsys):
+    from pdu_lib import cli
+
+    assert cli.main(["figures", "final"]) == cli.EXIT_OK
+    printed = capsys.readouterr().out
+    assert "made_contact: Respondents" in printed or "made_contact:" in printed
+    assert "{made_contact:judged}" in printed and "only 13 of 36" in printed and "base 36" in printed
+    assert "{pledge_adopters:people}" in printed and "six people" in printed
+    assert "{report_title}" in printed and "Final evaluation report" in printed
+
+
+def test_figures_names_an_unknown_report_in_one_line(capsys):
+    from pdu_lib import cli
+
+    assert cli.main(["figures", "nonesuch"]) == cli.EXIT_BAD_INPUT
+    assert "nonesuch" in capsys.readouterr().err

@@ -111,3 +111,14 @@ def setup(
     figures = figure_map(ds)
     text_values = text_values_for(ds, figures, report, show_intervals)
     return Page(ds, figures, report, Path(output_dir) if output_dir else None, report_mode, show_intervals, text_values)
+
+
+def figure_catalogue(data_dir, report: str, *, as_table: bool = False):
+    """What every ``%%prose`` placeholder of ``report`` gives (:mod:`pdu_lib.present.figure_catalogue`): text, or the table."""
+    from pdu_lib.inputs.dataset import load_dataset
+    from pdu_lib.present.figure_catalogue import catalogue, catalogue_text
+
+    ds = load_dataset(data_dir, report)
+    figures = figure_map(ds)
+    table = catalogue(text_values_for(ds, figures, report), {key: figure.statement for key, figure in figures.items()})
+    return table if as_table else catalogue_text(table)
