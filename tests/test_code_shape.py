@@ -25,11 +25,6 @@ BEING_SPLIT = {
     "inputs/expert_citizens.py:load_pack",
     "inputs/surveys.py:load_surveys",
     "inputs/tables.py:read_table",
-    "present/charts.py:likert_chart",
-    "present/charts.py:interactive_share_bars",
-    "report/execute.py:run_sections",
-    "report/expert_review_pack.py:build_document",
-    "report/incremental.py:run_incremental",
     "report/render.py:render_reports",
 }
 

@@ -335,40 +335,11 @@ def likert_chart(
                 raise ValueError(f"likert_chart: group {group!r} has more than one base; one bar needs one base")
             caution |= wording.needs_caution(base, caution_below)
             bar_labels.append(_mpl(_n_label(group or "All answers", base, caution_below), 24))
-            left = 0.0
-            for (code, _label), fill in zip(categories, fills):
-                match = in_group[in_group["category"] == code]
-                count = int(match["count"].sum()) if not match.empty else 0
-                width = _exact_percent(count, base)
-                if width <= 0:
-                    continue
-                ax.barh(y, width, left=left, color=fill, edgecolor="white", linewidth=1, height=0.62)
-                if width >= LABEL_MIN_PERCENT:
-                    ax.text(
-                        left + width / 2,
-                        y,
-                        f"{wording.percent(count, base)}%",
-                        ha="center",
-                        va="center",
-                        fontsize=MIN_FONT_PT,
-                        color=_text_colour(fill),
-                    )
-                left += width
+            _likert_segments(ax, y, in_group, base, categories, fills)
         ax.set_yticks(range(len(block)), bar_labels)
         ax.set_ylim(len(block) - 0.5, -0.5)
         ax.set_xlim(0, 100)
-        # Each block's legend gives the answers as its own rows worded them.
-        labels = _block_labels(rows, block, categories)
-        handles = [Patch(facecolor=fill, label=_mpl(label, 24)) for label, fill in zip(labels, fills) if label]
-        legend = dict(
-            handles=handles,
-            ncols=min(len(handles), 2),
-            frameon=False,
-            handlelength=1.2,
-            columnspacing=1.5,
-            alignment="left",
-            title=None if len(blocks) == 1 else _mpl("Answers for " + ", ".join(g or "All answers" for g in block), 60),
-        )
+        legend = _likert_legend(_block_labels(rows, block, categories), fills, block, several=len(blocks) > 1)
         if ax is axes[-1]:
             fig.legend(loc="outside lower left", **legend)
         else:
@@ -378,6 +349,43 @@ def likert_chart(
     ax = axes[-1]
     _finish(fig, ax, title, AXIS_LABEL, caution, caution_below)
     return _output(fig, name, output_dir)
+
+
+def _likert_segments(ax, y: int, in_group: pd.DataFrame, base: int, categories: list[tuple[str, str]], fills: Sequence[str]) -> None:
+    """One group's bar: a segment per answer in scale order, labelled with its percentage when wide enough."""
+    left = 0.0
+    for (code, _label), fill in zip(categories, fills):
+        match = in_group[in_group["category"] == code]
+        count = int(match["count"].sum()) if not match.empty else 0
+        width = _exact_percent(count, base)
+        if width <= 0:
+            continue
+        ax.barh(y, width, left=left, color=fill, edgecolor="white", linewidth=1, height=0.62)
+        if width >= LABEL_MIN_PERCENT:
+            ax.text(
+                left + width / 2,
+                y,
+                f"{wording.percent(count, base)}%",
+                ha="center",
+                va="center",
+                fontsize=MIN_FONT_PT,
+                color=_text_colour(fill),
+            )
+        left += width
+
+
+def _likert_legend(labels: Sequence[str], fills: Sequence[str], block: Sequence[str | None], *, several: bool) -> dict:
+    """A block's legend: the answers as its own rows worded them (titled by its groups when there are several blocks)."""
+    handles = [Patch(facecolor=fill, label=_mpl(label, 24)) for label, fill in zip(labels, fills) if label]
+    return dict(
+        handles=handles,
+        ncols=min(len(handles), 2),
+        frameon=False,
+        handlelength=1.2,
+        columnspacing=1.5,
+        alignment="left",
+        title=_mpl("Answers for " + ", ".join(g or "All answers" for g in block), 60) if several else None,
+    )
 
 
 def _block_labels(rows: pd.DataFrame, block: Sequence[str | None], categories: list[tuple[str, str]]) -> list[str]:
@@ -604,59 +612,9 @@ def interactive_share_bars(
     labels = {code: _plotly(label, 18) for code, label in categories}
     fig = go.Figure()
     for g, group in enumerate(groups):
-        in_group = _rows_for(rows, group)
-        x, y, text, custom, plus, minus = [], [], [], [], [], []
-        for code, _label in categories:
-            match = in_group[in_group["category"] == code]
-            if match.empty:
-                continue
-            count, base = int(match.iloc[0]["count"]), int(match.iloc[0]["base"])
-            label = _bar_label(count, base, caution_below, intervals)
-            value = min(100.0, _exact_percent(count, base))
-            low, high = wording.wilson_interval(count, base) if base > 0 and count <= base else (value / 100, value / 100)
-            x.append(value)
-            plus.append(max(0.0, 100 * high - value))
-            minus.append(max(0.0, value - 100 * low))
-            y.append(labels[code])
-            text.append(_plotly(label))
-            custom.append([count, base, _plotly(label), labels[code].replace("<br>", " ")])
+        points = _share_points(_rows_for(rows, group), categories, labels, caution_below, intervals)
         name = _plotly(_n_label(group, _group_base(rows, group), caution_below)) if group is not None else ""
-        fig.add_trace(
-            go.Bar(
-                x=x,
-                y=y,
-                orientation="h",
-                name=name,
-                uid=f"{chart_id}-{g}",
-                marker={"color": CATEGORICAL[g % len(CATEGORICAL)]},
-                # Inside a bar long enough to hold it, else just past its end: a label never runs off a phone's screen.
-                text=text,
-                textposition=["outside" if v < 60 else "auto" for v in x],
-                cliponaxis=False,
-                customdata=custom,
-                insidetextanchor="end",
-                insidetextfont={"color": _text_colour(CATEGORICAL[g % len(CATEGORICAL)])},
-                outsidetextfont={"color": OKABE_ITO["black"]},
-                constraintext="none",
-                hovertemplate=(
-                    "<b>%{customdata[3]}</b><br>%{customdata[0]} of %{customdata[1]} answered"
-                    "<br>%{customdata[2]}<extra>%{fullData.name}</extra>"
-                ),
-                error_x=(
-                    {
-                        "type": "data",
-                        "symmetric": False,
-                        "array": plus,
-                        "arrayminus": minus,
-                        "color": OKABE_ITO["black"],
-                        "thickness": 1,
-                        "width": 3,
-                    }
-                    if intervals
-                    else None
-                ),
-            )
-        )
+        fig.add_trace(_share_trace(points, name, f"{chart_id}-{g}", CATEGORICAL[g % len(CATEGORICAL)], intervals))
     caution = any(wording.needs_caution(b, caution_below) for b in rows["base"])
     # A row is as tall as its label, wrapped (about 15 px a line), or its bars.
     row_units = sum(max(len(groups) * 0.75, (15 * (labels[code].count("<br>") + 1) + 8) / 46) for code, _l in categories)
@@ -664,6 +622,66 @@ def interactive_share_bars(
     # Room on the right for the labels outside the bars (longer with intervals).
     fig.update_layout(barmode="group", xaxis={"range": [0, 145 if intervals else 125], "tickvals": [0, 25, 50, 75, 100]})
     return fig
+
+
+def _share_points(
+    in_group: pd.DataFrame, categories: list[tuple[str, str]], labels: dict[str, str], caution_below: int | None, intervals: bool
+) -> dict[str, list]:
+    """One group's bars, by category: value (%), label, hover data and the interval's reach either side."""
+    points: dict[str, list] = {"x": [], "y": [], "text": [], "custom": [], "plus": [], "minus": []}
+    for code, _label in categories:
+        match = in_group[in_group["category"] == code]
+        if match.empty:
+            continue
+        count, base = int(match.iloc[0]["count"]), int(match.iloc[0]["base"])
+        label = _bar_label(count, base, caution_below, intervals)
+        value = min(100.0, _exact_percent(count, base))
+        low, high = wording.wilson_interval(count, base) if base > 0 and count <= base else (value / 100, value / 100)
+        points["x"].append(value)
+        points["plus"].append(max(0.0, 100 * high - value))
+        points["minus"].append(max(0.0, value - 100 * low))
+        points["y"].append(labels[code])
+        points["text"].append(_plotly(label))
+        points["custom"].append([count, base, _plotly(label), labels[code].replace("<br>", " ")])
+    return points
+
+
+def _share_trace(points: dict[str, list], name: str, uid: str, colour: str, intervals: bool) -> go.Bar:
+    """One group's horizontal bars, labelled, with count and base on hover (and the interval, with ``intervals``)."""
+    x, y, text, custom, plus, minus = (points[key] for key in ("x", "y", "text", "custom", "plus", "minus"))
+    return go.Bar(
+        x=x,
+        y=y,
+        orientation="h",
+        name=name,
+        uid=uid,
+        marker={"color": colour},
+        # Inside a bar long enough to hold it, else just past its end: a label never runs off a phone's screen.
+        text=text,
+        textposition=["outside" if v < 60 else "auto" for v in x],
+        cliponaxis=False,
+        customdata=custom,
+        insidetextanchor="end",
+        insidetextfont={"color": _text_colour(colour)},
+        outsidetextfont={"color": OKABE_ITO["black"]},
+        constraintext="none",
+        hovertemplate=(
+            "<b>%{customdata[3]}</b><br>%{customdata[0]} of %{customdata[1]} answered<br>%{customdata[2]}<extra>%{fullData.name}</extra>"
+        ),
+        error_x=(
+            {
+                "type": "data",
+                "symmetric": False,
+                "array": plus,
+                "arrayminus": minus,
+                "color": OKABE_ITO["black"],
+                "thickness": 1,
+                "width": 3,
+            }
+            if intervals
+            else None
+        ),
+    )
 
 
 def interactive_likert(

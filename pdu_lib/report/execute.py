@@ -405,21 +405,10 @@ def run_sections(
                 runtime_dir=runtime_dir,
                 pool=own,
             )
-    from tqdm import tqdm
-
-    stream = sys.stderr if stream is None else stream
-    running: list[str] = []
-    lock = threading.Lock()
-    bar = tqdm(total=len(sections), desc=desc or "render", unit="section", file=stream, dynamic_ncols=True)
-
-    def show() -> None:
-        bar.set_postfix_str(("running: " + ", ".join(running)) if running else "", refresh=True)
+    progress = _Progress(len(sections), desc or "render", sys.stderr if stream is None else stream)
 
     def one(index: int, section: Section) -> SectionResult:
-        with lock:
-            running.append(section.key)
-            show()
-        try:
+        with progress.running(section.key):
             own = parameters(section) if callable(parameters) else parameters
             return render_section(
                 index,
@@ -431,28 +420,61 @@ def run_sections(
                 runtime_dir=runtime_dir,
                 pool=pool,
             )
-        finally:
-            with lock:
-                running.remove(section.key)
-                bar.update(1)
-                show()
 
+    try:
+        results = _in_threads(one, sections, jobs, pool)
+    finally:
+        progress.close()
+    return [results[section.key] for section in sections]
+
+
+class _Progress:
+    """A progress bar (tqdm) naming the sections running now."""
+
+    def __init__(self, total: int, desc: str, stream) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=total, desc=desc, unit="section", file=stream, dynamic_ncols=True)
+        self._running: list[str] = []
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def running(self, key: str):
+        with self._lock:
+            self._running.append(key)
+            self._show()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running.remove(key)
+                self._bar.update(1)
+                self._show()
+
+    def _show(self) -> None:
+        self._bar.set_postfix_str(("running: " + ", ".join(self._running)) if self._running else "", refresh=True)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def _in_threads(one: Callable[[int, Section], SectionResult], sections: Sequence[Section], jobs: int, pool: KernelPool) -> dict:
+    """``one(index, section)`` for every section, ``jobs`` at a time; results by section key.
+
+    An interrupt kills the pool's running kernels and cancels the sections not started, then propagates.
+    """
     results: dict[str, SectionResult] = {}
     threads = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="pdu-section")
     try:
         futures = {threads.submit(one, index, section): section for index, section in enumerate(sections)}
         for future in as_completed(futures):
-            section = futures[future]
-            results[section.key] = future.result()
+            results[futures[future].key] = future.result()
     except BaseException:
         threads.shutdown(wait=False, cancel_futures=True)
         pool.kill()
         raise
-    else:
-        threads.shutdown(wait=True)
-    finally:
-        bar.close()
-    return [results[section.key] for section in sections]
+    threads.shutdown(wait=True)
+    return results
 
 
 def render_section(

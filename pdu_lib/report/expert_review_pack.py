@@ -203,11 +203,23 @@ def _no_split(row) -> None:
 def build_document(actions: pd.DataFrame, heading: str, withheld: pd.DataFrame | None = None):
     """The pack as a Word document: large type, each action with the scale to tick and room to write."""
     from docx import Document
-    from docx.enum.table import WD_ROW_HEIGHT_RULE
-    from docx.enum.text import WD_BREAK
-    from docx.shared import Cm, Pt
 
     document = Document()
+    _page_and_styles(document)
+    _front(document, heading, withheld)
+    for theme, rows in actions.groupby("theme_label", sort=False):
+        document.add_heading(str(theme), level=1)
+        for row in rows.itertuples(index=False):
+            _action_table(document, str(row.action_id), str(row.text))
+            document.add_paragraph()
+    _overall_box(document)
+    return document
+
+
+def _page_and_styles(document) -> None:
+    """A4 with 2 cm margins, Arial in large sizes, fixed properties (so the file is the same every time)."""
+    from docx.shared import Cm, Pt
+
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.left_margin = section.right_margin = Cm(2)
@@ -223,6 +235,9 @@ def build_document(actions: pd.DataFrame, heading: str, withheld: pd.DataFrame |
     core.created = core.modified = FIXED_TIMESTAMP
     core.revision = 1
 
+
+def _front(document, heading: str, withheld: pd.DataFrame | None) -> None:
+    """The title, the session's blanks, what to do, the scale, and how many actions are not shown."""
     document.add_paragraph(TITLE, style="Title")
     document.add_paragraph(heading)
     document.add_paragraph("Session date: ______________________     Expert Citizens present: ______")
@@ -237,29 +252,38 @@ def build_document(actions: pd.DataFrame, heading: str, withheld: pd.DataFrame |
             f"{left_out} further action{'s are' if left_out != 1 else ' is'} not shown: some may not be quoted, some report no action yet."
         )
 
-    for theme, rows in actions.groupby("theme_label", sort=False):
-        document.add_heading(str(theme), level=1)
-        for row in rows.itertuples(index=False):
-            table = document.add_table(rows=3, cols=len(IMPACT_SCALE))
-            table.style = "Table Grid"
-            text_cell = table.rows[0].cells[0].merge(table.rows[0].cells[-1])
-            comment_cell = table.rows[2].cells[0].merge(table.rows[2].cells[-1])
-            label = text_cell.paragraphs[0]
-            label.add_run(f"{row.action_id}   ").font.size = Pt(11)
-            label.add_run(str(row.text)).font.size = Pt(16)
-            for cell, choice in zip(table.rows[1].cells, IMPACT_SCALE.values()):
-                cell.paragraphs[0].add_run(f"\u2610 {choice}").font.size = Pt(14)
-            comment_cell.paragraphs[0].add_run("Comment:").font.size = Pt(12)
-            table.rows[2].height = Cm(3.5)
-            table.rows[2].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
-            for table_row in table.rows:
-                _no_split(table_row)
-            # An action, its scale and its comment box stay on one page.
-            for table_row in table.rows[:2]:
-                for cell in table_row.cells:
-                    for paragraph in cell.paragraphs:
-                        paragraph.paragraph_format.keep_with_next = True
-            document.add_paragraph()
+
+def _action_table(document, action_id: str, text: str) -> None:
+    """One action: its id and words, the scale to tick, a comment box; kept on one page."""
+    from docx.enum.table import WD_ROW_HEIGHT_RULE
+    from docx.shared import Cm, Pt
+
+    table = document.add_table(rows=3, cols=len(IMPACT_SCALE))
+    table.style = "Table Grid"
+    text_cell = table.rows[0].cells[0].merge(table.rows[0].cells[-1])
+    comment_cell = table.rows[2].cells[0].merge(table.rows[2].cells[-1])
+    label = text_cell.paragraphs[0]
+    label.add_run(f"{action_id}   ").font.size = Pt(11)
+    label.add_run(text).font.size = Pt(16)
+    for cell, choice in zip(table.rows[1].cells, IMPACT_SCALE.values()):
+        cell.paragraphs[0].add_run(f"\u2610 {choice}").font.size = Pt(14)
+    comment_cell.paragraphs[0].add_run("Comment:").font.size = Pt(12)
+    table.rows[2].height = Cm(3.5)
+    table.rows[2].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+    for table_row in table.rows:
+        _no_split(table_row)
+    # An action, its scale and its comment box stay on one page.
+    for table_row in table.rows[:2]:
+        for cell in table_row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+
+
+def _overall_box(document) -> None:
+    """A new page with one large box for what the group said overall."""
+    from docx.enum.table import WD_ROW_HEIGHT_RULE
+    from docx.enum.text import WD_BREAK
+    from docx.shared import Cm
 
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     document.add_heading("What the group said overall", level=1)
@@ -267,7 +291,6 @@ def build_document(actions: pd.DataFrame, heading: str, withheld: pd.DataFrame |
     box.style = "Table Grid"
     box.rows[0].height = Cm(20)
     box.rows[0].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
-    return document
 
 
 def save_document(document, path: Path) -> None:

@@ -112,14 +112,7 @@ def run_incremental(
     if keys is None:
         keys = section_keys(sections, notebooks_dir=notebooks_dir, parameters=parameters, dataset_key=dataset_key, drop_tags=drop_tags)
 
-    hits: dict[str, cache.CachedSection] = {}
-    if use_cache:
-        for section in sections:
-            key = keys[section.key]
-            hit = cache.lookup(key) if key else None
-            if hit is not None:
-                hits[section.key] = hit
-
+    hits = _cache_hits(sections, keys) if use_cache else {}
     outputs = executed_dir / "output"
 
     def own_parameters(section: Section) -> dict:
@@ -127,9 +120,8 @@ def run_incremental(
         folder.mkdir(parents=True, exist_ok=True)
         return {**parameters, "output_dir": str(folder)}
 
-    to_run = [section for section in sections if section.key not in hits]
     ran = runner(
-        to_run,
+        [section for section in sections if section.key not in hits],
         notebooks_dir=notebooks_dir,
         parameters=own_parameters,
         executed_dir=executed_dir,
@@ -139,7 +131,27 @@ def run_incremental(
         drop_tags=drop_tags,
         runtime_dir=runtime_dir,
     )
+    results = _keep_ran(ran, keys, outputs, output_dir)
+    for section in sections:
+        if section.key in hits:
+            hits[section.key].write_output(output_dir)
+            results[section.key] = from_cache(section, hits[section.key])
+    return [results[section.key] for section in sections]
 
+
+def _cache_hits(sections: Sequence[Section], keys: Mapping[str, str | None]) -> dict[str, cache.CachedSection]:
+    """The sections whose key the section cache holds, by section key."""
+    hits = {}
+    for section in sections:
+        key = keys[section.key]
+        hit = cache.lookup(key) if key else None
+        if hit is not None:
+            hits[section.key] = hit
+    return hits
+
+
+def _keep_ran(ran: Sequence[SectionResult], keys: Mapping[str, str | None], outputs: Path, output_dir: Path) -> dict[str, SectionResult]:
+    """The sections that ran, by key: each one that rendered has its output copied to ``output_dir`` and is cached."""
     results: dict[str, SectionResult] = {}
     for result in ran:
         results[result.section.key] = result
@@ -150,10 +162,4 @@ def run_incremental(
         key = keys[result.section.key]
         if key:
             cache.store(key, body=result.body, has_plotly=result.has_plotly, stderr_lines=result.stderr_lines, output=written)
-    for section in sections:
-        hit = hits.get(section.key)
-        if hit is None:
-            continue
-        hit.write_output(output_dir)
-        results[section.key] = from_cache(section, hit)
-    return [results[section.key] for section in sections]
+    return results
