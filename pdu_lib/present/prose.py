@@ -365,14 +365,14 @@ def table_html(
         whole["percent"] = _whole_number
     shown = shown.rename(columns=READER_HEADERS)
     whole = {READER_HEADERS.get(c, c): f for c, f in whole.items()}
-    table = _align_numbers(
+    markup = _align_numbers(
         shown.to_html(escape=True, index=index, border=0, classes="pdu-table", na_rep="\u2013", justify="left", formatters=whole),
         shown,
         index,
     )
     title = _inline(caption)
-    opening_end = table.index(">") + 1
-    html = f"{table[:opening_end]}<caption>{title.html}</caption>{table[opening_end:]}"
+    opening_end = markup.index(">") + 1
+    html = f"{markup[:opening_end]}<caption>{title.html}</caption>{markup[opening_end:]}"
     text = f"{title.text}\n{shown.to_string(index=index)}"
     table = Prose._from_html(html, text, True)
     return technical_details(caption, table) if technical else table
