@@ -339,7 +339,7 @@ NAMES_TO_REDACT = ["Priya", "Declan", "Marcia"]
 
 # --------------------------------------------------------------------------- documents
 
-# (document, respondent, group, method, round, consent)
+# (document, respondent, group, method, round, consent); disclosure beyond consent is in DISCLOSURE.
 DOCUMENTS: list[tuple[str, str, str, str, str, str]] = (
     [(f"Interview I{n:02d}", f"R{n:02d}", "participant", "interview", "2018-06", "no" if n == 6 else "yes") for n in range(1, 9)]
     + [(f"Interview I{n:02d}", f"R{n:02d}", "participant", "interview", "2019-01", "yes") for n in range(9, 17)]
@@ -355,6 +355,10 @@ DOCUMENTS: list[tuple[str, str, str, str, str, str]] = (
         ("Expert Citizens review 2019-02", "EC-2019-02", "Expert Citizens", "review", "2019-02", "yes"),
     ]
 )
+
+# What a source's words would disclose: only the co-ordinator picks topics, so their interview is never quoted; only three
+# facilitators were interviewed and they speak of their own sessions, so they are quoted as "interview", never "facilitator".
+DISCLOSURE = {"Interview I26": "do not quote", **{f"Interview I{n:02d}": "method only" for n in (23, 24, 25)}}
 
 # --------------------------------------------------------------------------- participant interviews (Taguette)
 
@@ -878,7 +882,11 @@ def write_excerpts(out_dir: str | Path, rng: Any) -> list[Path]:
     written.append(path)
 
     path = folder / DOCUMENTS_FILE
-    _write_csv(path, ["document", "respondent", "group", "method", "round", "consent"], DOCUMENTS)
+    _write_csv(
+        path,
+        ["document", "respondent", "group", "method", "round", "consent", "disclosure"],
+        [(*d, DISCLOSURE.get(d[0], "")) for d in DOCUMENTS],
+    )
     written.append(path)
 
     ids = _highlight_ids(rng, len(PARTICIPANT_HIGHLIGHTS))
@@ -951,7 +959,7 @@ def write_survey_codes(out_dir: str | Path, coded: Sequence[tuple[str, str, str,
         if survey_file in known:
             continue
         match = re.match(r"(\d{4}-\d{2})", Path(survey_file).name)
-        added.append((survey_file, "", "participant", _survey_method(survey_file), match.group(1) if match else "", "yes"))
+        added.append((survey_file, "", "participant", _survey_method(survey_file), match.group(1) if match else "", "yes", ""))
     if added:
         _write_csv(documents_path, existing[0], [*existing[1:], *added])
     return path

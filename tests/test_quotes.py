@@ -190,3 +190,40 @@ def test_section_quotes_html_quotes_only_publishable_excerpts():
     data = pd.concat([small_groups(), rows({"respondent": "P4", "text": "Withheld words here.", "consent": False})])
     html = quotes.section_quotes_html(data, BOOK, "changes", per_theme=10)
     assert "Withheld words" not in html
+
+
+# --------------------------------------------------------------------------- disclosure by content
+
+
+def test_a_source_marked_do_not_quote_is_counted_but_never_quoted():
+    from pdu_lib.inputs.dataset import load_dataset
+
+    final = load_dataset(None, "final")
+    coordinator = final.excerpts.loc[final.excerpts["group"] == "co-ordinator"]
+    assert len(coordinator) and set(coordinator["disclosure"]) == {"do not quote"}
+    shown = quotes.publishable(final.excerpts, final.codebook)
+    assert not shown["text"].str.contains("I pick topics").any()
+    review = quotes.publication_review(final.excerpts, final.codebook)
+    assert review.loc[review["group"] == "co-ordinator", "withheld_reason"].str.contains("identify the speaker").all()
+
+
+def test_a_source_marked_method_only_is_attributed_to_the_method_alone():
+    from pdu_lib.inputs.dataset import load_dataset
+
+    final = load_dataset(None, "final")
+    facilitators = quotes.publishable(final.excerpts, final.codebook).query("group == 'facilitator'")
+    assert len(facilitators)
+    assert {quotes.attribution(row) for row in facilitators.to_dict("records")} == {"interview"}
+
+
+def test_an_unknown_disclosure_names_the_file_row_and_column(sample_copy):
+    from pdu_lib.errors import InputError
+    from pdu_lib.inputs.excerpts import load_documents
+
+    path = sample_copy / "excerpts" / "documents.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3] + "secret"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_documents(path, "excerpts/documents.csv")
+    assert "disclosure" in str(caught.value) and "row 4" in str(caught.value)

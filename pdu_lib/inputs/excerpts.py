@@ -91,6 +91,7 @@ EXCERPT_COLUMNS = [
     "section",
     "text",
     "consent",
+    "disclosure",
     "source",
     "theme_label",
     "sub_theme_label",
@@ -133,9 +134,17 @@ def load_documents(path: str | Path, name: str | None = None) -> pd.DataFrame:
     name = name or path.name
     table = read_table(
         path,
-        {"document": "document", "respondent": "respondent", "group": "group", "method": "method", "round": "round", "consent": "consent"},
+        {
+            "document": "document",
+            "respondent": "respondent",
+            "group": "group",
+            "method": "method",
+            "round": "round",
+            "consent": "consent",
+            "disclosure": "disclosure",
+        },
         name=name,
-        optional=["respondent"],
+        optional=["respondent", "disclosure"],
     )
     records = []
     seen: dict[str, int] = {}
@@ -168,13 +177,46 @@ def load_documents(path: str | Path, name: str | None = None) -> pd.DataFrame:
                 method=method,
                 round=parse_month(row.round, file=name, row=r, column="round", required=method not in SURVEY_METHODS),
                 consent=parse_yes_no(row.consent, file=name, row=r, column="consent"),
+                disclosure=parse_disclosure(getattr(row, "disclosure", ""), file=name, row=r),
                 source_file=name,
                 source_row=r,
             )
         )
     return pd.DataFrame.from_records(
-        records, columns=["document", "respondent", "group", "method", "round", "consent", "source_file", "source_row"]
+        records, columns=["document", "respondent", "group", "method", "round", "consent", "disclosure", "source_file", "source_row"]
     )
+
+
+#: What ``documents.csv``'s optional ``disclosure`` column may say, beyond consent: a source whose words would identify
+#: its speaker is quoted with the method only ("interview"), or not quoted at all (still counted in the themes).
+METHOD_ONLY = "method only"
+DO_NOT_QUOTE = "do not quote"
+_DISCLOSURES = {
+    "": "",
+    "methodonly": METHOD_ONLY,
+    "attributetothemethodonly": METHOD_ONLY,
+    "donotquote": DO_NOT_QUOTE,
+    "dontquote": DO_NOT_QUOTE,
+    "noquote": DO_NOT_QUOTE,
+}
+
+
+def parse_disclosure(value: Any, *, file: str, row: int) -> str:
+    """A ``disclosure`` cell: blank, "method only" or "do not quote" (case, spaces and punctuation ignored).
+
+    >>> parse_disclosure("Attribute to the method only", file="documents.csv", row=3), parse_disclosure(None, file="d", row=2)
+    ('method only', '')
+    """
+    text = cell_text(value)
+    key = header_key(text) if text else ""
+    if key not in _DISCLOSURES:
+        raise InputError(
+            file,
+            f"disclosure {text!r} is not one of: blank, 'method only' (attribute to the method only), 'do not quote'",
+            row=row,
+            column="disclosure",
+        )
+    return _DISCLOSURES[key]
 
 
 # --------------------------------------------------------------------------- source texts and positions
@@ -975,6 +1017,7 @@ class _Resolver:
             section=code_row["section"],
             text=item["text"],
             consent=bool(document["consent"]),
+            disclosure=str(document.get("disclosure", "") or ""),
             source=f"{item['source_file']}, {item['location']}",
             theme_label=code_row["theme_label"],
             sub_theme_label=code_row["label"] if sub_theme else "",

@@ -17,7 +17,7 @@ from pdu_lib.analysis.themes import (
     theme_table,
 )
 from pdu_lib.inputs.codebook import STANCES, Codebook
-from pdu_lib.inputs.excerpts import SURVEY_METHODS, _normalise
+from pdu_lib.inputs.excerpts import DO_NOT_QUOTE, METHOD_ONLY, SURVEY_METHODS, _normalise
 from pdu_lib.inputs.tables import cell_text, header_key
 from pdu_lib.present import wording
 from pdu_lib.present.escape import escape_for_markdown
@@ -145,6 +145,8 @@ def publication_review(excerpts: pd.DataFrame, codebook: Codebook, organisations
         text = str(row.text)
         if not bool(row.consent):
             reason = "no consent to quote this source"
+        elif getattr(row, "disclosure", "") == DO_NOT_QUOTE:
+            reason = "its source is not to be quoted: what it says would identify the speaker"
         elif _names_found(text, codebook.names):
             reason = "names a person"
         elif any(_phrase(p).search(text) for p in codebook.withhold_text):
@@ -193,9 +195,13 @@ def attribution(row: Mapping[str, Any], group_labels: Mapping[str, str] | None =
     'follow-up survey'
     >>> attribution({"method": "review", "group": "Expert Citizens"})
     'Expert Citizens review'
+    >>> attribution({"method": "interview", "group": "facilitator", "disclosure": "method only"})
+    'interview'
     """
     method = cell_text(row.get("method") if hasattr(row, "get") else row["method"])
     group = cell_text(row.get("group") if hasattr(row, "get") else row["group"])
+    if cell_text(row.get("disclosure") if hasattr(row, "get") else None) == METHOD_ONLY:
+        return method
     if method == "review":
         return "Expert Citizens review" if group == "Expert Citizens" else f"review, {group}"
     if group_labels is not None:
