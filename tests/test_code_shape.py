@@ -20,10 +20,6 @@ BEING_SPLIT = {
     # issue 21, being split now:
     "inputs/attendance.py:load_events",
     "inputs/attendance.py:_register_linked",
-    "inputs/excerpts.py:load_qdpx",
-    "inputs/excerpts.py:_survey_raw",
-    "inputs/expert_citizens.py:load_pack",
-    "inputs/surveys.py:load_surveys",
     "inputs/tables.py:read_table",
     "report/render.py:render_reports",
 }

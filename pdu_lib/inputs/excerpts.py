@@ -477,112 +477,125 @@ def load_qdpx(path: str | Path, name: str | None = None) -> pd.DataFrame:
             head = file.read(1024)
         raise InputError(name, not_an_archive(head, "a REFI-QDA project", QDPX_FIX)) from None
     with archive:
-        info = _zip_member(archive, "project.qde")
-        if info is None:
-            qdes = [i for i in archive.infolist() if i.filename.lower().endswith(".qde") and "/" not in i.filename.strip("/")]
-            if len(qdes) != 1:
-                raise InputError(name, "holds no project.qde: is it a REFI-QDA project export (.qdpx)?")
-            info = qdes[0]
-        root = _parse_xml(_read_member(archive, info, name), name)
-        namespace, local = _local(root.tag)
-        if local != "Project" or namespace not in ("", REFI_NAMESPACE):
-            raise InputError(
-                name, f"project.qde is not a REFI-QDA project (root element {root.tag!r}; expected Project in {REFI_NAMESPACE})"
-            )
-
-        codes: dict[str, tuple[str, str]] = {}
-
-        def walk(element, parents: tuple[str, ...]) -> None:
-            for code in _children(element, "Code"):
-                guid = (code.get("guid") or "").strip()
-                code_name = (code.get("name") or "").strip()
-                if guid:
-                    codes[guid.upper()] = (strip_bidi(code_name), strip_bidi("/".join((*parents, code_name))))
-                walk(code, (*parents, code_name))
-
-        codebook = _child(root, "CodeBook")
-        if codebook is not None and _child(codebook, "Codes") is not None:
-            walk(_child(codebook, "Codes"), ())
-
+        root = _qdpx_project(archive, name)
+        codes = _qdpx_codes(root)
         records = []
         sources = _child(root, "Sources")
         for source in _children(sources, "TextSource") if sources is not None else []:
             source_guid = source.get("guid") or "?"
             source_name = strip_bidi(source.get("name") or source_guid)
             where_source = f"source {source_name!r} ({source_guid})"
-            text = None
-            inline = _child(source, "PlainTextContent")
-            if inline is not None and inline.text is not None:
-                text = inline.text
-            else:
-                text_path = (source.get("plainTextPath") or "").strip()
-                if not text_path:
-                    raise InputError(name, f"{where_source} has neither plainTextPath nor PlainTextContent")
-                if not text_path.startswith("internal://"):
-                    raise InputError(
-                        name,
-                        f"{where_source} keeps its text outside the project ({text_path!r}): export the project with its sources included",
-                    )
-                member = _zip_member(archive, "sources/" + text_path[len("internal://") :])
-                if member is None:
-                    raise InputError(name, f"{where_source}: {text_path} is not in the project's sources/ folder")
-                raw = _read_member(archive, member, name)
-                try:
-                    text = raw.decode("utf-8-sig")
-                except UnicodeDecodeError:
-                    raise InputError(name, f"{where_source}: {member.filename} is not UTF-8 text as REFI-QDA requires") from None
+            text = _qdpx_source_text(archive, source, where_source, name)
             for selection in _children(source, "PlainTextSelection"):
-                guid = selection.get("guid") or "?"
-                where = f"selection {guid} in {where_source}"
-                try:
-                    start = int(selection.get("startPosition"))
-                    end = int(selection.get("endPosition"))
-                except (TypeError, ValueError):
-                    raise InputError(
-                        name,
-                        f"{where}: startPosition {selection.get('startPosition')!r} and endPosition {selection.get('endPosition')!r} must be whole numbers",
-                    ) from None
-                if start < 0 or end < 0:
-                    raise InputError(name, f"{where}: positions {start}-{end} are negative")
-                if start > end:
-                    raise InputError(name, f"{where}: startPosition {start} is after endPosition {end}")
-                if end > len(text):
-                    raise InputError(name, f"{where}: positions {start}-{end} run past the end of the source text ({len(text)} characters)")
-                selected = strip_bidi(text[start:end])  # positions count the stored text; bidi controls go after slicing
-                if not selected.strip():
-                    raise InputError(name, f"{where}: positions {start}-{end} select no text")
-                _check_copy(selected, text, _selection_copy(selection), where, name)
-                refs = [ref.get("targetGUID") for coding in _children(selection, "Coding") for ref in _children(coding, "CodeRef")]
-                for target in refs:
-                    if not target or target.strip().upper() not in codes:
-                        raise InputError(name, f"{where} is coded to {target!r}, which is not a Code of the project's CodeBook")
-                    code_name, code_path = codes[target.strip().upper()]
-                    records.append(
-                        dict(
-                            item=guid,
-                            document=source_name,
-                            tag=code_name,
-                            tag_path=code_path,
-                            text=selected.strip(),
-                            source_file=name,
-                            source_row=None,
-                            location=f"selection {guid}",
-                        )
-                    )
-                if not refs:
-                    records.append(
-                        dict(
-                            item=guid,
-                            document=source_name,
-                            tag="",
-                            tag_path="",
-                            text=selected.strip(),
-                            source_file=name,
-                            source_row=None,
-                            location=f"selection {guid}",
-                        )
-                    )
+                records += _qdpx_selection_records(selection, text, codes, source_name, where_source, name)
     return pd.DataFrame.from_records(records, columns=RAW_COLUMNS)
+
+
+def _qdpx_project(archive: zipfile.ZipFile, name: str):
+    """The project's XML root (``project.qde``, or the archive's one ``.qde``), checked to be a REFI-QDA Project."""
+    info = _zip_member(archive, "project.qde")
+    if info is None:
+        qdes = [i for i in archive.infolist() if i.filename.lower().endswith(".qde") and "/" not in i.filename.strip("/")]
+        if len(qdes) != 1:
+            raise InputError(name, "holds no project.qde: is it a REFI-QDA project export (.qdpx)?")
+        info = qdes[0]
+    root = _parse_xml(_read_member(archive, info, name), name)
+    namespace, local = _local(root.tag)
+    if local != "Project" or namespace not in ("", REFI_NAMESPACE):
+        raise InputError(name, f"project.qde is not a REFI-QDA project (root element {root.tag!r}; expected Project in {REFI_NAMESPACE})")
+    return root
+
+
+def _qdpx_codes(root) -> dict[str, tuple[str, str]]:
+    """Every Code of the CodeBook by its guid (upper case): its name and its path (``Parent/Child``)."""
+    codes: dict[str, tuple[str, str]] = {}
+
+    def walk(element, parents: tuple[str, ...]) -> None:
+        for code in _children(element, "Code"):
+            guid = (code.get("guid") or "").strip()
+            code_name = (code.get("name") or "").strip()
+            if guid:
+                codes[guid.upper()] = (strip_bidi(code_name), strip_bidi("/".join((*parents, code_name))))
+            walk(code, (*parents, code_name))
+
+    codebook = _child(root, "CodeBook")
+    if codebook is not None and _child(codebook, "Codes") is not None:
+        walk(_child(codebook, "Codes"), ())
+    return codes
+
+
+def _qdpx_source_text(archive: zipfile.ZipFile, source, where_source: str, name: str) -> str:
+    """A TextSource's text: inline (PlainTextContent), else its file in the project's ``sources/``, UTF-8."""
+    inline = _child(source, "PlainTextContent")
+    if inline is not None and inline.text is not None:
+        return inline.text
+    text_path = (source.get("plainTextPath") or "").strip()
+    if not text_path:
+        raise InputError(name, f"{where_source} has neither plainTextPath nor PlainTextContent")
+    if not text_path.startswith("internal://"):
+        raise InputError(
+            name,
+            f"{where_source} keeps its text outside the project ({text_path!r}): export the project with its sources included",
+        )
+    member = _zip_member(archive, "sources/" + text_path[len("internal://") :])
+    if member is None:
+        raise InputError(name, f"{where_source}: {text_path} is not in the project's sources/ folder")
+    raw = _read_member(archive, member, name)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(name, f"{where_source}: {member.filename} is not UTF-8 text as REFI-QDA requires") from None
+
+
+def _qdpx_selected(selection, text: str, where: str, name: str) -> str:
+    """The text a PlainTextSelection's positions select, checked (whole numbers, in order, within the text, not blank)."""
+    try:
+        start = int(selection.get("startPosition"))
+        end = int(selection.get("endPosition"))
+    except (TypeError, ValueError):
+        raise InputError(
+            name,
+            f"{where}: startPosition {selection.get('startPosition')!r} and endPosition {selection.get('endPosition')!r} must be whole numbers",
+        ) from None
+    if start < 0 or end < 0:
+        raise InputError(name, f"{where}: positions {start}-{end} are negative")
+    if start > end:
+        raise InputError(name, f"{where}: startPosition {start} is after endPosition {end}")
+    if end > len(text):
+        raise InputError(name, f"{where}: positions {start}-{end} run past the end of the source text ({len(text)} characters)")
+    selected = strip_bidi(text[start:end])  # positions count the stored text; bidi controls go after slicing
+    if not selected.strip():
+        raise InputError(name, f"{where}: positions {start}-{end} select no text")
+    return selected
+
+
+def _qdpx_selection_records(
+    selection, text: str, codes: dict[str, tuple[str, str]], source_name: str, where_source: str, name: str
+) -> list[dict]:
+    """One record per code of a selection (one with no tag when it has none)."""
+    guid = selection.get("guid") or "?"
+    where = f"selection {guid} in {where_source}"
+    selected = _qdpx_selected(selection, text, where, name)
+    _check_copy(selected, text, _selection_copy(selection), where, name)
+    refs = [ref.get("targetGUID") for coding in _children(selection, "Coding") for ref in _children(coding, "CodeRef")]
+    tags = []
+    for target in refs:
+        if not target or target.strip().upper() not in codes:
+            raise InputError(name, f"{where} is coded to {target!r}, which is not a Code of the project's CodeBook")
+        tags.append(codes[target.strip().upper()])
+    return [
+        dict(
+            item=guid,
+            document=source_name,
+            tag=code_name,
+            tag_path=code_path,
+            text=selected.strip(),
+            source_file=name,
+            source_row=None,
+            location=f"selection {guid}",
+        )
+        for code_name, code_path in (tags or [("", "")])
+    ]
 
 
 # --------------------------------------------------------------------------- survey open answers
@@ -747,22 +760,8 @@ def _survey_raw(
         name, r = code["source_file"], code["source_row"]
         if code["survey_file"] not in matching:
             matching[code["survey_file"]] = [f for f in files if _same_file(code["survey_file"], f)]
-        matches = matching[code["survey_file"]]
-        if not matches:
-            raise InputError(
-                name,
-                f"{code['survey_file']!r} is not a survey export of the data folder (known: {', '.join(files) or 'none'})",
-                row=r,
-                column="survey_file",
-            )
-        if len(matches) > 1:
-            raise InputError(
-                name,
-                f"{code['survey_file']!r} matches several survey files ({', '.join(matches)}): give its folder too",
-                row=r,
-                column="survey_file",
-            )
-        found = first_row.get((matches[0], code["respondent_id"]))
+        export = _one_export(code, matching[code["survey_file"]], files)
+        found = first_row.get((export, code["respondent_id"]))
         if found is None:
             if ledger is not None:
                 ledger.exclude(name, [r], CODE_RESPONSE_GONE)
@@ -772,30 +771,52 @@ def _survey_raw(
                 ledger.exclude(name, [r], CODE_RESPONSE_SET_ASIDE)
             continue
         response_id = response_ids[found]
-        measure, text = answer_columns["measure"], answer_columns["text"]
-        answer = _coded_answer(code, answers_of.get(response_id, []), answer_columns, matches[0], name)
-        submitted = answer_columns["submitted"][answer] if answer_columns["submitted"] is not None else None
-        month = ""
-        if submitted is not None and not pd.isna(submitted):
-            month = f"{pd.Timestamp(submitted):%Y-%m}"
-        records.append(
-            dict(
-                item=f"{matches[0]}:{response_id}:{measure[answer]}",
-                document=matches[0],
-                tag=code["tag"],
-                tag_path=code["tag"],
-                text=cell_text(text[answer]),
-                source_file=name,
-                source_row=r,
-                ledger_row=r,
-                location=f"row {r}",
-                survey_file=matches[0],
-                response_id=response_id,
-                month=month,
-                survey_kind=cell_text(answer_columns["survey"][answer]) if answer_columns["survey"] is not None else "",
-            )
-        )
+        answer = _coded_answer(code, answers_of.get(response_id, []), answer_columns, export, name)
+        records.append(_coded_record(code, export, response_id, answer, answer_columns))
     return records
+
+
+def _one_export(code: dict, matches: list[str], files: list[str]) -> str:
+    """The one survey export a coded answer's ``survey_file`` names; an error naming the code's row for none or several."""
+    if not matches:
+        raise InputError(
+            code["source_file"],
+            f"{code['survey_file']!r} is not a survey export of the data folder (known: {', '.join(files) or 'none'})",
+            row=code["source_row"],
+            column="survey_file",
+        )
+    if len(matches) > 1:
+        raise InputError(
+            code["source_file"],
+            f"{code['survey_file']!r} matches several survey files ({', '.join(matches)}): give its folder too",
+            row=code["source_row"],
+            column="survey_file",
+        )
+    return matches[0]
+
+
+def _coded_record(code: dict, export: str, response_id: Any, answer: int, answer_columns: dict[str, Any]) -> dict:
+    """A coded survey answer as a raw excerpt row, with its survey kind and the month it was submitted."""
+    submitted = answer_columns["submitted"][answer] if answer_columns["submitted"] is not None else None
+    month = ""
+    if submitted is not None and not pd.isna(submitted):
+        month = f"{pd.Timestamp(submitted):%Y-%m}"
+    r = code["source_row"]
+    return dict(
+        item=f"{export}:{response_id}:{answer_columns['measure'][answer]}",
+        document=export,
+        tag=code["tag"],
+        tag_path=code["tag"],
+        text=cell_text(answer_columns["text"][answer]),
+        source_file=code["source_file"],
+        source_row=r,
+        ledger_row=r,
+        location=f"row {r}",
+        survey_file=export,
+        response_id=response_id,
+        month=month,
+        survey_kind=cell_text(answer_columns["survey"][answer]) if answer_columns["survey"] is not None else "",
+    )
 
 
 # --------------------------------------------------------------------------- combining

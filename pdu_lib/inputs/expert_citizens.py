@@ -154,21 +154,9 @@ def load_pack(
     records, blank_rows, aside = [], [], []
     for row in table.itertuples(index=False):
         at = {"row": int(row.source_row)}
-        action = cell_text(row.action_id)
+        action = _action_id(row, name, seen)
         if not action:
-            if any(cell_text(getattr(row, c, None)) for c in ("action", "impact", "comment")):
-                raise InputError(
-                    name, "the action id is blank: a judgement must stay on its action's row", column=COLUMNS["action_id"], **at
-                )
             continue
-        if action.casefold() in seen:
-            raise InputError(
-                name,
-                f"action {action} is listed twice: rows {seen[action.casefold()]} and {row.source_row}",
-                column=COLUMNS["action_id"],
-                **at,
-            )
-        seen[action.casefold()] = int(row.source_row)
         text = cell_text(row.action)
         problem = _row_problem(action, text, cell_text(row.check), known)
         if problem and problem[0] == "refuse":
@@ -194,9 +182,42 @@ def load_pack(
                 "source_row": int(row.source_row),
             }
         )
-    set_aside = _set_aside_frame(aside)
+    return _pack(path, name, session, session_date, records, blank_rows, _set_aside_frame(aside), len(seen), ledger)
+
+
+def _action_id(row, name: str, seen: dict[str, int]) -> str:
+    """A pack row's action id ("" for a blank row); an error for a blank id beside a judgement, or an id listed twice."""
+    at = {"row": int(row.source_row)}
+    action = cell_text(row.action_id)
+    if not action:
+        if any(cell_text(getattr(row, c, None)) for c in ("action", "impact", "comment")):
+            raise InputError(name, "the action id is blank: a judgement must stay on its action's row", column=COLUMNS["action_id"], **at)
+        return ""
+    if action.casefold() in seen:
+        raise InputError(
+            name,
+            f"action {action} is listed twice: rows {seen[action.casefold()]} and {row.source_row}",
+            column=COLUMNS["action_id"],
+            **at,
+        )
+    seen[action.casefold()] = int(row.source_row)
+    return action
+
+
+def _pack(
+    path: Path,
+    name: str,
+    session: str,
+    session_date: pd.Timestamp,
+    records: list[dict],
+    blank_rows: list[int],
+    set_aside: pd.DataFrame,
+    actions: int,
+    ledger: Ledger | None,
+) -> Judgements:
+    """A pack's judgements, its Overall sheet and its session row; its rows counted in ``ledger``."""
     if ledger is not None:
-        ledger.read(name, len(seen))
+        ledger.read(name, actions)
         ledger.exclude(name, blank_rows, "action left blank by the review")
         for reason, rows in set_aside.groupby("reason")["source_row"]:
             ledger.exclude(name, rows.tolist(), reason)
@@ -220,7 +241,7 @@ def load_pack(
                 "session": session,
                 "session_date": session_date,
                 "source_file": name,
-                "actions": len(seen),
+                "actions": actions,
                 "judged": int(judgements["impact"].notna().sum()),
                 "left_blank": len(blank_rows),
             }

@@ -294,51 +294,74 @@ def load_surveys(
         submitted = choose_date_order(responses, _anchor(survey, survey_id, event_dates), name, export.end_date_column, periods)
         inside = survey_in_period is None or survey_in_period(survey_id)
         file_ledger = ledger if inside else (outside_ledger if outside_ledger is not None else Ledger())
-        file_ledger.read(name, len(responses))
-        if not inside:
-            file_ledger.exclude(name, responses["source_row"].tolist(), OUTSIDE_FILE)
-        excluded = _excluded_rows(responses, export.cells)
-        for reason, rows in excluded.items():
-            file_ledger.exclude(name, rows, reason)
+        excluded = _account_export(export, name, inside, file_ledger)
         start = counters.get(survey_id, 0)
         counters[survey_id] = start + len(responses)
-        response_ids = [f"{survey_id}-{n:03d}" for n in range(start + 1, start + len(responses) + 1)]
-        numbered = pd.DataFrame(
-            {
-                "response_id": response_ids,
-                "survey": survey,
-                "survey_id": survey_id,
-                "submitted": submitted,
-                "source_file": name,
-                "source_row": responses["source_row"],
-            },
-            columns=RESPONSE_COLUMNS,
-        )
+        numbered = _numbered(responses, survey, survey_id, submitted, name, start)
         used = ~numbered["source_row"].isin([row for rows in excluded.values() for row in rows])
-        kept = numbered.loc[used]
-        parts["respondents"].append(
-            pd.DataFrame(
-                {
-                    "response_id": numbered["response_id"],
-                    "source_file": numbered["source_file"],
-                    "source_row": numbered["source_row"],
-                    "respondent_id": responses["respondent_id"].to_numpy(),
-                    "used": used,
-                },
-                columns=RESPONDENT_COLUMNS,
-            )
-        )
-        answers = _answers_of(harmonised.answers, kept, survey, survey_id, name)
-        parts["responses"].append(kept)
-        parts["answers"].append(answers)
-        parts["asked"].append(pd.DataFrame({"survey_id": survey_id, "measure": harmonised.asked["measure"]}, columns=ASKED_COLUMNS))
-        parts["file_asked"].append(
-            pd.DataFrame({"source_file": name, "survey_id": survey_id, "measure": harmonised.asked["measure"]}, columns=FILE_ASKED_COLUMNS)
-        )
-        parts["unmapped"].append(harmonised.unmapped)
-        kinds = export.questions[["question_no", "kind"]]
-        parts["unmapped_kinds"].append(harmonised.unmapped[["file", "question_no"]].merge(kinds, on="question_no", how="left"))
+        for key, frame in _export_parts(export, harmonised, numbered, used, survey, survey_id, name).items():
+            parts[key].append(frame)
         files.append({"source_file": name, "survey": survey, "survey_id": survey_id, "responses_read": len(responses), "in_period": inside})
+    return _survey_data(survey, parts, files)
+
+
+def _account_export(export, name: str, inside: bool, file_ledger: Ledger) -> dict[str, list[int]]:
+    """Count an export's rows read, and those set aside with their reasons (all of it when outside the period)."""
+    responses = export.responses
+    file_ledger.read(name, len(responses))
+    if not inside:
+        file_ledger.exclude(name, responses["source_row"].tolist(), OUTSIDE_FILE)
+    excluded = _excluded_rows(responses, export.cells)
+    for reason, rows in excluded.items():
+        file_ledger.exclude(name, rows, reason)
+    return excluded
+
+
+def _numbered(responses: pd.DataFrame, survey: str, survey_id: str, submitted, name: str, start: int) -> pd.DataFrame:
+    """An export's responses under ids numbered on from the round's (or event's) exports read before it."""
+    response_ids = [f"{survey_id}-{n:03d}" for n in range(start + 1, start + len(responses) + 1)]
+    return pd.DataFrame(
+        {
+            "response_id": response_ids,
+            "survey": survey,
+            "survey_id": survey_id,
+            "submitted": submitted,
+            "source_file": name,
+            "source_row": responses["source_row"],
+        },
+        columns=RESPONSE_COLUMNS,
+    )
+
+
+def _export_parts(export, harmonised, numbered: pd.DataFrame, used: pd.Series, survey: str, survey_id: str, name: str) -> dict:
+    """One export's share of each table of :class:`SurveyData` (``files`` aside)."""
+    kept = numbered.loc[used]
+    respondents = pd.DataFrame(
+        {
+            "response_id": numbered["response_id"],
+            "source_file": numbered["source_file"],
+            "source_row": numbered["source_row"],
+            "respondent_id": export.responses["respondent_id"].to_numpy(),
+            "used": used,
+        },
+        columns=RESPONDENT_COLUMNS,
+    )
+    kinds = export.questions[["question_no", "kind"]]
+    return {
+        "respondents": respondents,
+        "answers": _answers_of(harmonised.answers, kept, survey, survey_id, name),
+        "responses": kept,
+        "asked": pd.DataFrame({"survey_id": survey_id, "measure": harmonised.asked["measure"]}, columns=ASKED_COLUMNS),
+        "file_asked": pd.DataFrame(
+            {"source_file": name, "survey_id": survey_id, "measure": harmonised.asked["measure"]}, columns=FILE_ASKED_COLUMNS
+        ),
+        "unmapped": harmonised.unmapped,
+        "unmapped_kinds": harmonised.unmapped[["file", "question_no"]].merge(kinds, on="question_no", how="left"),
+    }
+
+
+def _survey_data(survey: str, parts: dict[str, list[pd.DataFrame]], files: list[dict]) -> SurveyData:
+    """Every export's parts put together, typed, with one row per export read in ``files``."""
     columns = {
         "responses": RESPONSE_COLUMNS,
         "answers": SURVEY_ANSWER_COLUMNS,
