@@ -63,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pdu-report", description="Render the PDU evaluation reports.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+    _add_render(commands)
+    _add_other_commands(commands)
+    return parser
+
+
+def _add_render(commands) -> None:
+    """``pdu-report render``."""
     sections = ", ".join(section.key for section in config.SECTIONS)
     run = commands.add_parser(
         "render",
@@ -79,6 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--intervals", action="store_true", help="show 95%% Wilson intervals beside shares")
     run.add_argument("--sections", type=_keys, default=None, metavar="KEY,KEY", help=f"render only these sections: {sections}")
     run.add_argument("--no-cache", action="store_true", help="load the data and run every section afresh, ignoring the render cache")
+
+
+def _add_other_commands(commands) -> None:
+    """``pdu-report cache``, ``review-pack``, ``figures`` and ``upgrade-survey-codes``."""
     cache_parser = commands.add_parser(
         "cache",
         help="the render cache (prepared datasets, executed sections)",
@@ -120,7 +131,6 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.add_argument(
         "--out", type=Path, required=True, metavar="FILE", help="the CSV to write (outside the data folder, or a new name in it)"
     )
-    return parser
 
 
 def _upgrade_survey_codes(args) -> int:
