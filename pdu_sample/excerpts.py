@@ -475,6 +475,26 @@ PARTICIPANT_HIGHLIGHTS: list[tuple[int, str, str]] = [
     (16, "mailings", "I saw it in the NCVS bulletin."),
     (16, "difficult_session", "At one event my employer got criticised at length while partners looked on, and I felt I couldn't respond."),
     (16, "outcomes_unsure", "I'd like to think so, but nobody has asked the people we support yet."),
+    # The final report's findings the published report quotes someone on (in the sample's own words).
+    (
+        9,
+        "partnership",
+        "We first talked properly at a PDU event; now our two organisations are drawing up an information-sharing agreement.",
+    ),
+    (10, "more_statutory", "Housing Aid never come, yet their decisions shape almost everything we do for the people we support."),
+    (11, "face_to_face", "I'd only ever emailed some of them. Putting faces to names meant things moved once I was back at my desk."),
+    (
+        12,
+        "senior_managers",
+        "If councillors and officers can't come, send them a short briefing on what was raised, so it reaches the people who decide.",
+    ),
+    (
+        13,
+        "follow_up",
+        "A network for people using strengths-based approaches was floated at one event and everyone liked it, but I've heard nothing since.",
+    ),
+    (14, "free_and_short", "I priced up trauma training for my team and it was over £600. We could never have paid that."),
+    (15, "lived_experience", "After the women spoke about what that hostel was like for them, it stopped taking women."),
 ]
 
 # --------------------------------------------------------------------------- other interviews (REFI-QDA)
@@ -644,6 +664,18 @@ OTHER_INTERVIEWS: list[tuple[int, str, str, str]] = [
         "hub",
         "How is the online hub used?",
         "There's a good library of slides and reports on the hub now, yet many regular attendees haven't come across it.",
+    ),
+    (
+        21,
+        "preparing_experts",
+        "What happens when a session gets difficult?",
+        "We brief Expert Citizens beforehand, but we shouldn't silence the difficult voice: they are commenting on a system that has failed them.",
+    ),
+    (
+        17,
+        "preparing_experts",
+        "How are Expert Citizens supported?",
+        "They've had storytelling workshops, so they choose what to share at an event and what to keep for themselves.",
     ),
 ]
 
