@@ -161,6 +161,8 @@ def check_data_folder(data_dir: str | Path, max_entries: int = 10_000) -> None:
                 raise InputError(root, f"holds more than {max_entries:,} files and folders: is this the data folder?")
             path = Path(folder) / entry
             name = path.relative_to(root).as_posix()
+            if not entry.startswith(".") and not _utf8(entry):
+                raise InputError(name, "the file's name is not UTF-8 text, so the report cannot name it: rename the file")
             if path.is_symlink():
                 try:
                     target = path.resolve(strict=True)
@@ -174,6 +176,15 @@ def check_data_folder(data_dir: str | Path, max_entries: int = 10_000) -> None:
             mode = path.lstat().st_mode
             if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
                 raise InputError(name, f"is {_kind(mode)}, not a file: the data folder holds regular files only")
+
+
+def _utf8(name: str) -> bool:
+    """Whether a file name decoded as UTF-8 (Python keeps the bytes of one that did not as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def not_an_archive(head: bytes, kind: str, fix: str) -> str:
