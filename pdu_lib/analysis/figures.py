@@ -348,7 +348,7 @@ def followup_round_figures(ds: Dataset) -> Iterator[FigureValue]:
             f"followup_responses_{str(round_id).replace('-', '_')}",
             "approach",
             "count",
-            f"Follow-up survey responses in round {round_id}",
+            f"Follow-up survey responses in the {round_label(round_id)} round",
             int(count),
             Provenance(
                 tuple(

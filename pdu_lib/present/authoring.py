@@ -91,6 +91,10 @@ class TextValues:
 def report_values(period, programme: str = "") -> dict[str, str | None]:
     """The front-matter values a placeholder can name: ``{report_title}``, ``{period_start}``, ``{author}`` ...
 
+    ``{reviews_to}`` is "; Expert Citizens reviews to February 2019" when the
+    reviews ran past the data (empty otherwise), for the pages' subtitles, so
+    that every page says what the index says.
+
     ``period`` is a :class:`pdu_lib.config.ReportPeriod`; dates are written as
     reports write them ("October 2017").
     """
@@ -103,7 +107,16 @@ def report_values(period, programme: str = "") -> dict[str, str | None]:
         "author": period.author,
         "author_organisation": period.author_organisation,
         "commissioner": period.commissioner,
+        "reviews_to": _reviews_to(period),
     }
+
+
+def _reviews_to(period) -> str:
+    """ "; Expert Citizens reviews to February 2019" when the reviews ran past the data's last month, else ""."""
+    reviews_end = getattr(period, "reviews_end", None)
+    if reviews_end is None or f"{reviews_end:%Y-%m}" <= f"{period.end:%Y-%m}":
+        return ""
+    return f"; Expert Citizens reviews to {reviews_end:%B %Y}"
 
 
 def _result(value: Any) -> Any:

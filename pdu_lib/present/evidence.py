@@ -44,7 +44,7 @@ def theme_table(ds: Dataset, section: str) -> Prose:
     shown = quotes.theme_table_shown(excerpts, section)
     if shown.empty:
         return note("No coded excerpts for this section in this period.")
-    return table_html(shown, "Themes by respondent group: people (or group reviews) who raised each, not excerpts", require_base=False)
+    return table_html(shown, "Who raised each theme: the number of people in each group (Expert Citizens: reviews)", require_base=False)
 
 
 def section_quotes(
