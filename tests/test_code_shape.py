@@ -18,9 +18,6 @@ MAX_LINES = 60
 BEING_SPLIT = {
     "report/render.py:render_report",  # issue 22
     # issue 21, being split now:
-    "inputs/attendance.py:load_events",
-    "inputs/attendance.py:_register_linked",
-    "inputs/tables.py:read_table",
     "report/render.py:render_reports",
 }
 

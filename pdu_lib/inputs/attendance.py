@@ -113,49 +113,7 @@ def load_events(path: str | Path, name: str | None = None, ledger: Ledger | None
     records = []
     seen: dict[str, int] = {}
     for row in table.itertuples(index=False):
-        at = {"file": name, "row": row.source_row}
-        event_id = squash_text(row.event_id)
-        if not event_id:
-            raise InputError(name, "event_id is blank", row=row.source_row, column="event_id")
-        key = event_id.casefold()
-        if key in seen:
-            first_row = seen[key]
-            raise InputError(
-                name,
-                f"duplicate event_id {event_id!r}: rows {first_row} and {row.source_row} both use it",
-                row=row.source_row,
-                column="event_id",
-            )
-        seen[key] = row.source_row
-        date = parse_date(row.date, column="date", **at).normalize()
-        kind = choose(row.kind, EVENT_KINDS, column="kind", aliases=EVENT_KIND_ALIASES, **at)
-        cop_group = _optional(row.cop_group)
-        if kind == "cop_session" and cop_group is None:
-            raise InputError(
-                name,
-                f"event {event_id!r} is a CoP session but cop_group is blank: name its Community of Practice",
-                row=row.source_row,
-                column="cop_group",
-            )
-        if kind == "learning_event" and cop_group is not None:
-            raise InputError(
-                name,
-                f"event {event_id!r} is a learning event but has cop_group {cop_group!r}: leave it blank, or make kind 'CoP session'",
-                row=row.source_row,
-                column="cop_group",
-            )
-        records.append(
-            {
-                "event_id": event_id,
-                "date": date,
-                "title": _optional(row.title),
-                "kind": kind,
-                "topic": _optional(row.topic),
-                "cop_group": cop_group,
-                "source_file": row.source_file,
-                "source_row": row.source_row,
-            }
-        )
+        records.append(_event(row, name, seen))
     if ledger is not None:
         ledger.read(name, len(records))
     frame = pd.DataFrame.from_records(records, columns=list(records[0]))
@@ -171,6 +129,50 @@ def load_events(path: str | Path, name: str | None = None, ledger: Ledger | None
             "source_row": "int64",
         }
     )
+
+
+def _event(row, name: str, seen: dict[str, int]) -> dict:
+    """One row of the events list, checked: its id (not blank, not seen before), date, kind and CoP group."""
+    at = {"file": name, "row": row.source_row}
+    event_id = squash_text(row.event_id)
+    if not event_id:
+        raise InputError(name, "event_id is blank", row=row.source_row, column="event_id")
+    key = event_id.casefold()
+    if key in seen:
+        raise InputError(
+            name,
+            f"duplicate event_id {event_id!r}: rows {seen[key]} and {row.source_row} both use it",
+            row=row.source_row,
+            column="event_id",
+        )
+    seen[key] = row.source_row
+    date = parse_date(row.date, column="date", **at).normalize()
+    kind = choose(row.kind, EVENT_KINDS, column="kind", aliases=EVENT_KIND_ALIASES, **at)
+    cop_group = _optional(row.cop_group)
+    if kind == "cop_session" and cop_group is None:
+        raise InputError(
+            name,
+            f"event {event_id!r} is a CoP session but cop_group is blank: name its Community of Practice",
+            row=row.source_row,
+            column="cop_group",
+        )
+    if kind == "learning_event" and cop_group is not None:
+        raise InputError(
+            name,
+            f"event {event_id!r} is a learning event but has cop_group {cop_group!r}: leave it blank, or make kind 'CoP session'",
+            row=row.source_row,
+            column="cop_group",
+        )
+    return {
+        "event_id": event_id,
+        "date": date,
+        "title": _optional(row.title),
+        "kind": kind,
+        "topic": _optional(row.topic),
+        "cop_group": cop_group,
+        "source_file": row.source_file,
+        "source_row": row.source_row,
+    }
 
 
 def load_register(
@@ -273,6 +275,53 @@ def _register_linked(
         )
     }
     person_name, email = map_distinct(table["name"], squash_text), map_distinct(table["email"], squash_text)
+    _check_register(table, name, events_file, event_text, position, codes, (person_name == "") & (email == ""))
+    organisation = map_distinct(table["organisation"], _optional)
+    cop_groups = events["cop_group"].to_numpy(dtype=object)
+    frame = pd.DataFrame(
+        {
+            "booking_row": np.arange(1, len(table) + 1, dtype="int64"),
+            "event_id": events["event_id"].to_numpy(dtype=object)[position],
+            "event_date": events["date"].to_numpy()[position],
+            "event_kind": events["kind"].to_numpy(dtype=object)[position],
+            "cop_group": np.array([group if isinstance(group, str) else None for group in cop_groups], dtype=object)[position],
+            "organisation": organisation,
+            "sector": codes["sector"][0],
+            "focus": codes["focus"][0],
+            "status": codes["status"][0],
+            "source_file": table["source_file"].to_numpy(dtype=object),
+            "source_row": rows,
+        }
+    )
+    identities = pd.DataFrame({"name": person_name, "email": email, "organisation": organisation}, dtype=object)
+    frame["person_id"], audit, conflicts = _link_bookings(frame, identities, link_within, nicknames)
+    frame = frame[REGISTER_OUTPUT].astype(
+        {
+            "booking_row": "int64",
+            "event_id": "str",
+            "event_date": "datetime64[us]",
+            "event_kind": "str",
+            "cop_group": "str",
+            "person_id": "str",
+            "organisation": "str",
+            "sector": "str",
+            "focus": "str",
+            "status": "str",
+            "source_file": "str",
+            "source_row": "int64",
+        }
+    )
+    if ledger is not None:
+        ledger.read(name, len(frame))
+    return frame, audit, conflicts
+
+
+def _check_register(
+    table: pd.DataFrame, name: str, events_file: str, event_text: np.ndarray, position: np.ndarray, codes: dict, nobody_named: np.ndarray
+) -> None:
+    """The register's first problem in reading order, raised: a blank or unknown Event ID, a sector, focus or status
+    off its list, or a booking with neither name nor email."""
+    rows = table["source_row"].to_numpy()
     blank_event = event_text == ""
 
     def blank_id(at: int) -> None:
@@ -298,26 +347,18 @@ def _register_linked(
         (~codes["sector"][1], not_allowed("sector", SECTORS, SECTOR_ALIASES)),
         (~codes["focus"][1], not_allowed("focus", FOCUSES, FOCUS_ALIASES)),
         (~codes["status"][1], not_allowed("status", STATUSES, STATUS_ALIASES)),
-        ((person_name == "") & (email == ""), nobody),
+        (nobody_named, nobody),
     )
-    organisation = map_distinct(table["organisation"], _optional)
-    cop_groups = events["cop_group"].to_numpy(dtype=object)
-    frame = pd.DataFrame(
-        {
-            "booking_row": np.arange(1, len(table) + 1, dtype="int64"),
-            "event_id": events["event_id"].to_numpy(dtype=object)[position],
-            "event_date": events["date"].to_numpy()[position],
-            "event_kind": events["kind"].to_numpy(dtype=object)[position],
-            "cop_group": np.array([group if isinstance(group, str) else None for group in cop_groups], dtype=object)[position],
-            "organisation": organisation,
-            "sector": codes["sector"][0],
-            "focus": codes["focus"][0],
-            "status": codes["status"][0],
-            "source_file": table["source_file"].to_numpy(dtype=object),
-            "source_row": rows,
-        }
-    )
-    identities = pd.DataFrame({"name": person_name, "email": email, "organisation": organisation}, dtype=object)
+
+
+def _link_bookings(
+    frame: pd.DataFrame, identities: pd.DataFrame, link_within: tuple | None, nicknames: Mapping[str, str] | None
+) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
+    """Each booking's person id, the linking audit and the shared emails whose names conflict.
+
+    People are linked over the bookings within ``link_within`` only; later (or earlier) bookings are
+    linked among themselves, numbered after them, so that they never change this period's people.
+    """
     inside = pd.Series(True, index=frame.index)
     if link_within is not None:
         inside = frame["event_date"].between(pd.Timestamp(link_within[0]), pd.Timestamp(link_within[1]))
@@ -327,28 +368,10 @@ def _register_linked(
         if len(person_id)
         else pd.DataFrame(columns=EMAIL_CONFLICT_COLUMNS)
     )
-    frame["person_id"] = person_id.reindex(frame.index)
+    ids = person_id.reindex(frame.index)
     if not inside.all():
         later, _ = link_people(identities.loc[~inside], nicknames=nicknames)
         offset = len(audit)
-        frame.loc[~inside, "person_id"] = [f"P{int(pid[1:]) + offset:04d}" for pid in later]
-    del identities
-    frame = frame[REGISTER_OUTPUT].astype(
-        {
-            "booking_row": "int64",
-            "event_id": "str",
-            "event_date": "datetime64[us]",
-            "event_kind": "str",
-            "cop_group": "str",
-            "person_id": "str",
-            "organisation": "str",
-            "sector": "str",
-            "focus": "str",
-            "status": "str",
-            "source_file": "str",
-            "source_row": "int64",
-        }
-    )
-    if ledger is not None:
-        ledger.read(name, len(frame))
-    return frame, audit, conflicts
+        ids = ids.astype(object)
+        ids.loc[~inside] = [f"P{int(pid[1:]) + offset:04d}" for pid in later]
+    return ids, audit, conflicts

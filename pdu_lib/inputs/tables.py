@@ -431,24 +431,9 @@ def read_table(
     name = name or path.name
     cells, lengths = read_cells(path, name, sheet)
     wanted = {header_key(header): canonical for canonical, header in columns.items()}
-    optional_keys = {header_key(columns.get(c, c)) for c in optional}
-    required_keys = set(wanted) - optional_keys
-    header_index = None
-    for index in range(min(search_rows, len(cells))):
-        keys = {header_key(cell) for cell in cells[index, : lengths[index]]}
-        if required_keys <= keys:
-            header_index = index
-            break
-    if header_index is None:
-        first = list(cells[0, : lengths[0]])
-        found = {header_key(cell) for cell in first}
-        missing = [columns[wanted[key]] for key in sorted(required_keys - found, key=list(wanted).index)]
-        raise InputError(
-            name,
-            f"missing column(s) {', '.join(repr(m) for m in missing)} (looked for a header in the first {search_rows} rows; "
-            f"found {', '.join(repr(cell_text(c)) for c in first if cell_text(c)) or 'nothing'}).{delimiter_hint(first)}",
-            row=1,
-        )
+    header_index = _header_row(
+        cells, lengths, columns, wanted, set(wanted) - {header_key(columns.get(c, c)) for c in optional}, name, search_rows
+    )
     header = cells[header_index, : lengths[header_index]]
     positions: dict[str, int] = {}
     for position, cell in enumerate(header):
@@ -457,16 +442,7 @@ def read_table(
             positions[wanted[key]] = position
     body = cells[header_index + 1 :]
     kept = _rows_with_content(body, sorted(set(positions.values())))
-    # A CSV row longer than its header (an unquoted comma), with text beyond the header's last column.
-    for first_row in kept[lengths[header_index + 1 :][kept] > len(header)]:
-        beyond = ~blank_cells(body[first_row, len(header) :])
-        if beyond.any():
-            raise InputError(
-                name,
-                f"row has {lengths[header_index + 1 + first_row]} cells but the header has {len(header)}; is a comma missing from quoted text?",
-                row=int(first_row) + header_index + 2,
-                column=column_letter(len(header) + int(np.argmax(beyond)) + 1),
-            )
+    _check_row_lengths(body, lengths[header_index + 1 :], kept, len(header), header_index, name)
     if not len(kept):
         raise InputError(name, "has a header but no data rows")
     blank = np.full(len(kept), None, dtype=object)
@@ -479,6 +455,43 @@ def read_table(
     text_columns = [c for c in frame.columns if c != "source_row"]
     frame[text_columns] = frame[text_columns].astype(object).where(frame[text_columns].notna(), None)
     return frame
+
+
+def _header_row(
+    cells: np.ndarray,
+    lengths: np.ndarray,
+    columns: Mapping[str, str],
+    wanted: dict[str, str],
+    required: set[str],
+    name: str,
+    search_rows: int,
+) -> int:
+    """The index of the first row (within ``search_rows``) holding every required column; else an error naming those missing."""
+    for index in range(min(search_rows, len(cells))):
+        if required <= {header_key(cell) for cell in cells[index, : lengths[index]]}:
+            return index
+    first = list(cells[0, : lengths[0]])
+    found = {header_key(cell) for cell in first}
+    missing = [columns[wanted[key]] for key in sorted(required - found, key=list(wanted).index)]
+    raise InputError(
+        name,
+        f"missing column(s) {', '.join(repr(m) for m in missing)} (looked for a header in the first {search_rows} rows; "
+        f"found {', '.join(repr(cell_text(c)) for c in first if cell_text(c)) or 'nothing'}).{delimiter_hint(first)}",
+        row=1,
+    )
+
+
+def _check_row_lengths(body: np.ndarray, lengths: np.ndarray, kept: np.ndarray, width: int, header_index: int, name: str) -> None:
+    """A CSV row longer than its header (an unquoted comma), with text beyond the header's last column, is an error."""
+    for first_row in kept[lengths[kept] > width]:
+        beyond = ~blank_cells(body[first_row, width:])
+        if beyond.any():
+            raise InputError(
+                name,
+                f"row has {lengths[first_row]} cells but the header has {width}; is a comma missing from quoted text?",
+                row=int(first_row) + header_index + 2,
+                column=column_letter(width + int(np.argmax(beyond)) + 1),
+            )
 
 
 def find_sheet(
