@@ -249,6 +249,23 @@ def load_register_linked(
         raise InputError(f"{name}, sheet {sheet!r}", err.message, row=err.row, column=err.column) from None
 
 
+#: The linked register's columns and their types.
+REGISTER_DTYPES = {
+    "booking_row": "int64",
+    "event_id": "str",
+    "event_date": "datetime64[us]",
+    "event_kind": "str",
+    "cop_group": "str",
+    "person_id": "str",
+    "organisation": "str",
+    "sector": "str",
+    "focus": "str",
+    "status": "str",
+    "source_file": "str",
+    "source_row": "int64",
+}
+
+
 def _register_linked(
     path: Path,
     events: pd.DataFrame,
@@ -295,22 +312,7 @@ def _register_linked(
     )
     identities = pd.DataFrame({"name": person_name, "email": email, "organisation": organisation}, dtype=object)
     frame["person_id"], audit, conflicts = _link_bookings(frame, identities, link_within, nicknames)
-    frame = frame[REGISTER_OUTPUT].astype(
-        {
-            "booking_row": "int64",
-            "event_id": "str",
-            "event_date": "datetime64[us]",
-            "event_kind": "str",
-            "cop_group": "str",
-            "person_id": "str",
-            "organisation": "str",
-            "sector": "str",
-            "focus": "str",
-            "status": "str",
-            "source_file": "str",
-            "source_row": "int64",
-        }
-    )
+    frame = frame[REGISTER_OUTPUT].astype(REGISTER_DTYPES)
     if ledger is not None:
         ledger.read(name, len(frame))
     return frame, audit, conflicts

@@ -145,32 +145,10 @@ def render_reports(
     check_cache_location(data_dir, out_dir)
 
     chosen = select_sections(config.SECTIONS, sections)
-    periods = config.load_reports(data_dir)
-    wanted: list[str] = []
-    for name in names or ():
-        for each in list(periods) if name == "all" else [name]:
-            if each not in wanted:
-                wanted.append(each)
-    if not wanted:
-        raise InputError(data_dir / config.REPORTS_FILE, "no report to render: name one, or 'all'")
-    for name in wanted:
-        if name != "all" and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name):
-            raise InputError(data_dir / config.REPORTS_FILE, f"report name {name!r} cannot name a folder: use letters, digits, '-' and '_'")
-    resolved = [config.report_period(data_dir, name) for name in wanted]
+    resolved = [config.report_period(data_dir, name) for name in _report_names(names, data_dir)]
     programme = config.programme_name(data_dir)
-
     # Fail fast: every report's data (or its checked snapshot) and output folder are checked before any kernel starts.
-    with reads_shared():  # the reports read the same files: each is parsed once
-        prepared = {
-            period.name: prepare(
-                data_dir,
-                period.name,
-                loader=lambda folder, report: load_dataset(folder, report),
-                refresh=not use_cache,
-                expect=Dataset if load_dataset is _LOAD_DATASET else None,
-            )
-            for period in resolved
-        }
+    prepared = _prepare_all(data_dir, resolved, use_cache)
     # Files of excerpts/ set aside, and documents no excerpt names, are said here too, not only in the appendix.
     for line in unread_notices(getattr(p.dataset, "unread_inputs", None) for p in prepared.values()):
         print(f"pdu-report: not read: {line}", file=stream)
@@ -201,6 +179,37 @@ def render_reports(
                 )
             )
     return results
+
+
+def _report_names(names: Sequence[str] | None, data_dir: Path) -> list[str]:
+    """The reports named (``all``: every report of ``reports.yml``), each once, in order; each must be able to name a folder."""
+    periods = config.load_reports(data_dir)
+    wanted: list[str] = []
+    for name in names or ():
+        for each in list(periods) if name == "all" else [name]:
+            if each not in wanted:
+                wanted.append(each)
+    if not wanted:
+        raise InputError(data_dir / config.REPORTS_FILE, "no report to render: name one, or 'all'")
+    for name in wanted:
+        if name != "all" and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name):
+            raise InputError(data_dir / config.REPORTS_FILE, f"report name {name!r} cannot name a folder: use letters, digits, '-' and '_'")
+    return wanted
+
+
+def _prepare_all(data_dir: Path, periods: Sequence[ReportPeriod], use_cache: bool) -> dict[str, Prepared]:
+    """Every report's prepared dataset (its checked snapshot, or its data loaded and checked), by report name."""
+    with reads_shared():  # the reports read the same files: each is parsed once
+        return {
+            period.name: prepare(
+                data_dir,
+                period.name,
+                loader=lambda folder, report: load_dataset(folder, report),
+                refresh=not use_cache,
+                expect=Dataset if load_dataset is _LOAD_DATASET else None,
+            )
+            for period in periods
+        }
 
 
 def select_sections(all_sections: Sequence[Section], keys: Sequence[str] | None) -> list[Section]:
