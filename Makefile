@@ -10,7 +10,7 @@ DATA ?= data/sample
 OUT ?= outputs
 JOBS ?= 2
 
-.PHONY: setup report test test-browser lint lab sample benchmark clean
+.PHONY: setup report test test-browser lint lab preview sample benchmark clean
 
 setup: $(VENV)/.installed
 
@@ -46,6 +46,11 @@ $(VENV)/.lint-installed: pyproject.toml requirements.lock
 lab: setup
 	$(PY) -m pip install --quiet -c requirements.lock -e ".[test,lab]"
 	$(VENV)/bin/jupyter lab notebooks
+
+# One report served on this machine, updated as notebooks and data are saved (REPORT=interim for the other).
+REPORT ?= final
+preview: setup
+	$(VENV)/bin/pdu-report preview $(REPORT) --data $(DATA) --out $(OUT) --jobs $(JOBS)
 
 sample: setup
 	$(PY) -m pdu_sample --out data/sample --seed 2019

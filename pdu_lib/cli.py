@@ -18,7 +18,9 @@ from pathlib import Path
 
 from pdu_lib import __version__, config
 from pdu_lib.errors import InputError
-from pdu_lib.report import cache, render
+
+# The report layer (pandas, papermill, nbformat ...) is imported only by the command that needs it:
+# `pdu-report --help` answers, and a render prints its first line, before those imports.
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_CANNOT_WRITE = 0, 1, 2, 3
 
@@ -59,11 +61,36 @@ def _keys(text: str) -> list[str]:
     return keys
 
 
+def _add_preview_parser(commands) -> None:
+    preview = commands.add_parser(
+        "preview",
+        help="serve one report on this machine and update it as notebooks and data are saved",
+        description="Render one report, serve it at http://127.0.0.1:PORT/ and watch the notebooks and the data folder: "
+        "a saved change re-runs only the sections it touches, and the open page reloads. The single file and the Word "
+        "copy are written when the preview stops (Ctrl-C).",
+    )
+    preview.add_argument("report", nargs="?", default="final", help="the report to preview (default: %(default)s)")
+    preview.add_argument(
+        "--data", type=Path, default=config.SAMPLE_DATA_DIR, metavar="DIR", help="data folder (default: the synthetic sample, %(default)s)"
+    )
+    preview.add_argument(
+        "--out", type=Path, default=config.OUTPUTS_DIR, metavar="DIR", help="where the report is written (default: %(default)s)"
+    )
+    preview.add_argument(
+        "--port", type=_jobs, default=8642, metavar="N", help="the port to serve on (default: %(default)s; another when taken)"
+    )
+    preview.add_argument(
+        "--jobs", type=_jobs, default=None, metavar="N", help=f"sections executed at once (default: {config.default_jobs()})"
+    )
+    preview.add_argument("--notebooks", type=Path, default=config.NOTEBOOKS_DIR, metavar="DIR", help=argparse.SUPPRESS)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pdu-report", description="Render the PDU evaluation reports.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
     _add_render(commands)
+    _add_preview_parser(commands)
     _add_other_commands(commands)
     return parser
 
@@ -82,7 +109,7 @@ def _add_render(commands) -> None:
         "--data", type=Path, default=config.SAMPLE_DATA_DIR, metavar="DIR", help="data folder (default: the synthetic sample, %(default)s)"
     )
     run.add_argument("--out", type=Path, default=config.OUTPUTS_DIR, metavar="DIR", help="where reports are written (default: %(default)s)")
-    run.add_argument("--jobs", type=_jobs, default=None, metavar="N", help=f"sections executed at once (default: {render.default_jobs()})")
+    run.add_argument("--jobs", type=_jobs, default=None, metavar="N", help=f"sections executed at once (default: {config.default_jobs()})")
     run.add_argument("--intervals", action="store_true", help="show 95%% Wilson intervals beside shares")
     run.add_argument("--sections", type=_keys, default=None, metavar="KEY,KEY", help=f"render only these sections: {sections}")
     run.add_argument("--no-cache", action="store_true", help="load the data and run every section afresh, ignoring the render cache")
@@ -93,7 +120,8 @@ def _add_other_commands(commands) -> None:
     cache_parser = commands.add_parser(
         "cache",
         help="the render cache (prepared datasets, executed sections)",
-        description=f"The render cache lives in {cache.cache_dir()} (set {cache.CACHE_ENV} to move it).",
+        description="The render cache: prepared datasets and executed sections (`pdu-report cache path` prints where it is; "
+        "set PDU_CACHE_DIR to move it).",
     )
     cache_parser.add_argument("action", choices=["clear", "path"], help="clear: empty the cache; path: print where it is")
     pack = commands.add_parser(
@@ -160,7 +188,34 @@ def _review_pack(args) -> int:
     return EXIT_OK
 
 
+def progress(line: str) -> None:
+    """A first line on a terminal, before the slow imports; none where stderr is a file (its lines are errors only)."""
+    if sys.stderr.isatty():
+        print(f"pdu-report: {line} ...", file=sys.stderr, flush=True)
+
+
+def _preview(args) -> int:
+    progress(f"preparing a preview of the {args.report} report from {args.data}")
+    from pdu_lib.report.preview import PreviewSettings, run_preview
+
+    data_dir = args.data.resolve()
+    if not data_dir.is_dir():
+        raise InputError(data_dir, "no such data folder")
+    config.report_period(data_dir, args.report)  # an unknown report stops here, before any kernel starts
+    settings = PreviewSettings(
+        report=args.report,
+        data_dir=data_dir,
+        out_dir=args.out.resolve(),
+        notebooks_dir=args.notebooks.resolve(),
+        port=args.port,
+        jobs=args.jobs or config.default_jobs(),
+    )
+    return run_preview(settings)
+
+
 def cache_command(action: str) -> int:
+    from pdu_lib.report import cache
+
     if action == "path":
         print(cache.cache_dir())
         return EXIT_OK
@@ -183,6 +238,11 @@ def main(argv: list[str] | None = None) -> int:
             return _upgrade_survey_codes(args)
         if args.command == "figures":
             return _figures(args)
+        if args.command == "preview":
+            return _preview(args)
+        progress(f"rendering {', '.join(args.reports)} from {args.data} into {args.out}")
+        from pdu_lib.report import render
+
         results = render.render_reports(
             args.reports,
             data_dir=args.data,

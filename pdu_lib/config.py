@@ -8,6 +8,7 @@ project's own layout.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,3 +146,8 @@ def report_period(data_dir: str | Path, name: str) -> ReportPeriod:
     if name not in periods:
         raise InputError(Path(data_dir) / REPORTS_FILE, f"no report named {name!r}; known: {', '.join(periods)}")
     return periods[name]
+
+
+def default_jobs() -> int:
+    """Sections executed at once when ``--jobs`` is not given: one per core, at most 4."""
+    return max(1, min(4, os.cpu_count() or 1))

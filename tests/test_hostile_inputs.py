@@ -427,7 +427,7 @@ def test_case6_a_workbook_that_is_not_a_zip_names_the_file(tmp_path):
 @pytest.mark.parametrize(
     "where, error",
     [
-        ("publish", OSError(errno.ENOSPC, "No space left on device", "OUT/final/index.html")),
+        ("write_index", OSError(errno.ENOSPC, "No space left on device", "OUT/final/index.html")),
         ("write_figures_csv", OSError(errno.EROFS, "Read-only file system", "OUT/figures.csv")),
     ],
     ids=["full-disk", "read-only"],

@@ -81,11 +81,11 @@ def runs(workspace):
     loaded: list[str] = []
     published: list[str] = []
     real_execute = execute.execute_notebook
-    real_publish = render.publish
+    real_publish = render.publish_report
 
-    def counting_publish(folder, period, *args, **kwargs):
-        published.append(period.name)
-        return real_publish(folder, period, *args, **kwargs)
+    def counting_publish(result, *args, **kwargs):
+        published.append(result.name)
+        return real_publish(result, *args, **kwargs)
 
     def counting_execute(notebook, executed_path, *args, **kwargs):
         executed.append(Path(executed_path).name)
@@ -126,7 +126,7 @@ def runs(workspace):
         mp.setattr(render, "load_dataset", counting_load)
         mp.setattr(render, "compute_figures", figures_of)
         mp.setattr(execute, "execute_notebook", counting_execute)
-        mp.setattr(render, "publish", counting_publish)
+        mp.setattr(render, "publish_report", counting_publish)
         mp.setattr(cache, "LIBRARY_DIR", workspace / "pdu_lib")
 
         render_now("cold")

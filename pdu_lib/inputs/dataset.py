@@ -184,6 +184,11 @@ def _files_outside(survey_files: pd.DataFrame, outside_ledger: Ledger) -> pd.Dat
     return table.astype({"survey": "str", "files": "int64", "responses": "int64"})
 
 
+def forget_loaded() -> None:
+    """Forget what this process loaded and computed (:data:`pdu_lib.memo.PROCESS_MEMO`): a render reads files that may have changed."""
+    PROCESS_MEMO.clear()
+
+
 def load_dataset(data_dir: str | Path | None, report_name: str, *, with_judgements: bool = True) -> Dataset:
     """Load and check every input of ``data_dir`` for the report ``report_name``.
 

@@ -284,8 +284,19 @@ def empty_placeholders(template: str, text_values: TextValues) -> list[str]:
         names = [name for _, name, _, _ in _FORMATTER.parse(template) if name]
     except ValueError:
         return []
-    known = {**text_values.values, **text_values.figures}
-    return [name for name in dict.fromkeys(names) if name in known and has_no_data(known[name])]
+    # Each name looked up on its own (a figure before a value, as in fill): a section is keyed on the figures it names.
+    figures, values = text_values.figures, text_values.values
+    empty = []
+    for name in dict.fromkeys(names):
+        if name in figures:
+            value = figures[name]
+        elif name in values:
+            value = values[name]
+        else:
+            continue
+        if has_no_data(value):
+            empty.append(name)
+    return empty
 
 
 def prose_cell(line: str, cell: str, text_values: TextValues, *, cell_number: int | None = None) -> Markdown | None:

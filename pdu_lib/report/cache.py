@@ -498,9 +498,62 @@ def clear() -> tuple[Path, int]:
     """
     root = cache_dir()
     removed = 0
-    for name in (DATASETS_FOLDER, SECTIONS_FOLDER):
+    for name in (DATASETS_FOLDER, SECTIONS_FOLDER, TRACES_FOLDER):
         folder = root / name
         if folder.is_dir() and not folder.is_symlink():
             removed += sum(1 for path in folder.rglob("*") if path.is_file())
             shutil.rmtree(folder)
     return root, removed
+
+
+# ---------------------------------------------------------------------------
+# What each section read (``section_reads``): the sets of names per section base, and fingerprints per prepared dataset
+
+TRACES_FOLDER = "reads"
+#: How many sets of names read are kept per section base (a section whose reads depend on the data alternates between a few).
+TRACES_KEPT = 4
+
+
+def _traces_dir() -> Path:
+    return trusted_dir(cache_dir()) / TRACES_FOLDER
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_json(path: Path, value) -> None:
+    try:
+        write_private(path, json.dumps(value, sort_keys=True).encode("utf-8"))
+    except OSError as exc:
+        warn(f"cannot write the cache {_failed_path(exc, path)}: {_cause(exc)}; the next render may run more sections")
+
+
+def load_traces(base: str) -> list[list[str]]:
+    """The sets of names a section with this base read in its last runs, newest first."""
+    traces = _read_json(_traces_dir() / f"{base}.json")
+    if not isinstance(traces, list):
+        return []
+    return [trace for trace in traces if isinstance(trace, list) and all(isinstance(name, str) for name in trace)]
+
+
+def store_trace(base: str, names: list[str]) -> None:
+    """Keep ``names`` as the newest set read by the section with this base."""
+    traces = [names] + [trace for trace in load_traces(base) if trace != names]
+    _write_json(_traces_dir() / f"{base}.json", traces[:TRACES_KEPT])
+
+
+def load_fingerprints(dataset_key: str) -> dict[str, str]:
+    """The fingerprints already computed in the prepared dataset with this key (``section_reads.Fingerprints``)."""
+    known = _read_json(_traces_dir() / f"fingerprints-{dataset_key}.json")
+    if not isinstance(known, dict):
+        return {}
+    return {name: value for name, value in known.items() if isinstance(name, str) and isinstance(value, str)}
+
+
+def store_fingerprints(dataset_key: str, known: dict[str, str]) -> None:
+    """Keep the fingerprints computed in the prepared dataset with this key, so the next render need not compute them."""
+    _write_json(_traces_dir() / f"fingerprints-{dataset_key}.json", known)

@@ -20,35 +20,98 @@ from pdu_lib.config import Section
 from pdu_lib.report import cache
 from pdu_lib.report.cache import library_hash
 from pdu_lib.report.execute import SectionResult, run_sections
+from pdu_lib.report.section_reads import WHOLE_FOLDER, Fingerprints, take_reads
 
 
-def section_keys(
-    sections: Sequence[Section], *, notebooks_dir: Path, parameters: dict, dataset_key: str | None, drop_tags: Iterable[str] = ()
-) -> dict[str, str | None]:
-    """Each section's cache key (``cache.section_key``); None without a prepared dataset or a notebook."""
-    drop_tags = sorted(drop_tags)
-    library = library_hash() if dataset_key else None
-    keys: dict[str, str | None] = {}
-    for section in sections:
-        notebook = notebooks_dir / section.notebook
-        keys[section.key] = (
-            cache.section_key(notebook, parameters=parameters, dataset_key=dataset_key, drop_tags=drop_tags, library=library)
-            if dataset_key and notebook.is_file()
-            else None
-        )
-    return keys
+class SectionKeys:
+    """Each section's cache key: its notebook, parameters and library, and the fingerprints of what it read last time.
+
+    A section's *base* (``cache.section_key`` with :meth:`frame` for the data)
+    covers all but the data; the data part is what the section read when it
+    last ran (``section_reads``), fingerprinted in the current data. The
+    sets of names a section read are kept per base (``cache.load_traces``), so a
+    changed ``hub_registrations.csv`` misses only for the sections that read the
+    hub table, a figure computed from it, or the row accounting. A section that
+    recorded nothing is keyed on every file of the data folder.
+    ``fingerprints`` None (no prepared dataset): nothing is keyed nor cached.
+    """
+
+    def __init__(
+        self,
+        *,
+        notebooks_dir: Path,
+        parameters: dict,
+        fingerprints: Fingerprints | None,
+        frame: str | None = None,
+        drop_tags: Iterable[str] = (),
+    ):
+        self.notebooks_dir = Path(notebooks_dir)
+        self.parameters = parameters
+        self.fingerprints = fingerprints
+        self.drop_tags = sorted(drop_tags)
+        self.frame = frame
+        self.library = library_hash() if fingerprints is not None else None
+        self.keys: dict[str, str | None] = {}
+        self._bases: dict[str, str | None] = {}
+
+    def base(self, section: Section) -> str | None:
+        if section.key not in self._bases:
+            notebook = self.notebooks_dir / section.notebook
+            self._bases[section.key] = (
+                cache.section_key(
+                    notebook, parameters=self.parameters, dataset_key=self.frame, drop_tags=self.drop_tags, library=self.library
+                )
+                if self.fingerprints is not None and self.frame and notebook.is_file()
+                else None
+            )
+        return self._bases[section.key]
+
+    def lookup(self, section: Section) -> cache.CachedSection | None:
+        """The section's cached result when what it read last time is unchanged; its key is then in ``keys``."""
+        base = self.base(section)
+        self.keys[section.key] = None
+        if base is None or self.fingerprints is None:
+            return None
+        for names in cache.load_traces(base):
+            key = self.fingerprints.key(base, names)
+            hit = cache.lookup(key)
+            if hit is not None:
+                self.keys[section.key] = key
+                return hit
+        return None
+
+    def record(self, section: Section, names: list[str] | None) -> str | None:
+        """The key of a section that has just run and read ``names`` (None: it recorded nothing, so the whole folder)."""
+        base = self.base(section)
+        if base is None or self.fingerprints is None:
+            return None
+        names = sorted(set(names)) if names is not None else [WHOLE_FOLDER]
+        cache.store_trace(base, names)
+        self.keys[section.key] = self.fingerprints.key(base, names)
+        return self.keys[section.key]
+
+
+def frame_key(data_dir: Path, report: str) -> str:
+    """What every section of a report depends on besides what it reads: the folder, report, library, Python and pandas.
+
+    >>> frame_key(Path("/data"), "final") == frame_key(Path("/data"), "interim")
+    False
+    """
+    import sys
+
+    text = json.dumps({"folder": str(data_dir), "report": report, "python": sys.version, "format": cache.FORMAT_VERSION})
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 #: Installed packages whose version changes what a published page holds (the section keys cover the rest).
 PUBLISHING_PACKAGES = ("nbconvert", "plotly", "jinja2", "markupsafe", "pypandoc-binary", "pillow")
 
 
-def cached_sections(sections: Sequence[Section], keys: Mapping[str, str | None]) -> list[SectionResult] | None:
+def cached_sections(sections: Sequence[Section], keys: SectionKeys) -> list[SectionResult] | None:
     """Every section's result from the cache, in order; None when any of them is not there."""
     results = []
     for section in sections:
-        key = keys.get(section.key)
-        hit = cache.lookup(key) if key else None
+        hit = keys.lookup(section)
         if hit is None:
             return None
         results.append(from_cache(section, hit))
@@ -86,49 +149,43 @@ def report_key(keys: Mapping[str, str | None], **published) -> str | None:
 def run_incremental(
     sections: Sequence[Section],
     *,
-    notebooks_dir: Path,
-    parameters: dict,
+    keys: SectionKeys,
     executed_dir: Path,
     output_dir: Path,
-    dataset_key: str | None,
     use_cache: bool = True,
     jobs: int = 1,
     desc: str = "",
     stream=None,
-    drop_tags: Iterable[str] = (),
     runtime_dir: Path | None = None,
     runner: Callable[..., list[SectionResult]] = run_sections,
-    keys: Mapping[str, str | None] | None = None,
+    run_parameters: Mapping | None = None,
 ) -> list[SectionResult]:
     """Results in section order; ``cached`` tells which came from the cache.
 
-    With ``dataset_key`` None (no prepared dataset) nothing is cached. With
-    ``use_cache`` False every section runs, and its fresh result replaces the
-    cached one. ``runner`` executes the sections that must run
-    (``execute.run_sections``, or a stand-in in tests). ``keys`` are the
-    sections' keys when the caller has them (:func:`section_keys`).
+    ``keys`` key the sections (:class:`SectionKeys`; without fingerprints
+    nothing is cached). With ``use_cache`` False every section runs, and its
+    fresh result replaces the cached one. ``runner`` executes the sections
+    that must run (``execute.run_sections``, or a stand-in in tests).
+    ``run_parameters`` are given to the notebooks beside the keyed ones
+    (``keys.parameters``) and key nothing (the path of the dataset's snapshot).
     """
-    drop_tags = sorted(drop_tags)
-    if keys is None:
-        keys = section_keys(sections, notebooks_dir=notebooks_dir, parameters=parameters, dataset_key=dataset_key, drop_tags=drop_tags)
-
     hits = _cache_hits(sections, keys) if use_cache else {}
     outputs = executed_dir / "output"
 
     def own_parameters(section: Section) -> dict:
         folder = outputs / section.key
         folder.mkdir(parents=True, exist_ok=True)
-        return {**parameters, "output_dir": str(folder)}
+        return {**keys.parameters, **(run_parameters or {}), "output_dir": str(folder)}
 
     ran = runner(
         [section for section in sections if section.key not in hits],
-        notebooks_dir=notebooks_dir,
+        notebooks_dir=keys.notebooks_dir,
         parameters=own_parameters,
         executed_dir=executed_dir,
         jobs=jobs,
         desc=desc,
         stream=stream,
-        drop_tags=drop_tags,
+        drop_tags=keys.drop_tags,
         runtime_dir=runtime_dir,
     )
     results = _keep_ran(ran, keys, outputs, output_dir)
@@ -139,27 +196,27 @@ def run_incremental(
     return [results[section.key] for section in sections]
 
 
-def _cache_hits(sections: Sequence[Section], keys: Mapping[str, str | None]) -> dict[str, cache.CachedSection]:
-    """The sections whose key the section cache holds, by section key."""
+def _cache_hits(sections: Sequence[Section], keys: SectionKeys) -> dict[str, cache.CachedSection]:
+    """The sections whose last result still holds (:meth:`SectionKeys.lookup`), by section key."""
     hits = {}
     for section in sections:
-        key = keys[section.key]
-        hit = cache.lookup(key) if key else None
+        hit = keys.lookup(section)
         if hit is not None:
             hits[section.key] = hit
     return hits
 
 
-def _keep_ran(ran: Sequence[SectionResult], keys: Mapping[str, str | None], outputs: Path, output_dir: Path) -> dict[str, SectionResult]:
-    """The sections that ran, by key: each one that rendered has its output copied to ``output_dir`` and is cached."""
+def _keep_ran(ran: Sequence[SectionResult], keys: SectionKeys, outputs: Path, output_dir: Path) -> dict[str, SectionResult]:
+    """The sections that ran, by key: each one that rendered has its output copied to ``output_dir`` and is cached under what it read."""
     results: dict[str, SectionResult] = {}
     for result in ran:
         results[result.section.key] = result
+        written = outputs / result.section.key
+        names = take_reads(written)
         if not result.ok:
             continue
-        written = outputs / result.section.key
         cache.copy_output(written, output_dir)
-        key = keys[result.section.key]
+        key = keys.record(result.section, names)
         if key:
             cache.store(key, body=result.body, has_plotly=result.has_plotly, stderr_lines=result.stderr_lines, output=written)
     return results

@@ -20,15 +20,21 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pdu_lib import config
 from pdu_lib.analysis.figures import FigureValue, figure_map
 from pdu_lib.inputs.dataset import Dataset
 from pdu_lib.inputs.periods import round_label
-from pdu_lib.present import authoring, charts
-from pdu_lib.present.page_parts import StaticChart
+from pdu_lib.present import authoring
 from pdu_lib.report.cache import open_dataset
+from pdu_lib.report.section_reads import recording
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pdu_lib.present.page_parts import StaticChart
+
+# Charts (matplotlib, seaborn, plotly) are imported when a section draws one: the render imports this module
+# for text_values_for, and must not pay for them.
 
 month = round_label  # a follow-up round as the report writes it ("January 2019"), for the notebooks
 
@@ -79,6 +85,8 @@ class Page:
 
     def chart(self, fig, title: str) -> StaticChart:
         """A matplotlib chart as the report shows it: a PNG with its title as alt text."""
+        from pdu_lib.present.page_parts import StaticChart
+
         return StaticChart(fig, title)
 
     def interactive(self, fig, chart_id: str, replaces_static: bool = False):
@@ -87,6 +95,8 @@ class Page:
         ``replaces_static=True`` when it draws the same data as the static chart
         just before it: on screen the page then shows the interactive one only.
         """
+        from pdu_lib.present import charts
+
         return charts.show_interactive(fig, f"{self.name}-{chart_id}", self.report_mode, replaces_static=replaces_static)
 
     def say(self, **values: str) -> None:
@@ -110,6 +120,9 @@ def setup(
     ds = open_dataset(data_dir, report, dataset_path=dataset_path)
     figures = figure_map(ds)
     text_values = text_values_for(ds, figures, report, show_intervals)
+    if report_mode and output_dir:  # rendered: note what the section reads, so that it is keyed on that (section_reads)
+        ds, figures, values = recording(ds, figures, text_values.values, Path(output_dir))
+        text_values = dataclasses.replace(text_values, figures=figures, values=values)
     return Page(ds, figures, report, Path(output_dir) if output_dir else None, report_mode, show_intervals, text_values)
 
 

@@ -11,6 +11,8 @@ The Word copy is made from the single file's body by the caller
 from __future__ import annotations
 
 import base64
+import functools
+import hashlib
 import mimetypes
 import re
 from collections.abc import Callable, Sequence
@@ -39,6 +41,15 @@ class ReportPages:
     @property
     def report_title(self) -> str:
         return f"{self.period.title}: {self.period.label()}"
+
+    @functools.cached_property
+    def template(self):
+        """The page template, compiled once for every page of the report."""
+        return _environment().get_template("pdu_page.html.j2")
+
+    @functools.cached_property
+    def css(self) -> str:
+        return _css()
 
     @property
     def front(self) -> Section | None:
@@ -115,21 +126,39 @@ def write_index(pages: ReportPages) -> Path:
     return path
 
 
-def write_section_pages(pages: ReportPages, results: Sequence[SectionResult]) -> None:
+class PageBodies:
+    """Each section's body as its page shows it (heading added, tables wrapped), made once per body and title.
+
+    A preview keeps one from update to update: a section that did not change is not parsed again.
+    """
+
+    def __init__(self) -> None:
+        self._made: dict[str, tuple[str, str]] = {}  # section key -> (hash of body and title, page body)
+
+    def page_body(self, result: SectionResult) -> str:
+        digest = hashlib.sha256(f"{result.section.title}\0{result.body}".encode()).hexdigest()
+        made = self._made.get(result.section.key)
+        if made is None or made[0] != digest:
+            soup = _fragment(result.body)
+            add_heading(soup, result.section.title)
+            wrap_tables(soup)
+            made = self._made[result.section.key] = (digest, str(soup))
+        return made[1]
+
+
+def write_section_pages(pages: ReportPages, results: Sequence[SectionResult], bodies: PageBodies | None = None) -> None:
     """``sections/NN_name.html``, one page per section, each linking to the one before and after it."""
+    bodies = PageBodies() if bodies is None else bodies
     for position, result in enumerate(results):
         previous = results[position - 1].section if position > 0 else None
         following = results[position + 1].section if position + 1 < len(results) else None
-        soup = _fragment(result.body)
-        add_heading(soup, result.section.title)
-        wrap_tables(soup)
         (pages.folder / "sections" / section_filename(result.section)).write_text(
             _page(
                 pages,
                 title=f"{result.section.title} — {pages.period.title}",
                 plotly_src=f"../{PLOTLY_ASSET}" if result.has_plotly else None,
                 nav=[("Contents", "../index.html")],
-                body=str(soup),
+                body=bodies.page_body(result),
                 pager={
                     "previous": (previous.title, section_filename(previous)) if previous else None,
                     "next": (following.title, section_filename(following)) if following else None,
@@ -223,20 +252,16 @@ def _css() -> str:
 def _page(pages: ReportPages, *, title: str, nav, body: str, plotly_src=None, plotly_inline=None, pager=None) -> str:
     from markupsafe import Markup
 
-    return (
-        _environment()
-        .get_template("pdu_page.html.j2")
-        .render(
-            title=title,
-            css=Markup(_css()),
-            plotly_src=plotly_src,
-            plotly_inline=plotly_inline,
-            programme=pages.programme,
-            report_title=pages.report_title,
-            nav=nav,
-            body=Markup(body),
-            pager=pager,
-        )
+    return pages.template.render(
+        title=title,
+        css=Markup(pages.css),
+        plotly_src=plotly_src,
+        plotly_inline=plotly_inline,
+        programme=pages.programme,
+        report_title=pages.report_title,
+        nav=nav,
+        body=Markup(body),
+        pager=pager,
     )
 
 

@@ -36,7 +36,6 @@ random ids) are dropped, and the kernels run with a fixed matplotlib SVG salt,
 from __future__ import annotations
 
 import functools
-import os
 import re
 import shutil
 import sys
@@ -50,15 +49,15 @@ from pdu_lib import config
 from pdu_lib.analysis.figures import compute_figures, figure_map
 from pdu_lib.config import ReportPeriod, Section
 from pdu_lib.errors import InputError
-from pdu_lib.inputs.dataset import Dataset, load_dataset
+from pdu_lib.inputs.dataset import Dataset, forget_loaded, load_dataset
 from pdu_lib.inputs.excerpts import unread_notices
 from pdu_lib.inputs.tables import reads_shared
 from pdu_lib.present.section_tables import sources_lacking
 from pdu_lib.report.authored_text import drop_tags_for, section_problems
-from pdu_lib.report.cache import Prepared, check_cache_location, keep_snapshot, prepare
+from pdu_lib.report.cache import Prepared, check_cache_location, keep_snapshot, load_fingerprints, prepare, store_fingerprints
 from pdu_lib.report.execute import KernelPool, SectionResult, run_sections, short_message
 from pdu_lib.report.figures_csv import write_figures_csv
-from pdu_lib.report.incremental import cached_sections, report_key, run_incremental, section_keys
+from pdu_lib.report.incremental import SectionKeys, cached_sections, frame_key, report_key, run_incremental
 from pdu_lib.report.offline import report_size
 from pdu_lib.report.outputs import (
     OutputFolder,
@@ -68,7 +67,18 @@ from pdu_lib.report.outputs import (
     remove_ours,
     write_manifest,
 )
-from pdu_lib.report.publish import publish, single_name
+from pdu_lib.report.publish import (
+    PageBodies,
+    report_pages,
+    single_file_body,
+    single_file_part,
+    single_name,
+    write_index,
+    write_plotly_asset,
+    write_section_pages,
+    write_single_file,
+)
+from pdu_lib.report.section_reads import Fingerprints
 from pdu_lib.report.word import docx_name, write_word_copy
 
 _LOAD_DATASET = load_dataset  # the real loader: only its snapshots must hold a Dataset (tests stand in others)
@@ -105,8 +115,7 @@ class ReportResult:
 # Entry point
 
 
-def default_jobs() -> int:
-    return max(1, min(4, os.cpu_count() or 1))
+default_jobs = config.default_jobs
 
 
 def render_reports(
@@ -148,6 +157,7 @@ def render_reports(
     resolved = [config.report_period(data_dir, name) for name in _report_names(names, data_dir)]
     programme = config.programme_name(data_dir)
     # Fail fast: every report's data (or its checked snapshot) and output folder are checked before any kernel starts.
+    forget_loaded()  # this process may have loaded the data before it changed (a preview, a test)
     prepared = _prepare_all(data_dir, resolved, use_cache)
     # Files of excerpts/ set aside, and documents no excerpt names, are said here too, not only in the appendix.
     for line in unread_notices(getattr(p.dataset, "unread_inputs", None) for p in prepared.values()):
@@ -156,29 +166,20 @@ def render_reports(
         check_replaceable(out_dir / period.name)
         check_replaceable(out_dir / f"{period.name}.failed")
 
-    results = []
+    options = RenderOptions(
+        data_dir=data_dir,
+        out_dir=out_dir,
+        sections=chosen,
+        notebooks_dir=Path(config.NOTEBOOKS_DIR),
+        jobs=jobs,
+        programme=programme,
+        partial=len(chosen) < len(config.SECTIONS),
+        intervals=intervals,
+        use_cache=use_cache,
+        stream=stream,
+    )
     with OutputFolder(out_dir) as folder, KernelPool(folder.runtime) as pool:  # one set of kernels serves every report
-        for period in resolved:
-            results.append(
-                render_report(
-                    period,
-                    prepared[period.name].dataset,
-                    prepared=prepared[period.name],
-                    use_cache=use_cache,
-                    data_dir=data_dir,
-                    out_dir=out_dir,
-                    sections=chosen,
-                    notebooks_dir=Path(config.NOTEBOOKS_DIR),
-                    jobs=jobs,
-                    programme=programme,
-                    partial=len(chosen) < len(config.SECTIONS),
-                    intervals=intervals,
-                    stream=stream,
-                    folder=folder,
-                    pool=pool,
-                )
-            )
-    return results
+        return [render_report(period, prepared[period.name], options, folder=folder, pool=pool) for period in resolved]
 
 
 def _report_names(names: Sequence[str] | None, data_dir: Path) -> list[str]:
@@ -249,150 +250,245 @@ def authored_text_failures(sections: Sequence[Section], notebooks_dir: Path, dro
     return failed
 
 
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to render a report: where from and to, which sections, how many at once, and what to publish."""
+
+    data_dir: Path
+    out_dir: Path
+    sections: Sequence[Section]
+    notebooks_dir: Path
+    jobs: int = 1
+    programme: str = ""
+    partial: bool = False
+    intervals: bool = False
+    use_cache: bool = True
+    stream: Any = None
+    #: False: the pages only, without the single file and the Word copy (the preview's updates).
+    copies: bool = True
+    #: Section bodies as pages show them, kept from one render to the next by a preview.
+    page_bodies: PageBodies | None = None
+
+    def say(self, line: str) -> None:
+        _say(sys.stderr if self.stream is None else self.stream, line)
+
+
 def render_report(
     period: ReportPeriod,
-    dataset: Any,
+    prepared: Prepared,
+    options: RenderOptions,
     *,
-    prepared: Prepared | None = None,
-    use_cache: bool = True,
-    data_dir: Path,
-    out_dir: Path,
-    sections: Sequence[Section],
-    notebooks_dir: Path,
-    jobs: int = 1,
-    programme: str = "",
-    partial: bool = False,
-    intervals: bool = False,
-    stream=None,
-    folder: OutputFolder | None = None,
+    folder: OutputFolder,
     pool: KernelPool | None = None,
+    snapshot: Path | None = None,
 ) -> ReportResult:
     """Render one report into ``out_dir/<name>/``, swapping it in only on success.
 
-    ``folder`` is the locked output folder of :func:`render_reports`; without
-    one, the lock is taken here for this report. The sections run in the
-    kernels of ``pool``, or in kernels of their own without one.
+    ``folder`` is the locked output folder; the sections run in the kernels
+    of ``pool``, or in kernels of their own without one. ``snapshot`` is the
+    run's own copy of the prepared dataset, when the caller keeps one (a preview).
     """
-    if folder is None:
-        with OutputFolder(Path(out_dir)) as own:
-            return render_report(
-                period,
-                dataset,
-                prepared=prepared,
-                use_cache=use_cache,
-                data_dir=data_dir,
-                out_dir=out_dir,
-                sections=sections,
-                notebooks_dir=notebooks_dir,
-                jobs=jobs,
-                programme=programme,
-                partial=partial,
-                intervals=intervals,
-                stream=stream,
-                folder=own,
-            )
-    stream = sys.stderr if stream is None else stream
     started = time.monotonic()
-    name = period.name
-    data_dir, out_dir, notebooks_dir = Path(data_dir), Path(out_dir), Path(notebooks_dir)
-    final_dir = out_dir / name
-    staging = folder.staging(name)
-    failed_dir = out_dir / f"{name}.failed"
-    result = ReportResult(name=name, report_dir=final_dir, sections=[])
-
+    final_dir = options.out_dir / period.name
+    result = ReportResult(name=period.name, report_dir=final_dir, sections=[])
     check_replaceable(final_dir)
-    remove_ours(failed_dir)  # failures of an earlier render would only mislead
-    others = [other for other in config.load_reports(data_dir) if other != name]
-    checkable = isinstance(dataset, Dataset)  # a stand-in dataset (in tests of the render itself) has no sources to check
-    drop_tags = drop_tags_for(dataset, others) if checkable else others
-    refused = authored_text_failures(sections, notebooks_dir, drop_tags, dataset) if checkable else {}
-    keyed_params = {"report": name, "data_dir": str(data_dir), "report_mode": True, "show_intervals": intervals}
-    key, keys = None, None
-    if prepared is not None:
-        keys = section_keys(sections, notebooks_dir=notebooks_dir, parameters=keyed_params, dataset_key=prepared.key, drop_tags=drop_tags)
-        key = report_key(keys, report=name, partial=partial, programme=programme)
-    unchanged = use_cache and key is not None and keys is not None and published_key(final_dir) == key and cached_sections(sections, keys)
-    if unchanged:
-        result.sections = unchanged
-        result.single_file = final_dir / single_name(name)
-        result.size_bytes = report_size(final_dir)
+    remove_ours(options.out_dir / f"{period.name}.failed")  # failures of an earlier render would only mislead
+    keys = report_keys(period, prepared, options)
+    refused = refused_sections(prepared, keys, options)
+    if not refused and unchanged_report(result, keys, options):
+        keep_fingerprints(prepared, keys)
         result.seconds = time.monotonic() - started
-        _say(stream, f"{name}: nothing changed since the report in {final_dir} was rendered; it is left as it is")
         return result
-    for sub in ("sections", "charts"):
-        (staging / sub).mkdir(parents=True)
-    write_manifest(staging, name)
-    executed_dir = folder.executed(name)
-    executed_dir.mkdir(parents=True, exist_ok=True)
+    staging, executed_dir = folder.staging(period.name), folder.executed(period.name)
     try:
-        try:
-            write_figures_csv(compute_figures(dataset), staging / "figures.csv")
-        except (InputError, OSError):  # bad input, or the output folder cannot be written: not a defect of the figures
-            raise
-        except Exception as exc:  # a defect in the figures code: report it like a section
-            result.figures_error = short_message(f"{type(exc).__name__}: {exc}")
-            _say(stream, f"{name}: figures.csv failed: {result.figures_error}")
-
-        params = {**keyed_params, "output_dir": str(staging)}
-        if prepared is not None:  # the run's own copy: clearing the cache meanwhile does no harm
-            params["dataset_path"] = str(keep_snapshot(prepared, folder.run_folder))
-        ran = run_incremental(
-            [section for section in sections if section.key not in refused],
-            notebooks_dir=notebooks_dir,
-            parameters=params,
-            executed_dir=executed_dir,
-            output_dir=staging,
-            dataset_key=prepared.key if prepared is not None else None,
-            use_cache=use_cache,
-            jobs=jobs,
-            desc=name,
-            stream=stream,
-            drop_tags=drop_tags,
-            runtime_dir=folder.runtime,
-            runner=functools.partial(run_sections, pool=pool),
-            keys=keys,
-        )
-        by_key = {**{r.section.key: r for r in ran}, **refused}
-        result.sections = [by_key[section.key] for section in sections]
-        for section_result in result.failed:
-            kept = _keep_failed(section_result, executed_dir, failed_dir)
-            _say(
-                stream, f"{name}: section {section_result.section.key!r} ({section_result.section.notebook}) failed: {section_result.error}"
-            )
-            if kept:
-                _say(stream, f"    executed notebook kept: {kept}")
-        for section_result in result.sections:
-            if section_result.ok and section_result.stderr_lines:
-                _say(
-                    stream,
-                    f"{name}: section {section_result.section.key!r} wrote {section_result.stderr_lines} line(s) to stderr (warnings); they are not in the HTML",
-                )
-
-        if not result.ok:
-            result.seconds = time.monotonic() - started
-            previous = "the previous render is unchanged" if final_dir.exists() else "nothing was published"
-            _say(stream, f"{name}: {len(result.failed)} of {len(sections)} section(s) failed; {previous} ({final_dir})")
-            return result
-
-        published = publish(staging, period, result.sections, programme=programme, partial=partial, all_sections=config.SECTIONS)
-        write_word_copy(published.body, staging / docx_name(name), period, programme=programme)
-        result.single_file = published.single_file
-        write_manifest(staging, name, render_key=key)
-        _swap_in(staging, final_dir, folder.old(name))
-        result.single_file = final_dir / result.single_file.name
-        result.size_bytes = report_size(final_dir)
+        snapshot = snapshot or keep_snapshot(prepared, folder.run_folder)  # the run's own copy: the cache may be cleared meanwhile
+        run_report_sections(result, staging, executed_dir, snapshot, prepared, keys, options, folder, pool, refused)
+        keep_fingerprints(prepared, keys)
+        if result.ok:
+            publish_report(result, staging, period, options, folder, published_report_key(period.name, options, keys))
+        else:
+            report_failures(result, executed_dir, options)
         result.seconds = time.monotonic() - started
-        reused = sum(section_result.cached for section_result in result.sections)
-        _say(
-            stream,
-            f"{name}: {len(sections)} section(s) rendered to {final_dir}, {reused} of them unchanged and taken from the cache ({result.size_bytes / 1e6:.1f} MB, {result.seconds:.0f} s)",
-        )
-        if result.size_bytes > MAX_REPORT_BYTES:
-            _say(stream, f"{name}: warning: the report is {result.size_bytes / 1e6:.1f} MB, over the {MAX_REPORT_BYTES / 1e6:.0f} MB limit")
+        say_done(result, options)
         return result
     finally:
         _remove(staging)
         _remove(executed_dir)
+
+
+def refused_sections(prepared: Prepared, keys: SectionKeys, options: RenderOptions) -> dict[str, SectionResult]:
+    """The sections whose authored text fails its checks, as failed results (none for a stand-in dataset in tests)."""
+    if not isinstance(prepared.dataset, Dataset):
+        return {}
+    return authored_text_failures(options.sections, options.notebooks_dir, keys.drop_tags, prepared.dataset)
+
+
+def report_keys(period: ReportPeriod, prepared: Prepared, options: RenderOptions) -> SectionKeys:
+    """The section keys of a report: its notebooks and parameters, and what each section read of ``prepared``."""
+    others = [other for other in config.load_reports(options.data_dir) if other != period.name]
+    # A stand-in dataset (in tests of the render itself) has no sources to check.
+    drop_tags = drop_tags_for(prepared.dataset, others) if isinstance(prepared.dataset, Dataset) else others
+    parameters = {"report": period.name, "data_dir": str(options.data_dir), "report_mode": True, "show_intervals": options.intervals}
+    dataset: Any = prepared.dataset
+    fingerprints = Fingerprints(
+        dataset,
+        figures=functools.partial(figure_map, dataset),
+        values=functools.partial(text_values, dataset, period.name, options.intervals),
+        folder_key=prepared.key,
+        known=load_fingerprints(prepared.key),
+    )
+    keys = SectionKeys(
+        notebooks_dir=options.notebooks_dir,
+        parameters=parameters,
+        fingerprints=fingerprints,
+        frame=frame_key(options.data_dir, period.name),
+        drop_tags=drop_tags,
+    )
+    return keys
+
+
+def keep_fingerprints(prepared: Prepared, keys: SectionKeys) -> None:
+    """Keep what this render fingerprinted in the prepared dataset, for the next render of the same data."""
+    if keys.fingerprints is not None and keys.fingerprints.computed:
+        store_fingerprints(prepared.key, keys.fingerprints.known)
+        keys.fingerprints.computed = 0
+
+
+def text_values(dataset: Any, report: str, intervals: bool) -> dict:
+    """What a section's ``%%prose`` cells can name (``notebook.text_values_for``; imported when a section's reads need it)."""
+    from pdu_lib.report.notebook import text_values_for
+
+    return dict(text_values_for(dataset, figure_map(dataset), report, intervals).values)
+
+
+def published_report_key(name: str, options: RenderOptions, keys: SectionKeys) -> str | None:
+    """The key of the report as published (``report_key``); None for a preview's pages or a section without a key."""
+    if not options.copies:
+        return None
+    section_keys = {section.key: keys.keys.get(section.key) for section in options.sections}
+    return report_key(section_keys, report=name, partial=options.partial, programme=options.programme)
+
+
+def unchanged_report(result: ReportResult, keys: SectionKeys, options: RenderOptions) -> bool:
+    """True (and ``result`` filled) when the published report is what these sections would publish again."""
+    if not options.use_cache or published_key(result.report_dir) is None:
+        return False
+    cached = cached_sections(options.sections, keys)
+    key = published_report_key(result.name, options, keys)
+    if cached is None or key is None or published_key(result.report_dir) != key:
+        return False
+    result.sections = cached
+    result.single_file = result.report_dir / single_name(result.name)
+    result.size_bytes = report_size(result.report_dir)
+    options.say(f"{result.name}: nothing changed since the report in {result.report_dir} was rendered; it is left as it is")
+    return True
+
+
+def run_report_sections(
+    result: ReportResult,
+    staging: Path,
+    executed_dir: Path,
+    snapshot: Path,
+    prepared: Prepared,
+    keys: SectionKeys,
+    options: RenderOptions,
+    folder: OutputFolder,
+    pool: KernelPool | None,
+    refused: dict[str, SectionResult],
+) -> None:
+    """Write figures.csv and run (or take from the cache) every section but the ``refused`` ones, into ``staging``."""
+    for sub in ("sections", "charts"):
+        (staging / sub).mkdir(parents=True)
+    write_manifest(staging, result.name)
+    executed_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        dataset: Any = prepared.dataset
+        write_figures_csv(compute_figures(dataset), staging / "figures.csv")
+    except (InputError, OSError):  # bad input, or the output folder cannot be written: not a defect of the figures
+        raise
+    except Exception as exc:  # a defect in the figures code: report it like a section
+        result.figures_error = short_message(f"{type(exc).__name__}: {exc}")
+        options.say(f"{result.name}: figures.csv failed: {result.figures_error}")
+    ran = run_incremental(
+        [section for section in options.sections if section.key not in refused],
+        keys=keys,
+        run_parameters={"dataset_path": str(snapshot)},
+        executed_dir=executed_dir,
+        output_dir=staging,
+        use_cache=options.use_cache,
+        jobs=options.jobs,
+        desc=result.name,
+        stream=sys.stderr if options.stream is None else options.stream,
+        runtime_dir=folder.runtime,
+        runner=functools.partial(run_sections, pool=pool),
+    )
+    by_key = {**{section_result.section.key: section_result for section_result in ran}, **refused}
+    result.sections = [by_key[section.key] for section in options.sections]
+    for section_result in result.sections:
+        if section_result.ok and section_result.stderr_lines:
+            options.say(
+                f"{result.name}: section {section_result.section.key!r} wrote {section_result.stderr_lines} line(s) to stderr (warnings); they are not in the HTML"
+            )
+
+
+def report_failures(result: ReportResult, executed_dir: Path, options: RenderOptions) -> None:
+    """Name each failed section and keep its executed notebook in ``<report>.failed/``."""
+    failed_dir = options.out_dir / f"{result.name}.failed"
+    for section_result in result.failed:
+        kept = _keep_failed(section_result, executed_dir, failed_dir)
+        options.say(
+            f"{result.name}: section {section_result.section.key!r} ({section_result.section.notebook}) failed: {section_result.error}"
+        )
+        if kept:
+            options.say(f"    executed notebook kept: {kept}")
+    previous = "the previous render is unchanged" if result.report_dir.exists() else "nothing was published"
+    options.say(f"{result.name}: {len(result.failed)} of {len(options.sections)} section(s) failed; {previous} ({result.report_dir})")
+
+
+def publish_report(
+    result: ReportResult, staging: Path, period: ReportPeriod, options: RenderOptions, folder: OutputFolder, key: str | None
+) -> None:
+    """Write the pages (and, unless a preview's update, the single file and Word copy) and swap the report in."""
+    if options.copies:
+        result.single_file = result.report_dir / publish_with_copies(staging, period, result.sections, options).name
+    else:
+        pages = report_pages(
+            staging, period, result.sections, programme=options.programme, partial=options.partial, all_sections=config.SECTIONS
+        )
+        write_plotly_asset(staging, result.sections)
+        write_index(pages)
+        write_section_pages(pages, result.sections, options.page_bodies)
+    write_manifest(staging, result.name, render_key=key)
+    _swap_in(staging, result.report_dir, folder.old(result.name))
+    result.size_bytes = report_size(result.report_dir)
+
+
+def publish_with_copies(staging: Path, period: ReportPeriod, sections: Sequence[SectionResult], options: RenderOptions) -> Path:
+    """Every page, the single file and the Word copy; pandoc makes the Word copy while the pages are written."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pages = report_pages(staging, period, sections, programme=options.programme, partial=options.partial, all_sections=config.SECTIONS)
+    any_plotly = write_plotly_asset(staging, sections)
+    body = single_file_body(pages, [single_file_part(section, staging) for section in sections])
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdu-word") as word:
+        docx = word.submit(write_word_copy, body, staging / docx_name(period.name), period, programme=options.programme)
+        write_index(pages)
+        write_section_pages(pages, sections, options.page_bodies)
+        single = write_single_file(pages, body, any_plotly)
+        docx.result()
+    return single
+
+
+def say_done(result: ReportResult, options: RenderOptions) -> None:
+    if not result.ok:
+        return
+    reused = sum(section_result.cached for section_result in result.sections)
+    size = result.size_bytes or 0
+    options.say(
+        f"{result.name}: {len(options.sections)} section(s) rendered to {result.report_dir}, {reused} of them unchanged and taken from the cache ({size / 1e6:.1f} MB, {result.seconds:.0f} s)"
+    )
+    if size > MAX_REPORT_BYTES:
+        options.say(f"{result.name}: warning: the report is {size / 1e6:.1f} MB, over the {MAX_REPORT_BYTES / 1e6:.0f} MB limit")
 
 
 def _keep_failed(section_result: SectionResult, executed_dir: Path, failed_dir: Path) -> Path | None:
