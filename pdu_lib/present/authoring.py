@@ -131,6 +131,8 @@ def format_value(value: Any, spec: str, *, intervals: bool = False) -> str:
     '47% (47 of 100)'
     >>> format_value(Share(12, 25), "frac"), format_value(Share(12, 25), "Words")
     ('12/25', 'Just under half')
+    >>> format_value(Share(0, 40), "of"), format_value(Share(0, 40), "Judged")
+    ('none of 40', 'None of 40')
     >>> format_value(4, "words"), format_value(12, ""), format_value(0, "People"), format_value(1, "people")
     ('four', '12', 'No one', 'one person')
     >>> format_value(1, "session"), format_value(4, "Session")
@@ -166,14 +168,18 @@ def _format_share(value: Share, spec: str, *, intervals: bool) -> str:
     if spec == "frac":
         return wording.format_fraction(n, base)
     if spec == "of":
-        return f"{n} of {base}"
+        return f"{n} of {base}" if n else f"none of {base}"
     if spec in ("words", "Words"):
         words = wording.share_words(n, base)
         return words[:1].upper() + words[1:] if spec == "Words" else words
     if spec == "phrase":
         return wording.share_phrase(n, base, intervals=intervals)
     if spec in ("judged", "Judged"):
-        return wording.with_evaluative_word(format_value(value, "of"), n, base, capitalise=spec == "Judged")
+        return (
+            wording.with_evaluative_word(format_value(value, "of"), n, base, capitalise=spec == "Judged")
+            if n
+            else ("None" if spec == "Judged" else "none") + f" of {base}"
+        )
     return str(n if spec == "n" else base)
 
 
