@@ -158,3 +158,74 @@ def test_a_snapshot_path_opens_once_per_process_until_the_file_changes(tmp_path)
     os.utime(path, ns=(1, 1))
     cache_module.write_snapshot({"rows": [3]}, path)
     assert cache_module.open_dataset(None, "final", dataset_path=path) == {"rows": [3]}
+
+
+def _stored(cache_root: Path, tmp_path: Path) -> Path:
+    written = tmp_path / "written" / "charts"
+    written.mkdir(parents=True)
+    (written / "a.png").write_bytes(b"\x89PNG chart")
+    cache_module.store("e" * 64, body="<p>kept</p>", has_plotly=False, stderr_lines=0, output=written.parent)
+    return cache_root / "sections" / ("e" * 64)
+
+
+def test_a_stored_section_comes_back_checked_and_in_memory(tmp_path, cache):
+    entry = _stored(cache, tmp_path)
+    hit = cache_module.lookup("e" * 64)
+    assert hit.body == "<p>kept</p>" and hit.files == {"charts/a.png": b"\x89PNG chart"}
+    shutil.rmtree(entry)  # cleared after the lookup: what was checked is still published
+    hit.write_output(tmp_path / "report")
+    assert (tmp_path / "report" / "charts" / "a.png").read_bytes() == b"\x89PNG chart"
+
+
+@pytest.mark.parametrize(
+    "spoil, reason",
+    [
+        (lambda e: (e / "output" / "charts" / "a.png").unlink(), "is missing"),
+        (lambda e: (e / "output" / "charts" / "a.png").write_bytes(b"other"), "was changed"),
+        (lambda e: (e / "result.json").write_text('{"body": 1}'), "not a section result"),
+        (lambda e: (e / "result.json").write_text((e / "result.json").read_text().replace("kept", "<script>")), "does not match its hash"),
+        (lambda e: (e / "result.json").chmod(0o666), "can be written by other users"),
+    ],
+    ids=["missing", "changed", "wrong-type", "edited", "writable"],
+)
+def test_a_bad_section_entry_is_a_warned_miss_and_removed(tmp_path, cache, capsys, spoil, reason):
+    entry = _stored(cache, tmp_path)
+    spoil(entry)
+    assert cache_module.lookup("e" * 64) is None
+    err = capsys.readouterr().err
+    assert reason in err and len(err.strip().splitlines()) == 1 and not entry.exists()
+
+
+def test_a_cache_folder_others_can_write_is_refused_in_one_line(tmp_path, monkeypatch):
+    folder = tmp_path / "shared"
+    folder.mkdir(mode=0o777)
+    folder.chmod(0o777)
+    monkeypatch.setenv("PDU_CACHE_DIR", str(folder))
+    with pytest.raises(InputError, match="can be written by other users.*chmod go-w.*PDU_CACHE_DIR"):
+        cache_module.sections_dir()
+    monkeypatch.setenv("PDU_CACHE_DIR", str(tmp_path / "new"))
+    assert cache_module.sections_dir().parent.stat().st_mode & 0o777 == 0o700, "a new cache folder is private"
+
+
+def test_a_cache_inside_the_data_or_output_folder_is_refused(tmp_path, monkeypatch):
+    data, out = tmp_path / "data", tmp_path / "out"
+    for inside, what in ((data / ".cache", "data folder"), (out / "final" / "cache", "output folder")):
+        monkeypatch.setenv("PDU_CACHE_DIR", str(inside))
+        with pytest.raises(InputError, match=f"inside the {what}"):
+            cache_module.check_cache_location(data, out)
+    monkeypatch.setenv("PDU_CACHE_DIR", str(tmp_path / "cache"))
+    cache_module.check_cache_location(data, out)
+
+
+def test_section_keys_change_with_the_installed_version_of_a_locked_package(monkeypatch, tmp_path):
+    notebook = tmp_path / "01_x.ipynb"
+    notebook.write_text("{}")
+    key = cache_module.section_key(notebook, parameters={}, dataset_key="d", library="l")
+    real = cache_module.metadata.version
+    monkeypatch.setattr(cache_module.metadata, "version", lambda name: "99" if name == "matplotlib" else real(name))
+    cache_module._package_versions_hash.cache_clear()
+    try:
+        assert cache_module.section_key(notebook, parameters={}, dataset_key="d", library="l") != key
+    finally:
+        monkeypatch.undo()
+        cache_module._package_versions_hash.cache_clear()

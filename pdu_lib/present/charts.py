@@ -606,7 +606,7 @@ def interactive_share_bars(
     """
     _check_chart_id(chart_id)
     rows = _check_table(table, "interactive_share_bars", over_base)
-    axis_label = _over_base_label(axis_label, rows, "<br>")
+    axis_label = _over_base_label(axis_label, rows, " ")  # the layout wraps it
     groups = _groups(rows)
     categories = _categories(rows)
     labels = {code: _plotly(label, 18) for code, label in categories}
