@@ -423,7 +423,8 @@ def test_report_html_carries_the_title_as_a_caption_that_wraps_and_marks_the_hov
     fig = charts.interactive_likert(understanding_awareness(), "Change after the event, by measure (hover for counts)", "c")
     html = report_html(fig, "c")
     assert (
-        '<figcaption class="pdu-chart-title">Change after the event, by measure<span class="pdu-hover-hint"> (hover for counts)</span></figcaption>'
+        '<figcaption class="pdu-chart-title">Change after the event, by measure<span class="pdu-hover-hint">'
+        '<span class="pdu-hint-pointer"> (hover for counts)</span><span class="pdu-hint-touch"> (tap for counts)</span></span></figcaption>'
         in html
     )
     assert '"displayModeBar": false' in html  # no toolbar over the chart on a phone

@@ -28,9 +28,12 @@ data is escaped before plotly sees it, because plotly reads ``<a href>``,
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
 import re
 import textwrap
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -49,6 +52,7 @@ from cycler import cycler
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.typing import RcKeyType
 
 from pdu_lib import config
@@ -99,6 +103,14 @@ DPI = 150
 # stylesheet's margins, 174 mm), so a font size here is the printed size.
 FIGURE_WIDTH_IN = 6.5
 MIN_FONT_PT = 9
+# Each static chart is drawn a second time this wide, for a phone: its 9 pt text then
+# measures at least 9 CSS px on a 320 px screen (296 px of content); pages serve it
+# through <picture> below PHONE_MEDIA's width, where the wide drawing's text would be smaller.
+NARROW_WIDTH_IN = 3.9
+NARROW_LABEL_CHARS = 16
+PHONE_MEDIA = "(max-width: 560px)"
+#: The PNG text chunk that records the smallest text drawn on the chart, in the PNG's pixels.
+MIN_TEXT_PX_KEY = "pdu-min-text-px"
 TITLE_PT = 12
 SVG_HASHSALT = "pdu-workbook"
 LABEL_MIN_PERCENT = 6  # a segment narrower than this gets no label inside it
@@ -295,6 +307,83 @@ def save_chart(fig: Figure, name: str, output_dir: str | os.PathLike) -> tuple[P
         fig.savefig(png, format="png", dpi=DPI, metadata={"Software": None})
         fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
     return png, svg
+
+
+def smallest_text_px(fig: Figure) -> float:
+    """The size of the smallest visible text on ``fig``, in pixels of its PNG at :data:`DPI`."""
+    sizes = [text.get_fontsize() for text in fig.findobj(Text) if text.get_visible() and text.get_text().strip()]
+    return min(sizes, default=MIN_FONT_PT) * DPI / 72
+
+
+def chart_png(fig: Figure) -> bytes:
+    """``fig`` as a PNG in the report's style, deterministic, recording its smallest text (:data:`MIN_TEXT_PX_KEY`)."""
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(STYLE_RC):
+        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None, MIN_TEXT_PX_KEY: f"{smallest_text_px(fig):.2f}"})
+    return buffer.getvalue()
+
+
+def _wrapped(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(" ".join(text.split()), width)) or text
+
+
+def _one_column_legend(owner, legend, **placement) -> None:
+    """Replace ``legend`` by one in a single column, its labels and title wrapped for a phone."""
+    handles = [Patch(facecolor=handle.get_facecolor(), edgecolor="none") for handle in legend.legend_handles]
+    labels = [_wrapped(text.get_text(), NARROW_LABEL_CHARS) for text in legend.get_texts()]
+    title = legend.get_title().get_text()
+    legend.remove()
+    owner.legend(
+        handles=handles,
+        labels=labels,
+        title=_wrapped(title, 2 * NARROW_LABEL_CHARS) if title.strip() else None,
+        ncols=1,
+        frameon=False,
+        handlelength=1.2,
+        alignment="left",
+        **placement,
+    )
+
+
+def narrow_figure(fig: Figure) -> Figure:
+    """A copy of ``fig`` drawn for a phone: :data:`NARROW_WIDTH_IN` wide, the same text sizes, its text re-wrapped to fit.
+
+    Titles and labels are wrapped narrower, legends take one column, and the
+    figure grows until each bar row has the height it had.
+    """
+    narrow = pickle.loads(pickle.dumps(fig))
+    height = fig.get_size_inches()[1]
+    title = narrow.get_suptitle()
+    if title:
+        narrow.suptitle(title_lines(" ".join(title.split()), NARROW_WIDTH_IN), x=0.02, ha="left")
+    for legend in list(narrow.legends):
+        _one_column_legend(narrow, legend, loc="outside lower left")
+    for ax in narrow.axes:
+        labels = [_wrapped(label.get_text(), NARROW_LABEL_CHARS) for label in ax.get_yticklabels()]
+        if any(labels):
+            ax.set_yticks(ax.get_yticks(), labels)
+        if tuple(ax.get_xlim()) == (0, 100):
+            ax.set_xticks([0, 50, 100])  # five percentages do not fit under a phone's bars
+        if ax.get_legend() is not None:
+            _one_column_legend(ax, ax.get_legend(), loc="upper left", bbox_to_anchor=(0, -0.02))
+    narrow.set_size_inches(NARROW_WIDTH_IN, height)
+    _grow_to_keep_bars(narrow, [ax.get_position().height * height for ax in fig.axes])
+    return narrow
+
+
+def _grow_to_keep_bars(fig: Figure, axes_heights: list[float]) -> None:
+    """Make ``fig`` taller until each of its axes is as tall as in ``axes_heights`` (inches): wrapped text takes more lines."""
+    for _attempt in range(5):
+        with warnings.catch_warnings(record=True) as collapsed:
+            warnings.simplefilter("always")  # constrained layout warns when the text leaves the axes no room at all
+            fig.draw_without_rendering()
+        if collapsed:
+            fig.set_figheight(fig.get_figheight() * 1.5)
+            continue
+        short = sum(max(0.0, wanted - ax.get_position().height * fig.get_figheight()) for ax, wanted in zip(fig.axes, axes_heights))
+        if short < 0.05:
+            return
+        fig.set_figheight(fig.get_figheight() + short * 1.1)
 
 
 def _output(fig: Figure, name: str, output_dir) -> Figure:
@@ -773,6 +862,16 @@ def _legend_html(fig: go.Figure) -> str:
 _HOVER_HINT = re.compile(r"\s*\((?:hover|tap)[^()]*\)\s*$", re.IGNORECASE)
 
 
+def _hint_html(hint: str) -> str:
+    """The hint in a pointer's words and a touch screen's ("tap"); the page's stylesheet shows the one that fits.
+
+    >>> _hint_html("(hover for counts)")
+    '<span class="pdu-hover-hint"><span class="pdu-hint-pointer"> (hover for counts)</span><span class="pdu-hint-touch"> (tap for counts)</span></span>'
+    """
+    touch = re.sub(r"\b(?:tap or hover|hover or tap|hover)\b", "tap", hint, flags=re.IGNORECASE)
+    return f'<span class="pdu-hover-hint"><span class="pdu-hint-pointer"> {hint}</span><span class="pdu-hint-touch"> {touch}</span></span>'
+
+
 class ReportChart:
     """A plotly chart as report HTML: a figure with its title as HTML, a div and its drawing call, no script loaded.
 
@@ -819,7 +918,7 @@ class ReportChart:
             div_id=chart_id,
             config={"displaylogo": False, "responsive": True, "displayModeBar": False},
         )
-        hint_html = f'<span class="pdu-hover-hint"> {hint.group(0).strip()}</span>' if hint else ""
+        hint_html = _hint_html(hint.group(0).strip()) if hint else ""
         self.title = caption
         self.html = (
             f'<figure class="pdu-interactive{" pdu-replaces-static" if replaces_static else ""}" id="{chart_id}-figure">'

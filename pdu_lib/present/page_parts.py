@@ -3,32 +3,42 @@
 from __future__ import annotations
 
 import base64
-import io
-
-import matplotlib
 
 from pdu_lib.analysis.metrics import Share
+from pdu_lib.config import TEMPLATES_DIR
 from pdu_lib.present import charts, wording
-from pdu_lib.present.escape import escape_html
+
+
+def _environment():
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 class StaticChart:
-    """A matplotlib chart shown as an inline PNG with its title as alt text.
+    """A matplotlib chart shown as an inline PNG with its title as alt text, and a narrow drawing for phones.
 
-    The PNG is drawn once, with the report's chart style, so the notebook and
-    the rendered report show the same picture.
+    The PNGs are drawn once, with the report's chart style, so the notebook and
+    the rendered report show the same picture. Below :data:`charts.PHONE_MEDIA`'s
+    width the page shows the narrow drawing (:func:`charts.narrow_figure`), whose
+    text stays legible on a 320 px screen; print and the Word copy use the wide one.
     """
 
     def __init__(self, fig, title: str) -> None:
-        buffer = io.BytesIO()
-        with matplotlib.rc_context(charts.STYLE_RC):
-            fig.savefig(buffer, format="png", dpi=charts.DPI, metadata={"Software": None})
-        self.png = buffer.getvalue()
+        self.png = charts.chart_png(fig)
+        self.narrow_png = charts.chart_png(charts.narrow_figure(fig))
         self.title = title
 
     def _repr_html_(self) -> str:
-        data = base64.b64encode(self.png).decode("ascii")
-        return f'<figure class="pdu-chart"><img src="data:image/png;base64,{data}" alt="{escape_html(self.title)}"></figure>'
+        return (
+            _environment()
+            .get_template("pdu_chart.html.j2")
+            .render(png=_data_uri(self.png), narrow_png=_data_uri(self.narrow_png), phone_media=charts.PHONE_MEDIA, title=self.title)
+        )
 
     def _repr_png_(self) -> bytes:
         return self.png

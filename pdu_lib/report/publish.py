@@ -26,6 +26,8 @@ from pdu_lib.report.execute import SectionResult
 from pdu_lib.report.export import plotly_js
 
 PLOTLY_ASSET = "assets/plotly.min.js"
+#: Shown above a table wider than the screen, while it scrolls (report.css).
+SCROLL_HINT = "Scroll sideways to see every column →"
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ def write_index(pages: ReportPages) -> Path:
             title=f"{pages.period.title} — {pages.programme}",
             nav=[("Contents", "#contents"), ("Whole report as one file", single_name(pages.period.name))],
             body=contents_html(pages, lambda s: f"sections/{section_filename(s)}"),
+            title_page=True,
         ),
         encoding="utf-8",
     )
@@ -208,6 +211,7 @@ def write_single_file(pages: ReportPages, body: str, any_plotly: bool) -> Path:
             plotly_inline=Markup(plotly_js()) if any_plotly else None,
             nav=[("Contents", "#contents")],
             body=body,
+            title_page=True,
         ),
         encoding="utf-8",
     )
@@ -249,7 +253,8 @@ def _css() -> str:
     return (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8").strip()
 
 
-def _page(pages: ReportPages, *, title: str, nav, body: str, plotly_src=None, plotly_inline=None, pager=None) -> str:
+def _page(pages: ReportPages, *, title: str, nav, body: str, plotly_src=None, plotly_inline=None, pager=None, title_page=False) -> str:
+    """A page of the report; with ``title_page``, its first printed page is the title page (no number, no running title)."""
     from markupsafe import Markup
 
     return pages.template.render(
@@ -262,7 +267,23 @@ def _page(pages: ReportPages, *, title: str, nav, body: str, plotly_src=None, pl
         nav=nav,
         body=Markup(body),
         pager=pager,
+        running_title=Markup(css_string(running_title(pages.period, pages.programme))),
+        title_page=title_page,
     )
+
+
+def running_title(period: ReportPeriod, programme: str) -> str:
+    """The title at the head of every printed page after the title page, and of the Word copy's."""
+    return f"{programme}: {period.title}"
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string: quotes, backslashes, ``<`` and other marks escaped, so it cannot end the string or the <style>.
+
+    >>> print(css_string('The "PDU" </style> & more'))
+    "The \\22 PDU\\22  \\3c \\2f style\\3e  & more"
+    """
+    return '"' + "".join(c if c.isalnum() or c in " :;,.&'()-" else f"\\{ord(c):x} " for c in text) + '"'
 
 
 def section_filename(section: Section) -> str:
@@ -305,6 +326,9 @@ def wrap_tables(soup: BeautifulSoup) -> None:
         label = caption.get_text(" ", strip=True) if caption else ""
         box = soup.new_tag("div", attrs={"class": "pdu-scroll", "role": "region", "tabindex": "0", "aria-label": label or "Table"})
         table.wrap(box)
+        hint = soup.new_tag("p", attrs={"class": "pdu-scroll-hint"})
+        hint.string = SCROLL_HINT
+        table.insert_before(hint)
 
 
 _NOT_LOCAL = re.compile(r"^(data:|[a-z][a-z0-9+.-]*:|//|#)", re.IGNORECASE)
@@ -352,7 +376,7 @@ def scrollable_tables(html: str) -> str:
     """Wrap every table in a box that scrolls sideways on its own (:func:`wrap_tables`).
 
     >>> scrollable_tables('<p>x</p><table class="t"><caption>Rows &amp; files</caption><tr><td>1</td></tr></table>')
-    '<p>x</p><div aria-label="Rows &amp; files" class="pdu-scroll" role="region" tabindex="0"><table class="t"><caption>Rows &amp; files</caption><tr><td>1</td></tr></table></div>'
+    '<p>x</p><div aria-label="Rows &amp; files" class="pdu-scroll" role="region" tabindex="0"><p class="pdu-scroll-hint">Scroll sideways to see every column →</p><table class="t"><caption>Rows &amp; files</caption><tr><td>1</td></tr></table></div>'
     """
     soup = _fragment(html)
     wrap_tables(soup)

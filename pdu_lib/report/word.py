@@ -19,6 +19,7 @@ from bs4 import BeautifulSoup
 
 from pdu_lib.config import TEMPLATES_DIR, ReportPeriod
 from pdu_lib.report import word_layout
+from pdu_lib.report.publish import running_title
 
 #: The Lua filter that starts each section on a new page (pandoc runs it).
 PAGES_FILTER = TEMPLATES_DIR / "word_pages.lua"
@@ -129,8 +130,3 @@ def core_properties(period: ReportPeriod, programme: str) -> word_layout.CorePro
     CoreProperties(title='Final evaluation report', author='A. Evaluator', subject='The PDU: October 2017 to January 2019')
     """
     return word_layout.CoreProperties(title=period.title, author=period.author, subject=f"{programme}: {period.label()}")
-
-
-def running_title(period: ReportPeriod, programme: str) -> str:
-    """The title at the head of every page after the first, in print and in Word."""
-    return f"{programme}: {period.title}"
