@@ -2,12 +2,18 @@
 
 Every page of both reports: no request leaves the machine, no console error,
 every chart draws and every image loads, no sideways scroll at phone widths
-(390 and 320 CSS px), no serious or critical axe-core violation; and the
-printed (A4) single file has no element wider than the page.
+(390 and 320 CSS px), chart text of at least 9 CSS px there, no caption cut off,
+a scrolling table that says so, "tap" rather than "hover" on a touch screen, no
+serious or critical axe-core violation. The printed (A4) single file has no
+element wider than the page, numbered pages, no chart or small table split and
+no heading at a page's foot; LibreOffice's layout of the Word copy keeps every
+picture within the margins.
 
 Run with ``make test-browser``. Needs the ``browser`` extra (playwright,
 axe-playwright-python) and Debian's ``chromium`` package: ``playwright install``
 downloads a browser, which these machines cannot do, so the system one is used.
+The print and Word checks also need poppler-utils and libreoffice-writer; they are
+skipped, saying so, where those are missing.
 """
 
 from __future__ import annotations
@@ -72,7 +78,8 @@ def _pages(report: str) -> list[str]:
 ALL_PAGES = [(report, page) for report in REPORTS for page in _pages(report)]
 
 _CHARTS_AND_IMAGES = """() => {
-  const charts = [...document.querySelectorAll('.plotly-graph-div')];
+  // Charts shown at this width (on a phone the static chart's narrow drawing stands in for an interactive one).
+  const charts = [...document.querySelectorAll('.plotly-graph-div')].filter(c => c.closest('figure').getClientRects().length);
   const images = [...document.images];
   return {
     charts: charts.length,
@@ -98,7 +105,7 @@ _TOO_WIDE = """([limit, inScrollBoxes]) => {
 }"""
 
 
-_ALL_CHARTS_DRAWN = """() => [...document.querySelectorAll('.plotly-graph-div')].every(c =>
+_ALL_CHARTS_DRAWN = """() => [...document.querySelectorAll('.plotly-graph-div')].filter(c => c.closest('figure').getClientRects().length).every(c =>
   [...c.querySelectorAll('.trace .point path')].some(b => b.getBoundingClientRect().width > 0) && c.getBoundingClientRect().height >= 100)"""
 
 
@@ -106,6 +113,45 @@ def _wait_for_charts(page) -> None:
     """Charts draw once plotly.js, loaded after the text has painted, is parsed: wait for that, not a fixed time."""
     with contextlib.suppress(playwright_api.TimeoutError):  # the measurement that follows names the charts that did not draw
         page.wait_for_function(_ALL_CHARTS_DRAWN, timeout=20_000)
+
+
+_CHART_TEXT = """() => {
+  // Every chart shown: a static one's picture (the drawing the browser chose, its drawn and natural widths)
+  // and the smallest text of an interactive one, in CSS px.
+  const shown = e => e.getClientRects().length > 0;
+  const images = [...document.querySelectorAll('figure.pdu-chart img')].filter(shown)
+    .map(i => ({src: i.currentSrc, width: i.getBoundingClientRect().width, natural: i.naturalWidth, alt: i.alt}));
+  const sizes = [...document.querySelectorAll('figure.pdu-interactive')].filter(shown)
+    .flatMap(f => [...f.querySelectorAll('svg text')].filter(t => t.textContent.trim() && shown(t)))
+    .map(t => parseFloat(getComputedStyle(t).fontSize));
+  return {images, interactive: sizes.length ? Math.min(...sizes) : null};
+}"""
+
+_CUT_CAPTIONS = """(width) => {
+  // Captions with a line of text outside the screen or outside a box that clips it.
+  const cut = [];
+  for (const caption of document.querySelectorAll('caption, figcaption')) {
+    if (!caption.getClientRects().length) continue;
+    let left = 0, right = width;
+    for (let box = caption.parentElement; box; box = box.parentElement) {
+      if (getComputedStyle(box).overflowX !== 'visible') {
+        const r = box.getBoundingClientRect();
+        left = Math.max(left, r.left);
+        right = Math.min(right, r.right);
+      }
+    }
+    const range = document.createRange();
+    range.selectNodeContents(caption);
+    if ([...range.getClientRects()].some(r => r.width > 0 && (r.right > right + 1 || r.left < left - 1))) cut.push(caption.textContent.trim().slice(0, 80));
+  }
+  return cut;
+}"""
+
+_SCROLL_HINTS = """() => [...document.querySelectorAll('.pdu-scroll')].filter(b => b.getClientRects().length).map(b => {
+  const hint = b.querySelector(':scope > .pdu-scroll-hint');
+  const shown = !!hint && hint.getClientRects().length > 0 && hint.getBoundingClientRect().right <= b.getBoundingClientRect().right + 1;
+  return {label: b.getAttribute('aria-label'), scrolls: b.scrollWidth > b.clientWidth + 1, says: shown};
+})"""
 
 
 class _Inspection(dict):
@@ -147,6 +193,9 @@ def _inspect(out: Path, browser, report: str, page_name: str) -> _Inspection:
             "() => [...document.querySelectorAll('.pdu-scroll')].filter(b => b.scrollWidth > b.clientWidth)"
             ".map(b => b.getAttribute('tabindex') === '0' && b.getAttribute('aria-label'))"
         )
+        found["phone"][width]["chart_text"] = page.evaluate(_CHART_TEXT)
+        found["phone"][width]["cut_captions"] = page.evaluate(_CUT_CAPTIONS, width)
+        found["phone"][width]["scroll_hints"] = page.evaluate(_SCROLL_HINTS)
     context.close()
     return found
 
@@ -245,3 +294,188 @@ def test_no_chart_appears_twice_on_screen_and_print_keeps_the_static_one(rendere
     assert screen and all(t["found"] for t in screen), screen  # the report has interactive charts standing in for static ones
     assert all(t["interactive"] and not t["static"] for t in screen), screen
     assert all(t["static"] and not t["interactive"] for t in printed), printed
+
+
+# --- phone ----------------------------------------------------------------------------------------
+
+
+def _png_text_px(src: str, out: Path) -> float:
+    """The smallest text the chart PNG at ``src`` records (charts.MIN_TEXT_PX_KEY), in the PNG's pixels."""
+    import base64
+    import io
+    from urllib.parse import unquote, urlparse
+
+    from PIL import Image
+
+    from pdu_lib.present import charts
+
+    data = base64.b64decode(src.split(",", 1)[1]) if src.startswith("data:") else Path(unquote(urlparse(src).path)).read_bytes()
+    with Image.open(io.BytesIO(data)) as image:
+        return float(image.text[charts.MIN_TEXT_PX_KEY])
+
+
+@pytest.mark.parametrize("width", PHONE_WIDTHS)
+def test_chart_text_measures_at_least_9_css_px_on_a_phone(inspected, rendered, width):
+    measured = inspected["phone"][width]["chart_text"]
+    sizes = [(image["alt"][:50], _png_text_px(image["src"], rendered) * image["width"] / image["natural"]) for image in measured["images"]]
+    assert all(size >= 9 for _alt, size in sizes), sizes
+    assert measured["interactive"] is None or measured["interactive"] >= 9, measured["interactive"]
+
+
+def test_the_phone_check_measures_charts(rendered, browser):
+    measured = _inspect(rendered, browser, "final", single_name("final"))["phone"][320]["chart_text"]
+    assert len(measured["images"]) >= 5, "the static charts are measured (the test above is not vacuous)"
+    desk = _inspect(rendered, browser, "final", single_name("final"))["media"]
+    assert desk["charts"] >= 3
+
+
+@pytest.mark.parametrize("width", PHONE_WIDTHS)
+def test_no_caption_is_cut_off_on_a_phone(inspected, width):
+    assert inspected["phone"][width]["cut_captions"] == []
+
+
+@pytest.mark.parametrize("width", PHONE_WIDTHS)
+def test_a_table_that_scrolls_says_so_and_one_that_fits_does_not(inspected, width):
+    hints = inspected["phone"][width]["scroll_hints"]
+    assert all(hint["scrolls"] == hint["says"] for hint in hints), [h for h in hints if h["scrolls"] != h["says"]]
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_a_touch_screen_is_told_to_tap_not_hover(rendered, browser, report):
+    context = browser.new_context(viewport={"width": 820, "height": 1180}, offline=True, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto((rendered / report / single_name(report)).as_uri(), wait_until="load")
+    _wait_for_charts(page)
+    touch = page.evaluate("() => matchMedia('(hover: none)').matches")
+    text = page.evaluate("() => document.body.innerText")
+    context.close()
+    assert touch, "the emulated tablet has no hover"
+    assert "hover" not in text.lower() and "tap for counts" in text
+
+
+# --- print ----------------------------------------------------------------------------------------
+
+PDFTOTEXT = shutil.which("pdftotext")
+
+_MARK_FOR_PRINT = """() => {
+  // Tiny white marks at the top and bottom of each chart and small table, and at the end of each
+  // heading, found again in the PDF's text: they show on which pages each one starts and ends.
+  const style = document.createElement('style');
+  style.textContent = '.pdu-mark{position:absolute;left:0;font:4px/1 monospace;color:#fff;white-space:nowrap}'
+    + '.pdu-mark-top{top:0}.pdu-mark-bottom{bottom:0}.pdu-mark-heading{font:4px/1 monospace;color:#fff}';
+  document.head.append(style);
+  const shown = e => e.getClientRects().length > 0;
+  // A table of 10 rows or fewer, unless its rows are so long that it is taller than a page (A4 less margins: 259 mm).
+  const page = 259 / 25.4 * 96;
+  const small = [...document.querySelectorAll('.pdu-scroll')].filter(b => b.querySelector('table').tBodies[0]
+    && [...b.querySelector('table').tBodies].reduce((n, body) => n + body.rows.length, 0) <= 10
+    && b.getBoundingClientRect().height < page);
+  const blocks = [...document.querySelectorAll('figure.pdu-chart'), ...small].filter(shown);
+  blocks.forEach((block, i) => {
+    if (getComputedStyle(block).position === 'static') block.style.position = 'relative';
+    for (const [end, mark] of [['top', 'S'], ['bottom', 'E']]) {
+      const span = document.createElement('span');
+      span.className = 'pdu-mark pdu-mark-' + end;
+      span.textContent = 'QZ' + mark + i + 'QZ';
+      block.append(span);
+    }
+  });
+  const headings = [...document.querySelectorAll('main h2, main h3, main h4')].filter(shown);
+  headings.forEach((heading, i) => {
+    const span = document.createElement('span');
+    span.className = 'pdu-mark-heading';
+    span.textContent = 'QZH' + i + 'QZ';
+    heading.append(span);
+  });
+  return {blocks: blocks.map(b => (b.querySelector('img') || {}).alt || b.getAttribute('aria-label')), headings: headings.map(h => h.textContent)};
+}"""
+
+
+def _printed(rendered, browser, report, tmp_path):
+    import subprocess
+
+    context = browser.new_context(viewport={"width": A4_CONTENT_PX, "height": 1000}, offline=True)
+    page = context.new_page()
+    page.goto((rendered / report / single_name(report)).as_uri(), wait_until="load")
+    page.emulate_media(media="print")
+    marked = page.evaluate(_MARK_FOR_PRINT)
+    pdf = tmp_path / f"{report}.pdf"
+    page.pdf(path=str(pdf), format="A4", prefer_css_page_size=True)
+    context.close()
+    text = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return marked, text.split("\f")[:-1]
+
+
+@pytest.mark.skipif(not PDFTOTEXT, reason="no pdftotext: `apt-get install poppler-utils` (see README.md)")
+@pytest.mark.parametrize("report", REPORTS)
+def test_printed_pages_are_numbered_and_keep_charts_small_tables_and_headings_whole(rendered, browser, report, tmp_path):
+    import re
+
+    marked, pages = _printed(rendered, browser, report, tmp_path)
+    assert len(marked["blocks"]) >= 10 and len(pages) > 10  # the checks below are not vacuous
+    lines = [[line.strip() for line in page.splitlines() if line.strip()] for page in pages]
+    assert all(str(number) in page for number, page in enumerate(lines, start=1) if number > 1), (
+        "a page after the title page lacks its number"
+    )
+    assert not any(line.isdigit() for line in lines[0]), "the title page has no number"
+
+    def pages_with(mark: str) -> list[int]:
+        return [number for number, page in enumerate(pages, start=1) if mark in page]
+
+    split = [
+        (name, pages_with(f"QZS{i}QZ"), pages_with(f"QZE{i}QZ"))
+        for i, name in enumerate(marked["blocks"])
+        if pages_with(f"QZS{i}QZ") != pages_with(f"QZE{i}QZ")
+    ]
+    assert split == [], split
+    stranded = []
+    for i, heading in enumerate(marked["headings"]):
+        for number in pages_with(f"QZH{i}QZ"):
+            after = pages[number - 1].split(f"QZH{i}QZ", 1)[1]
+            rest = [line for line in after.splitlines() if line.strip() and not re.fullmatch(r"\s*\d+\s*", line)]
+            if not rest:
+                stranded.append((heading, number))
+    assert stranded == [], "headings at the foot of a page"
+
+
+# --- the Word copy, as LibreOffice lays it out --------------------------------------------------
+
+LIBREOFFICE = shutil.which("libreoffice") or shutil.which("soffice")
+PDFTOHTML = shutil.which("pdftohtml")
+
+
+@pytest.mark.skipif(
+    not LIBREOFFICE, reason="no LibreOffice: `apt-get install libreoffice-writer` (see README.md) to check the Word copy's layout"
+)
+@pytest.mark.skipif(not PDFTOHTML, reason="no pdftohtml: `apt-get install poppler-utils` (see README.md)")
+@pytest.mark.parametrize("report", REPORTS)
+def test_no_picture_of_the_word_copy_crosses_the_margin_in_libreoffice(rendered, report, tmp_path):
+    import re
+    import subprocess
+
+    from pdu_lib.report import word, word_layout
+
+    docx = rendered / report / word.docx_name(report)
+    profile = (tmp_path / "lo-profile").as_uri()  # a profile of its own: no clash with a LibreOffice already open
+    subprocess.run(
+        [LIBREOFFICE, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    pdf = tmp_path / docx.with_suffix(".pdf").name
+    subprocess.run([PDFTOHTML, "-xml", "-zoom", "1", "-q", str(pdf), str(tmp_path / "layout")], check=True, timeout=120)
+    xml = (tmp_path / "layout.xml").read_text(encoding="utf-8")
+    margin = word_layout.MARGIN / 20  # points
+    crossing, pictures = [], 0
+    for number, height, width, content in re.findall(
+        r'<page number="(\d+)"[^>]*height="([\d.]+)" width="([\d.]+)">(.*?)</page>', xml, re.S
+    ):
+        assert abs(float(width) - 595) < 2 and abs(float(height) - 842) < 2, "A4"
+        for top, left, w, h in re.findall(r'<image top="([-\d.]+)" left="([-\d.]+)" width="([\d.]+)" height="([\d.]+)"', content):
+            pictures += 1
+            top, left, w, h = map(float, (top, left, w, h))
+            if left < margin - 2 or left + w > float(width) - margin + 2 or top < margin - 2 or top + h > float(height) - margin + 2:
+                crossing.append((int(number), left, left + w, top, top + h))
+    assert pictures >= 5, "the charts are there (the check is not vacuous)"
+    assert crossing == [], crossing

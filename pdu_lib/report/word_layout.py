@@ -227,6 +227,9 @@ def fit_pictures(document) -> None:
     """Every picture at the width of the text, and no taller than :data:`PICTURE_MAX_HEIGHT`, its shape kept."""
     max_width, max_height = TEXT_WIDTH * EMU_PER_TWIP, PICTURE_MAX_HEIGHT * EMU_PER_TWIP
     for drawing in document.iter(_w("drawing")):
+        for inline in drawing.iter(f"{{{WP}}}inline"):
+            # No distance from the text around it: LibreOffice's default (0.13 inch) would push a picture as wide as the text past the margin.
+            inline.attrib.update({side: "0" for side in ("distT", "distB", "distL", "distR")})
         extents = [*drawing.iter(f"{{{WP}}}extent"), *drawing.iter(f"{{{A}}}ext")]
         if not extents:
             continue
