@@ -311,7 +311,7 @@ def save_chart(fig: Figure, name: str, output_dir: str | os.PathLike) -> tuple[P
 
 def smallest_text_px(fig: Figure) -> float:
     """The size of the smallest visible text on ``fig``, in pixels of its PNG at :data:`DPI`."""
-    sizes = [text.get_fontsize() for text in fig.findobj(Text) if text.get_visible() and text.get_text().strip()]
+    sizes = [float(text.get_fontsize()) for text in fig.findobj(Text) if text.get_visible() and text.get_text().strip()]
     return min(sizes, default=MIN_FONT_PT) * DPI / 72
 
 
