@@ -417,7 +417,7 @@ def test_printed_pages_are_numbered_and_keep_charts_small_tables_and_headings_wh
     assert all(str(number) in page for number, page in enumerate(lines, start=1) if number > 1), (
         "a page after the title page lacks its number"
     )
-    assert not any(line.isdigit() for line in lines[0]), "the title page has no number"
+    assert "1" not in lines[0], "the title page has no number"
 
     def pages_with(mark: str) -> list[int]:
         return [number for number, page in enumerate(pages, start=1) if mark in page]
