@@ -415,3 +415,22 @@ def test_a_renamed_export_gives_the_same_quotes_in_the_same_order(sample_copy, n
     before = quotes(reload(sample_copy))
     shutil.move(sample_copy / HIGHLIGHTS, sample_copy / "excerpts" / new_name)
     assert quotes(reload(sample_copy)) == before
+
+
+# --- 6. figures.csv names the wordings the figure's exports used -------------------------------------------
+
+LATER_WORDING = "Please rate your understanding of the topic after the event"
+
+
+def test_a_figures_question_lists_only_the_wordings_its_exports_used(sample_copy):
+    path = sample_copy / "harmonisation.yml"
+    text = path.read_text(encoding="utf-8")
+    unused = "How much more do you understand now?"
+    assert f"    - {LATER_WORDING}\n" in text
+    path.write_text(text.replace(f"    - {LATER_WORDING}\n", f"    - {LATER_WORDING}\n    - {unused}\n", 1), encoding="utf-8")
+    interim, final = (figures.compute_figures(reload(sample_copy, r)).set_index("figure_id") for r in ("interim", "final"))
+    for table in (interim, final):
+        assert unused not in table.at["understanding_much_greater", "question"]
+    assert LATER_WORDING not in interim.at["understanding_much_greater", "question"]  # first used after the interim period
+    assert LATER_WORDING in final.at["understanding_much_greater", "question"]
+    assert final.at["hub_aware", "question"] == HUB_AWARE

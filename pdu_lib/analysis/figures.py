@@ -28,6 +28,7 @@ import pandas as pd
 
 from pdu_lib.analysis import expert_review, metrics, themes
 from pdu_lib.analysis.metrics import Share
+from pdu_lib.inputs.harmonise import normalise_text
 from pdu_lib.inputs.periods import long_date, round_label
 from pdu_lib.memo import PROCESS_MEMO
 
@@ -133,9 +134,13 @@ def _dates(ds: Dataset, end: dt.date | None = None) -> str:
     return f"{long_date(ds.period.start)} to {long_date(end or ds.period.end)}"
 
 
-def _wordings(ds: Dataset, measure: str) -> str:
+def _wordings(ds: Dataset, measure: str, answers: pd.DataFrame) -> str:
+    """The map's wordings of ``measure`` that the exports feeding the figure (``answers``) used, in the map's order."""
     found = ds.harmonisation.measures.get(measure)
-    return " / ".join(found.wordings) if found else ""
+    if not found:
+        return ""
+    asked = {normalise_text(text) for text in answers.loc[answers["measure"] == measure, "question"].astype(str).unique()}
+    return " / ".join(wording for wording in found.wordings if normalise_text(wording) in asked)
 
 
 def _from_register(metric: str, who: str = "bookings marked as attended at learning events") -> ProvenanceOf:
@@ -148,7 +153,7 @@ def _from_event_survey(measure: str, metric: str) -> ProvenanceOf:
         files = tuple(sorted(answers.loc[answers["measure"] == measure, "source_file"].astype(str).unique()))
         return Provenance(
             files,
-            _wordings(ds, measure),
+            _wordings(ds, measure, answers),
             f"post-event survey responses for events held {_dates(ds)}; base: those who answered the question",
             metric,
         )
@@ -165,7 +170,7 @@ def _from_followup(measure: str, metric: str, latest_round: bool = True) -> Prov
             if latest_round
             else f"every follow-up round held {_dates(ds)}"
         )
-        return Provenance(files, _wordings(ds, measure), f"{which}; base: those who answered the question", metric)
+        return Provenance(files, _wordings(ds, measure, answers), f"{which}; base: those who answered the question", metric)
 
     return provenance
 
