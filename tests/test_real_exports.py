@@ -434,3 +434,10 @@ def test_a_figures_question_lists_only_the_wordings_its_exports_used(sample_copy
     assert LATER_WORDING not in interim.at["understanding_much_greater", "question"]  # first used after the interim period
     assert LATER_WORDING in final.at["understanding_much_greater", "question"]
     assert final.at["hub_aware", "question"] == HUB_AWARE
+
+
+def test_taguettes_codebook_as_a_document_is_skipped_with_a_notice(sample_copy, sample_figures):
+    head = TAGUETTE_HTML_HEAD.replace("Taguette highlights", "Taguette Codebook")
+    (sample_copy / "excerpts" / "codebook.html").write_text(head + "    <h2>links</h2>\n  </body>\n</html>", encoding="utf-8")
+    assert_same_figures(sample_copy, sample_figures)
+    assert reload(sample_copy).unread_inputs["what"].tolist() == ["Taguette codebook export (a document)"]

@@ -29,6 +29,7 @@ TAGUETTE_CODEBOOK_HEADER = ("tag", "description", "number of highlights", "numbe
 PLAIN_HEADER = ("document", "tag", "content")
 #: The title Taguette gives its highlights document (export_highlights.html), kept by its Word and PDF conversions.
 TAGUETTE_HIGHLIGHTS_TITLE = "Taguette highlights"
+TAGUETTE_CODEBOOK_TITLE = "Taguette Codebook"  # export_codebook.html
 REFUSED_DOCUMENT = (
     "is Taguette's highlights exported as a document (HTML, Word or PDF), which cannot be read reliably: "
     "export the highlights as CSV or XLSX (Taguette: Export > Highlights, then CSV or Excel) and put that file here instead"
@@ -93,6 +94,10 @@ def _document_kind(path: Path, name: str) -> ExcerptFile:
     text = _document_text(path, name)
     if TAGUETTE_HIGHLIGHTS_TITLE.casefold() in text.casefold() or path.stem.casefold() == "all_tags":
         raise InputError(name, REFUSED_DOCUMENT)
+    if TAGUETTE_CODEBOOK_TITLE.casefold() in text.casefold():
+        return ExcerptFile(
+            path, name, "skipped", "Taguette codebook export (a document)", "not needed: the themes and sub-themes come from codebook.yml"
+        )
     return ExcerptFile(path, name, "skipped", "a document, not an excerpts export", "not read: only coded excerpts are read here")
 
 
