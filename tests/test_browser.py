@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import os
 import shutil
 from pathlib import Path
@@ -479,3 +480,50 @@ def test_no_picture_of_the_word_copy_crosses_the_margin_in_libreoffice(rendered,
                 crossing.append((int(number), left, left + w, top, top + h))
     assert pictures >= 5, "the charts are there (the check is not vacuous)"
     assert crossing == [], crossing
+
+
+# ---------------------------------------------------------------------------
+# pdu-report preview: the open page reloads when a notebook is saved
+
+
+def test_the_preview_page_reloads_itself_when_its_notebook_is_saved(browser, tmp_path, monkeypatch):
+    import json
+    import threading
+
+    from pdu_lib.report.preview import PreviewSettings, run_preview
+
+    data, notebooks = tmp_path / "data", tmp_path / "notebooks"
+    shutil.copytree(config.SAMPLE_DATA_DIR, data)
+    shutil.copytree(config.NOTEBOOKS_DIR, notebooks, ignore=shutil.ignore_patterns(".*"))
+    monkeypatch.setenv("PDU_CACHE_DIR", str(tmp_path / "cache"))
+    log = io.StringIO()
+    ready, stop = threading.Event(), threading.Event()
+    settings = PreviewSettings("final", data, tmp_path / "out", notebooks, port=0, jobs=2, stream=log)
+    thread = threading.Thread(target=run_preview, args=(settings,), kwargs={"ready": ready, "stop": stop})
+    thread.start()
+    try:
+        assert ready.wait(600), log.getvalue()
+        address = next(line for line in log.getvalue().splitlines() if "Previewing" in line).split(" at ")[1].split()[0]
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        requests: list[str] = []
+        context.on("request", lambda request: requests.append(request.url))
+        page = context.new_page()
+        loads: list[int] = []
+        page.on("load", lambda _: loads.append(1))
+        page.goto(address + "sections/09_changes_at_work.html")
+        page.wait_for_function("() => document.body.innerText.length > 100")
+        assert "The evaluator saved this sentence a moment ago." not in page.inner_text("main")
+
+        path = notebooks / "09_changes_at_work.ipynb"
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cell = [c for c in nb["cells"] if c["cell_type"] == "markdown"][-1]
+        cell["source"] = "".join(cell["source"]) + "\n\nThe evaluator saved this sentence a moment ago."
+        path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+
+        page.wait_for_function("() => document.body.innerText.includes('The evaluator saved this sentence a moment ago.')", timeout=120_000)
+        assert len(loads) >= 2, "the page reloaded itself"
+        assert all(url.startswith(address) for url in requests), [url for url in requests if not url.startswith(address)]
+        context.close()
+    finally:
+        stop.set()
+        thread.join(600)

@@ -498,7 +498,7 @@ def clear() -> tuple[Path, int]:
     """
     root = cache_dir()
     removed = 0
-    for name in (DATASETS_FOLDER, SECTIONS_FOLDER, TRACES_FOLDER):
+    for name in (DATASETS_FOLDER, SECTIONS_FOLDER, TRACES_FOLDER, EXECUTED_FOLDER):
         folder = root / name
         if folder.is_dir() and not folder.is_symlink():
             removed += sum(1 for path in folder.rglob("*") if path.is_file())
@@ -557,3 +557,45 @@ def load_fingerprints(dataset_key: str) -> dict[str, str]:
 def store_fingerprints(dataset_key: str, known: dict[str, str]) -> None:
     """Keep the fingerprints computed in the prepared dataset with this key, so the next render need not compute them."""
     _write_json(_traces_dir() / f"fingerprints-{dataset_key}.json", known)
+
+
+EXECUTED_FOLDER = "executed"
+
+
+def store_executed(code_key: str, notebook: bytes, output: Path) -> None:
+    """Keep a section's executed notebook and the files it wrote under the key of its code (``markdown_only``), each with its hash."""
+    entry = trusted_dir(cache_dir()) / EXECUTED_FOLDER / code_key
+    try:
+        files = (
+            {p.relative_to(output).as_posix(): p.read_bytes() for p in sorted(output.rglob("*")) if p.is_file()} if output.is_dir() else {}
+        )
+        for relative, content in files.items():
+            write_private(entry / OUTPUT_FOLDER / relative, content)
+        write_private(entry / "notebook.ipynb", notebook)
+        digests = {"notebook": _sha256(notebook), "files": {relative: _sha256(content) for relative, content in files.items()}}
+        write_private(entry / "digests.json", json.dumps(digests, sort_keys=True).encode("utf-8"))
+    except OSError as exc:
+        warn(f"cannot write the cache {_failed_path(exc, entry)}: {_cause(exc)}; an edit of this section's text will run it again")
+
+
+def load_executed(code_key: str, output: Path) -> bytes | None:
+    """The executed notebook kept under ``code_key``, its files written into ``output``; None when missing or changed."""
+    entry = trusted_dir(cache_dir()) / EXECUTED_FOLDER / code_key
+    digests = _read_json(entry / "digests.json")
+    if not isinstance(digests, dict) or not isinstance(digests.get("files"), dict):
+        return None
+    if any(Path(relative).is_absolute() or ".." in Path(relative).parts for relative in digests["files"]):
+        return None
+    try:
+        notebook = (entry / "notebook.ipynb").read_bytes()
+        files = {relative: (entry / OUTPUT_FOLDER / relative).read_bytes() for relative in digests["files"]}
+    except OSError:
+        return None
+    if _sha256(notebook) != digests.get("notebook") or any(_sha256(files[r]) != digests["files"][r] for r in files):
+        warn(f"a kept run in the cache was changed ({entry}); the section runs again")
+        return None
+    for relative, content in files.items():
+        target = output / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    return notebook

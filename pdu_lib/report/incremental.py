@@ -17,9 +17,10 @@ from importlib import metadata
 from pathlib import Path
 
 from pdu_lib.config import Section
-from pdu_lib.report import cache
+from pdu_lib.report import cache, markdown_only
 from pdu_lib.report.cache import library_hash
 from pdu_lib.report.execute import SectionResult, run_sections
+from pdu_lib.report.export import has_plotly
 from pdu_lib.report.section_reads import WHOLE_FOLDER, Fingerprints, take_reads
 
 
@@ -53,6 +54,7 @@ class SectionKeys:
         self.library = library_hash() if fingerprints is not None else None
         self.keys: dict[str, str | None] = {}
         self._bases: dict[str, str | None] = {}
+        self._code_bases: dict[str, tuple[str, object]] = {}
 
     def base(self, section: Section) -> str | None:
         if section.key not in self._bases:
@@ -79,6 +81,55 @@ class SectionKeys:
                 self.keys[section.key] = key
                 return hit
         return None
+
+    def code_base(self, section: Section) -> tuple[str, object] | None:
+        """The key of the section's code cells (its markdown left out), and its notebook as it runs (other reports' cells dropped)."""
+        import nbformat
+
+        from pdu_lib.report.export import without_tagged_cells
+
+        notebook = self.notebooks_dir / section.notebook
+        if self.base(section) is None:
+            return None
+        if section.key in self._code_bases:
+            return self._code_bases[section.key]
+        source = without_tagged_cells(nbformat.read(notebook, as_version=4), self.drop_tags)
+        parts = {"frame": self.frame, "parameters": self.keyed_parameters, "drop_tags": self.drop_tags, "library": self.library}
+        parts |= {"packages": cache.package_versions_hash(), "notebook": section.notebook}
+        self._code_bases[section.key] = (markdown_only.code_base(parts, source), source)
+        return self._code_bases[section.key]
+
+    @property
+    def keyed_parameters(self) -> dict:
+        return {name: value for name, value in self.parameters.items() if name not in cache.UNKEYED_PARAMETERS}
+
+    def reexport(self, section: Section, output: Path) -> SectionResult | None:
+        """The section's page without a kernel when only its markdown changed since a kept run (``markdown_only``); its key is then in ``keys``."""
+        import time
+
+        started = time.monotonic()
+        coded = self.code_base(section)
+        if coded is None or self.fingerprints is None:
+            return None
+        code_base, source = coded
+        for names in cache.load_traces(code_base):
+            made = markdown_only.reexport(self.fingerprints.key(code_base, names), section, source, self.notebooks_dir, output)
+            if made is not None:
+                self.record(section, names)
+                body, stderr_lines = made
+                return SectionResult(
+                    section, ok=True, body=body, has_plotly=has_plotly(body), stderr_lines=stderr_lines, seconds=time.monotonic() - started
+                )
+        return None
+
+    def keep_run(self, section: Section, names: list[str] | None, executed: Path, output: Path) -> None:
+        """Keep a section's executed notebook under the key of its code and reads, for an edit of its markdown alone."""
+        coded = self.code_base(section)
+        if coded is None or self.fingerprints is None:
+            return
+        names = sorted(set(names)) if names is not None else [WHOLE_FOLDER]
+        cache.store_trace(coded[0], names)
+        markdown_only.keep(self.fingerprints.key(coded[0], names), executed, output)
 
     def record(self, section: Section, names: list[str] | None) -> str | None:
         """The key of a section that has just run and read ``names`` (None: it recorded nothing, so the whole folder)."""
@@ -171,6 +222,7 @@ def run_incremental(
     """
     hits = _cache_hits(sections, keys) if use_cache else {}
     outputs = executed_dir / "output"
+    reexported = _reexported([s for s in sections if s.key not in hits], keys, outputs, output_dir) if use_cache else {}
 
     def own_parameters(section: Section) -> dict:
         folder = outputs / section.key
@@ -178,7 +230,7 @@ def run_incremental(
         return {**keys.parameters, **(run_parameters or {}), "output_dir": str(folder)}
 
     ran = runner(
-        [section for section in sections if section.key not in hits],
+        [section for section in sections if section.key not in hits and section.key not in reexported],
         notebooks_dir=keys.notebooks_dir,
         parameters=own_parameters,
         executed_dir=executed_dir,
@@ -188,7 +240,7 @@ def run_incremental(
         drop_tags=keys.drop_tags,
         runtime_dir=runtime_dir,
     )
-    results = _keep_ran(ran, keys, outputs, output_dir)
+    results = {**_keep_ran(ran, keys, executed_dir, output_dir), **reexported}
     for section in sections:
         if section.key in hits:
             hits[section.key].write_output(output_dir)
@@ -206,12 +258,28 @@ def _cache_hits(sections: Sequence[Section], keys: SectionKeys) -> dict[str, cac
     return hits
 
 
-def _keep_ran(ran: Sequence[SectionResult], keys: SectionKeys, outputs: Path, output_dir: Path) -> dict[str, SectionResult]:
+def _reexported(sections: Sequence[Section], keys: SectionKeys, outputs: Path, output_dir: Path) -> dict[str, SectionResult]:
+    """The sections whose markdown alone changed, exported from their kept run (``markdown_only``), by key; each cached."""
+    results: dict[str, SectionResult] = {}
+    for section in sections:
+        written = outputs / section.key
+        result = keys.reexport(section, written)
+        if result is None:
+            continue
+        results[section.key] = result
+        cache.copy_output(written, output_dir)
+        key = keys.keys.get(section.key)
+        if key:
+            cache.store(key, body=result.body, has_plotly=result.has_plotly, stderr_lines=result.stderr_lines, output=written)
+    return results
+
+
+def _keep_ran(ran: Sequence[SectionResult], keys: SectionKeys, executed_dir: Path, output_dir: Path) -> dict[str, SectionResult]:
     """The sections that ran, by key: each one that rendered has its output copied to ``output_dir`` and is cached under what it read."""
     results: dict[str, SectionResult] = {}
     for result in ran:
         results[result.section.key] = result
-        written = outputs / result.section.key
+        written = executed_dir / "output" / result.section.key
         names = take_reads(written)
         if not result.ok:
             continue
@@ -219,4 +287,5 @@ def _keep_ran(ran: Sequence[SectionResult], keys: SectionKeys, outputs: Path, ou
         key = keys.record(result.section, names)
         if key:
             cache.store(key, body=result.body, has_plotly=result.has_plotly, stderr_lines=result.stderr_lines, output=written)
+            keys.keep_run(result.section, names, executed_dir / result.section.notebook, written)
     return results

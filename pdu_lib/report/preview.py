@@ -220,14 +220,15 @@ class Preview:
             self.ok = False
             return f"the data cannot be read: {exc}"
         seconds = time.monotonic() - started
-        ran = [section_result for section_result in result.sections if not section_result.cached]
-        names = ", ".join(f"{Path(s.section.notebook).stem[:2]} {s.section.title}" for s in ran) or "nothing changed"
+        ran = [section_result for section_result in result.sections if not section_result.cached and section_result.ok]
         self.ok = result.ok
         if not result.ok:
-            problems = "; ".join(f"{s.section.title}: {s.error}" for s in result.failed) or result.figures_error or "failed"
-            return f"{names}: not updated, the page shows the last version that rendered ({problems})"
+            failed = result.failed
+            first = f"{failed[0].section.title}: {failed[0].error}" if failed else f"figures.csv: {result.figures_error}"
+            more = f" (and {len(failed) - 1} more section(s))" if len(failed) > 1 else ""
+            return f"not updated, the page shows the last version that rendered: {first}{more}"
         self.versions.bump()
-        return f"{names}: updated in {seconds:.1f} s"
+        return f"{changed_note(ran, len(result.sections))}: updated in {seconds:.1f} s"
 
     def finish(self) -> str:
         """The single file and the Word copy, from the sections as the preview left them (all in the cache)."""
@@ -240,6 +241,15 @@ class Preview:
         if not result.ok or result.single_file is None:
             return "the single file and Word copy were not rebuilt: a section failed"
         return f"wrote the single file and the Word copy: {result.single_file} and {result.single_file.with_suffix('.docx')}"
+
+
+def changed_note(ran: list, total: int) -> str:
+    """``09 Changes at work``; ``14 sections`` when more than three ran; ``nothing changed``."""
+    if not ran:
+        return "nothing changed"
+    if len(ran) > 3:
+        return f"{len(ran)} of {total} sections"
+    return ", ".join(f"{Path(s.section.notebook).stem[:2]} {s.section.title}" for s in ran)
 
 
 def watched_change(data_dir: Path, notebooks_dir: Path):
