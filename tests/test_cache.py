@@ -229,3 +229,12 @@ def test_section_keys_change_with_the_installed_version_of_a_locked_package(monk
     finally:
         monkeypatch.undo()
         cache_module._package_versions_hash.cache_clear()
+
+
+def test_kept_fingerprints_are_checked_against_their_hash(cache, capsys):
+    cache_module.store_fingerprints("k", {"events": "abc"})
+    assert cache_module.load_fingerprints("k") == {"events": "abc"}
+    path = next((cache / cache_module.TRACES_FOLDER).glob("fingerprints-k.json"))
+    path.write_text(path.read_text().replace("abc", "xyz"))
+    assert cache_module.load_fingerprints("k") == {}
+    assert "does not match its hash" in capsys.readouterr().err and not path.exists()

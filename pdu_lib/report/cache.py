@@ -519,15 +519,26 @@ def _traces_dir() -> Path:
 
 
 def _read_json(path: Path):
+    """The value kept at ``path`` by :func:`_write_json`, checked against its hash; None when missing or not as written."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        kept = json.loads(path.read_bytes())
+    except FileNotFoundError:
         return None
+    except (OSError, ValueError):
+        kept = None
+    reason = untrusted_reason(path)
+    if reason or not isinstance(kept, dict) or kept.get("sha256") != _entry_digest(kept):
+        warn(f"the cached file {path} was not used ({reason or 'it does not match its hash'}); it is written again")
+        path.unlink(missing_ok=True)
+        return None
+    return kept.get("value")
 
 
 def _write_json(path: Path, value) -> None:
+    kept = {"value": value}
+    kept["sha256"] = _entry_digest(kept)
     try:
-        write_private(path, json.dumps(value, sort_keys=True).encode("utf-8"))
+        write_private(path, json.dumps(kept, sort_keys=True).encode("utf-8"))
     except OSError as exc:
         warn(f"cannot write the cache {_failed_path(exc, path)}: {_cause(exc)}; the next render may run more sections")
 
