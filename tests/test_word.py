@@ -226,3 +226,16 @@ def test_the_laid_out_copy_is_the_same_on_every_render(tmp_path):
     first = word.write_word_copy(LAYOUT_BODY, tmp_path / "a.docx", _period(), programme="The PDU").read_bytes()
     second = word.write_word_copy(LAYOUT_BODY, tmp_path / "b.docx", _period(), programme="The PDU").read_bytes()
     assert first == second
+
+
+def test_a_closed_technical_details_part_is_named_not_copied(tmp_path):
+    body = (
+        "<h1>Appendix: figures</h1><p>One line per figure.</p>"
+        '<details class="pdu-technical"><summary>Technical details: Input files</summary>'
+        "<table><tr><th>File</th></tr><tr><td>attendance_register.xlsx</td></tr></table></details>"
+    )
+    path = word.write_docx(body, tmp_path / "final_report.docx")
+    with zipfile.ZipFile(path) as docx:
+        xml = docx.read("word/document.xml").decode("utf-8")
+    assert "attendance_register.xlsx" not in xml and "<w:tbl>" not in xml
+    assert "Technical details: Input files" in xml and "web pages" in xml

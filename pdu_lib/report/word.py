@@ -71,11 +71,31 @@ def word_html(html: str) -> str:
     return str(_word_soup(html))
 
 
+#: What the Word copy says in place of a closed technical-details part (prose.technical_details).
+TECHNICAL_DETAILS_NOTE = " are in the report's web pages, not in this Word copy."
+
+
 def _word_soup(html: str) -> BeautifulSoup:
     soup = BeautifulSoup(html, "html.parser")
     for element in soup.select(SCREEN_ONLY):
         element.decompose()
+    for details in soup.select("details.pdu-technical"):
+        _technical_details_named_only(soup, details)
     return soup
+
+
+def _technical_details_named_only(soup: BeautifulSoup, details) -> None:
+    """A closed technical-details part, which the web page keeps folded, named in one line: the appendices stay short.
+
+    >>> word_html('<p>a</p><details class="pdu-technical"><summary>Technical details: Input files</summary><p>x.csv</p></details>')
+    "<p>a</p><p><em>Technical details: Input files</em> are in the report's web pages, not in this Word copy.</p>"
+    """
+    summary = details.find("summary")
+    note = soup.new_tag("p")
+    name = soup.new_tag("em")
+    name.string = summary.get_text(" ", strip=True) if summary else "Technical details"
+    note.extend([name, TECHNICAL_DETAILS_NOTE])
+    details.replace_with(note)
 
 
 @contextmanager
