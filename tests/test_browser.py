@@ -150,7 +150,8 @@ _CUT_CAPTIONS = """(width) => {
 
 _SCROLL_HINTS = """() => [...document.querySelectorAll('.pdu-scroll')].filter(b => b.getClientRects().length).map(b => {
   const hint = b.querySelector(':scope > .pdu-scroll-hint');
-  const shown = !!hint && hint.getClientRects().length > 0 && hint.getBoundingClientRect().right <= b.getBoundingClientRect().right + 1;
+  const shown = !!hint && hint.getClientRects().length > 0 && hint.getBoundingClientRect().right <= b.getBoundingClientRect().right + 1
+    && getComputedStyle(hint, '::before').content.includes('Scroll sideways');
   return {label: b.getAttribute('aria-label'), scrolls: b.scrollWidth > b.clientWidth + 1, says: shown};
 })"""
 

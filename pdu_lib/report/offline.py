@@ -48,9 +48,32 @@ class _ReferenceParser(HTMLParser):
                 if name in ("href", "xlink:href") and tag in _NAVIGATION_TAGS and not self.include_links:
                     continue
                 if name in ("srcset", "imagesrcset"):
-                    self.refs.extend(part.strip().split(" ")[0] for part in value.split(",") if part.strip())
+                    self.refs.extend(srcset_urls(value))
                 else:
                     self.refs.append(value.strip())
+
+
+_SRCSET_URL = re.compile(r"[\s,]*(\S+)")
+
+
+def srcset_urls(value: str) -> list[str]:
+    """The URLs of a srcset: each candidate's first run without spaces (a data: URI holds a comma; a descriptor follows a space).
+
+    >>> srcset_urls("a.png 1x, b.png 2x,c.png")
+    ['a.png', 'b.png', 'c.png']
+    >>> srcset_urls("data:image/png;base64,iVBO= 480w, https://x/y.png")
+    ['data:image/png;base64,iVBO=', 'https://x/y.png']
+    """
+    urls, position = [], 0
+    while (match := _SRCSET_URL.match(value, position)) is not None:
+        url, position = match.group(1), match.end()
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:  # descriptors run to the next comma
+            comma = value.find(",", position)
+            position = len(value) if comma == -1 else comma + 1
+        urls.append(url)
+    return urls
 
 
 def css_references(css: str) -> list[str]:

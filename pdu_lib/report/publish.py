@@ -26,8 +26,6 @@ from pdu_lib.report.execute import SectionResult
 from pdu_lib.report.export import plotly_js
 
 PLOTLY_ASSET = "assets/plotly.min.js"
-#: Shown above a table wider than the screen, while it scrolls (report.css).
-SCROLL_HINT = "Scroll sideways to see every column →"
 
 
 @dataclass(frozen=True)
@@ -326,9 +324,8 @@ def wrap_tables(soup: BeautifulSoup) -> None:
         label = caption.get_text(" ", strip=True) if caption else ""
         box = soup.new_tag("div", attrs={"class": "pdu-scroll", "role": "region", "tabindex": "0", "aria-label": label or "Table"})
         table.wrap(box)
-        hint = soup.new_tag("p", attrs={"class": "pdu-scroll-hint"})
-        hint.string = SCROLL_HINT
-        table.insert_before(hint)
+        # Says that the table scrolls, while it does; its words are in report.css, so they are no text of the report.
+        table.insert_before(soup.new_tag("p", attrs={"class": "pdu-scroll-hint"}))
 
 
 _NOT_LOCAL = re.compile(r"^(data:|[a-z][a-z0-9+.-]*:|//|#)", re.IGNORECASE)
@@ -376,7 +373,7 @@ def scrollable_tables(html: str) -> str:
     """Wrap every table in a box that scrolls sideways on its own (:func:`wrap_tables`).
 
     >>> scrollable_tables('<p>x</p><table class="t"><caption>Rows &amp; files</caption><tr><td>1</td></tr></table>')
-    '<p>x</p><div aria-label="Rows &amp; files" class="pdu-scroll" role="region" tabindex="0"><p class="pdu-scroll-hint">Scroll sideways to see every column →</p><table class="t"><caption>Rows &amp; files</caption><tr><td>1</td></tr></table></div>'
+    '<p>x</p><div aria-label="Rows &amp; files" class="pdu-scroll" role="region" tabindex="0"><p class="pdu-scroll-hint"></p><table class="t"><caption>Rows &amp; files</caption><tr><td>1</td></tr></table></div>'
     """
     soup = _fragment(html)
     wrap_tables(soup)
