@@ -619,16 +619,14 @@ def _choice_lookup(allowed: Mapping[str, str], aliases: Mapping[str, str] | None
     return lookup
 
 
-_CHOICE_LOOKUPS: dict[tuple, dict[str, str]] = {}
-
-
 def _lookup_for(allowed: Mapping[str, str], aliases: Mapping[str, str] | None) -> dict[str, str]:
-    # Built once per set of codes, not once per cell.
-    signature = (tuple(allowed.items()), tuple((aliases or {}).items()))
-    lookup = _CHOICE_LOOKUPS.get(signature)
-    if lookup is None:
-        lookup = _CHOICE_LOOKUPS.setdefault(signature, _choice_lookup(allowed, aliases))
-    return lookup
+    # Built once per set of codes, not once per cell (the memo of a pure function; callers only read it).
+    return _lookup_by_signature(tuple(allowed.items()), tuple((aliases or {}).items()))
+
+
+@functools.lru_cache(maxsize=256)
+def _lookup_by_signature(allowed: tuple, aliases: tuple) -> dict[str, str]:
+    return _choice_lookup(dict(allowed), dict(aliases))
 
 
 def choose_codes(
