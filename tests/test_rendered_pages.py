@@ -87,7 +87,9 @@ def _sentences(page: Path) -> list[str]:
         if any(c in block.get("class", []) for c in FOOTNOTE_CLASSES) or (block.em and _text(block) == _text(block.em)):
             continue  # footnotes, and the page's subtitle (its report and period)
         text = _text(block)
-        found += [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text) if len(s.split()) >= 6 and not s.startswith("\u2020")]
+        sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text)
+        # the caution note (dagger) and the pages' own hints ("Scroll sideways ... \u2192") are not the evaluator's sentences
+        found += [s for s in sentences if len(s.split()) >= 6 and not s.startswith("\u2020") and "\u2192" not in s]
     return found
 
 
