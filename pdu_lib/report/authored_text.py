@@ -26,7 +26,7 @@ its first words) and the word or source.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,6 +61,10 @@ class AuthoredCell:
         return f"{self.notebook}, {self.kind} cell {self.position} starting {first!r}"
 
 
+#: The report's figures by id, or a function that computes them when first needed (they cost a second or two).
+FiguresSource = Mapping | Callable[[], Mapping] | None
+
+
 def authored_cells(nb, notebook: str) -> list[AuthoredCell]:
     """The markdown cells and ``%%prose`` cells of a notebook, HTML comments removed."""
     found = []
@@ -93,25 +97,33 @@ def quantity_problems(cells: Iterable[AuthoredCell]) -> list[str]:
     return problems
 
 
-def claim_problems(cells: Iterable[AuthoredCell], lacking: Iterable[EvidenceSource], figures: Mapping | None = None) -> list[str]:
-    """A line per passage naming a source of evidence the period lacks (see the module's rules)."""
+def claim_problems(cells: Iterable[AuthoredCell], lacking: Iterable[EvidenceSource], figures: FiguresSource = None) -> list[str]:
+    """A line per passage naming a source of evidence the period lacks (see the module's rules).
+
+    ``figures`` (a mapping, or a function giving it) is asked for only when a passage names a lacking source:
+    a ``%%prose`` passage whose figures have no data is left out when it runs, so it makes no claim.
+    """
     lacking = tuple(lacking)
-    values = authoring.TextValues(figures=figures or {})
-    problems = []
+    problems: list[str] = []
+    values: authoring.TextValues | None = None
     for cell in cells:
-        if cell.kind == "prose" and authoring.empty_placeholders(cell.text, values):
-            continue  # left out when it runs: it quotes a figure with no data in the period
-        for source in lacking:
-            if source.named_in(cell.text):
-                problems.append(
-                    f"{cell.where}: names {source.name}, which this period does not have; "
-                    f"tag the cell with its report, or {source.tag!r} to show it only where there is such evidence"
-                )
+        named = [source for source in lacking if source.named_in(cell.text)]
+        if not named:
+            continue
+        if cell.kind == "prose":
+            values = values or authoring.TextValues(figures=(figures() if callable(figures) else figures) or {})
+            if authoring.empty_placeholders(cell.text, values):
+                continue  # left out when it runs: it quotes a figure with no data in the period
+        problems.extend(
+            f"{cell.where}: names {source.name}, which this period does not have; "
+            f"tag the cell with its report, or {source.tag!r} to show it only where there is such evidence"
+            for source in named
+        )
     return problems
 
 
 def section_problems(
-    notebook: Path, drop_tags: Iterable[str], lacking: Iterable[EvidenceSource], figures: Mapping | None = None
+    notebook: Path, drop_tags: Iterable[str], lacking: Iterable[EvidenceSource], figures: FiguresSource = None
 ) -> list[str]:
     """Both checks on one section notebook, as the report shows it (the cells carrying ``drop_tags`` left out)."""
     from pdu_lib.report.export import without_tagged_cells

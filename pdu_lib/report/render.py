@@ -239,11 +239,12 @@ def select_sections(all_sections: Sequence[Section], keys: Sequence[str] | None)
 
 def authored_text_failures(sections: Sequence[Section], notebooks_dir: Path, drop_tags: Sequence[str], dataset) -> dict[str, SectionResult]:
     """The sections whose authored text fails its checks (:mod:`pdu_lib.report.authored_text`), as failed results, by key."""
-    lacking, figures = sources_lacking(dataset), figure_map(dataset)
+    lacking = sources_lacking(dataset)
     failed = {}
     for section in sections:
         notebook = Path(notebooks_dir) / section.notebook
-        problems = section_problems(notebook, drop_tags, lacking, figures) if notebook.is_file() else []
+        # The figures are computed only if a passage names a source the period lacks (figure_map keeps them).
+        problems = section_problems(notebook, drop_tags, lacking, lambda: figure_map(dataset)) if notebook.is_file() else []
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             failed[section.key] = SectionResult(section, ok=False, error=problems[0] + more)
