@@ -584,7 +584,7 @@ def store_executed(code_key: str, notebook: bytes, output: Path) -> None:
             write_private(entry / OUTPUT_FOLDER / relative, content)
         write_private(entry / "notebook.ipynb", notebook)
         digests = {"notebook": _sha256(notebook), "files": {relative: _sha256(content) for relative, content in files.items()}}
-        write_private(entry / "digests.json", json.dumps(digests, sort_keys=True).encode("utf-8"))
+        _write_json(entry / "digests.json", digests)  # read back by load_executed through _read_json, hash-checked
     except OSError as exc:
         warn(f"cannot write the cache {_failed_path(exc, entry)}: {_cause(exc)}; an edit of this section's text will run it again")
 
