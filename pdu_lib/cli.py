@@ -70,9 +70,7 @@ def _add_preview_parser(commands) -> None:
         "copy are written when the preview stops (Ctrl-C).",
     )
     preview.add_argument("report", nargs="?", default="final", help="the report to preview (default: %(default)s)")
-    preview.add_argument(
-        "--data", type=Path, default=config.SAMPLE_DATA_DIR, metavar="DIR", help="data folder (default: the synthetic sample, %(default)s)"
-    )
+    add_data_option(preview)
     preview.add_argument(
         "--out", type=Path, default=config.OUTPUTS_DIR, metavar="DIR", help="where the report is written (default: %(default)s)"
     )
@@ -83,6 +81,13 @@ def _add_preview_parser(commands) -> None:
         "--jobs", type=_jobs, default=None, metavar="N", help=f"sections executed at once (default: {config.default_jobs()})"
     )
     preview.add_argument("--notebooks", type=Path, default=config.NOTEBOOKS_DIR, metavar="DIR", help=argparse.SUPPRESS)
+
+
+def add_data_option(parser: argparse.ArgumentParser) -> None:
+    """The ``--data DIR`` option every command that reads a data folder takes (default: the synthetic sample)."""
+    parser.add_argument(
+        "--data", type=Path, default=config.SAMPLE_DATA_DIR, metavar="DIR", help="data folder (default: the synthetic sample, %(default)s)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,9 +110,7 @@ def _add_render(commands) -> None:
         "OUT/<report>/index.html, sections/, figures.csv and <report>_report.html.",
     )
     run.add_argument("reports", nargs="+", metavar="report", help="final, interim, or all (every report of the data's reports.yml)")
-    run.add_argument(
-        "--data", type=Path, default=config.SAMPLE_DATA_DIR, metavar="DIR", help="data folder (default: the synthetic sample, %(default)s)"
-    )
+    add_data_option(run)
     run.add_argument("--out", type=Path, default=config.OUTPUTS_DIR, metavar="DIR", help="where reports are written (default: %(default)s)")
     run.add_argument("--jobs", type=_jobs, default=None, metavar="N", help=f"sections executed at once (default: {config.default_jobs()})")
     run.add_argument("--intervals", action="store_true", help="show 95%% Wilson intervals beside shares")
@@ -131,9 +134,7 @@ def _add_other_commands(commands) -> None:
         "and an XLSX to fill in: OUT/review_pack/<report>/expert_citizens_review_pack.docx and .xlsx.",
     )
     pack.add_argument("report", help="the report whose data the actions come from (e.g. final)")
-    pack.add_argument(
-        "--data", type=Path, default=config.SAMPLE_DATA_DIR, metavar="DIR", help="data folder (default: the synthetic sample, %(default)s)"
-    )
+    add_data_option(pack)
     pack.add_argument(
         "--out", type=Path, default=config.OUTPUTS_DIR, metavar="DIR", help="where the pack is written (default: %(default)s)"
     )
@@ -144,18 +145,14 @@ def _add_other_commands(commands) -> None:
         "and the words each format gives ({made_contact:judged} -> 'only 13 of 36'), for the evaluator writing a sentence.",
     )
     catalogue.add_argument("report", help="the report whose figures to list (e.g. final)")
-    catalogue.add_argument(
-        "--data", type=Path, default=config.SAMPLE_DATA_DIR, metavar="DIR", help="data folder (default: the synthetic sample, %(default)s)"
-    )
+    add_data_option(catalogue)
     upgrade = commands.add_parser(
         "upgrade-survey-codes",
         help="convert excerpts/survey_codes.csv from the old layout (row, column) to the current one (Respondent ID, question)",
         description="Read each old code's cell in the exports the data folder holds now and write the codes by identity to OUT "
         "(survey_file, Respondent ID, question, tag). The data folder is not changed: put OUT in place of the old file.",
     )
-    upgrade.add_argument(
-        "--data", type=Path, default=config.SAMPLE_DATA_DIR, metavar="DIR", help="data folder (default: the synthetic sample, %(default)s)"
-    )
+    add_data_option(upgrade)
     upgrade.add_argument(
         "--out", type=Path, required=True, metavar="FILE", help="the CSV to write (outside the data folder, or a new name in it)"
     )
